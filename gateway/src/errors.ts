@@ -1,0 +1,76 @@
+/**
+ * The S3 error catalogue and the one place where internal errors become S3 errors.
+ *
+ * Every failure that reaches a client leaves through `toS3Error()`: operations and
+ * middleware throw either an `S3Error` (already an S3 code) or one of the internal
+ * error classes of kms-core, storage or the object format, and the error middleware
+ * converts it here. Anything unknown becomes `InternalError` without leaking its text.
+ */
+
+export interface S3ErrorSpec {
+  readonly status: number;
+  readonly message: string;
+}
+
+/** S3 error codes with their HTTP status and AWS's default message. */
+export const S3_ERRORS = {
+  AccessDenied: { status: 403, message: 'Access Denied' },
+  AuthorizationHeaderMalformed: { status: 400, message: 'The authorization header is malformed.' },
+  AuthorizationQueryParametersError: { status: 400, message: 'Error parsing the query-string authentication parameters.' },
+  BadDigest: { status: 400, message: 'The Content-MD5 you specified did not match what we received.' },
+  BucketAlreadyExists: { status: 409, message: 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.' },
+  BucketAlreadyOwnedByYou: { status: 409, message: 'Your previous request to create the named bucket succeeded and you already own it.' },
+  BucketNotEmpty: { status: 409, message: 'The bucket you tried to delete is not empty' },
+  EntityTooLarge: { status: 400, message: 'Your proposed upload exceeds the maximum allowed size' },
+  IncompleteBody: { status: 400, message: 'You did not provide the number of bytes specified by the Content-Length HTTP header.' },
+  InternalError: { status: 500, message: 'We encountered an internal error. Please try again.' },
+  InvalidAccessKeyId: { status: 403, message: 'The AWS Access Key Id you provided does not exist in our records.' },
+  InvalidArgument: { status: 400, message: 'Invalid Argument' },
+  InvalidBucketName: { status: 400, message: 'The specified bucket is not valid.' },
+  InvalidDigest: { status: 400, message: 'The Content-MD5 you specified was invalid.' },
+  InvalidRequest: { status: 400, message: 'Invalid Request' },
+  KeyTooLongError: { status: 400, message: 'Your key is too long' },
+  MalformedTrailerError: { status: 400, message: 'The request contained trailing data that was not well-formed or did not conform to our published schema.' },
+  MalformedXML: { status: 400, message: 'The XML you provided was not well-formed or did not validate against our published schema' },
+  MethodNotAllowed: { status: 405, message: 'The specified method is not allowed against this resource.' },
+  MissingContentLength: { status: 411, message: 'You must provide the Content-Length HTTP header.' },
+  MissingSecurityHeader: { status: 400, message: 'Your request was missing a required header' },
+  NoSuchBucket: { status: 404, message: 'The specified bucket does not exist' },
+  NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
+  NotImplemented: { status: 501, message: 'A header you provided implies functionality that is not implemented' },
+  RequestTimeTooSkewed: { status: 403, message: 'The difference between the request time and the current time is too large.' },
+  ServiceUnavailable: { status: 503, message: 'Please reduce your request rate.' },
+  SignatureDoesNotMatch: { status: 403, message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.' },
+  XAmzContentSHA256Mismatch: { status: 400, message: "The provided 'x-amz-content-sha256' header does not match what was computed." },
+  'KMS.DisabledException': { status: 400, message: 'The KMS key is disabled.' },
+  'KMS.InvalidKeyUsageException': { status: 400, message: 'The KMS key cannot be used for this operation.' },
+  'KMS.KMSInvalidStateException': { status: 400, message: 'The KMS key is not in a valid state for this operation.' },
+  'KMS.NotFoundException': { status: 400, message: 'The KMS key does not exist.' },
+} as const satisfies Record<string, S3ErrorSpec>;
+
+export type S3ErrorCode = keyof typeof S3_ERRORS;
+
+/** Extra elements of the error document, in the order given (e.g. BucketName, Key, ArgumentName). */
+export type S3ErrorFields = Record<string, string | number>;
+
+export class S3Error extends Error {
+  readonly code: S3ErrorCode;
+  readonly status: number;
+  readonly fields: S3ErrorFields;
+  /** Extra response headers (e.g. none today; kept for Retry-After and the like). */
+  readonly headers: Record<string, string>;
+
+  constructor(code: S3ErrorCode, message?: string, fields: S3ErrorFields = {}, headers: Record<string, string> = {}) {
+    super(message ?? S3_ERRORS[code].message);
+    this.name = 'S3Error';
+    this.code = code;
+    this.status = S3_ERRORS[code].status;
+    this.fields = fields;
+    this.headers = headers;
+  }
+}
+
+/** Precondition at a trust boundary: throws the given S3 error when `cond` is false. */
+export function needs(cond: unknown, code: S3ErrorCode, message?: string, fields?: S3ErrorFields): asserts cond {
+  if (!cond) throw new S3Error(code, message, fields);
+}

@@ -1,0 +1,15 @@
+// One jest run over every package: TypeScript sources are transpiled by ts-jest as ESM
+// (lowdb is ESM-only), and workspace packages resolve to their sources, not dist/.
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  testMatch: ['<rootDir>/{gateway,kms-core,storage,test}/src/**/*.test.ts'],
+  moduleNameMapper: {
+    '^@kmsgate/(kms-core|storage|gateway)$': '<rootDir>/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.jest.json' }],
+  },
+  testTimeout: 60000,
+};
