@@ -1,0 +1,112 @@
+/**
+ * Configuration: environment variables and the same settings as CLI flags (flags win).
+ *
+ *   KMSGATE_ADDRESS            --address            host:port to listen on   (127.0.0.1:9000)
+ *   KMSGATE_DATA_DIR           --data-dir           objects, keystore, config (./data)
+ *   KMSGATE_ACCESS_KEY_ID      --access-key-id      the admin's access key    (generated on first start)
+ *   KMSGATE_SECRET_ACCESS_KEY  --secret-access-key  the admin's secret key    (generated on first start)
+ *   KMSGATE_ROOT_KEY           --root-key           base64 of 32 bytes sealing the keystore
+ *   KMSGATE_ROOT_KEY_FILE      --root-key-file      file holding that base64  (generated into the data dir)
+ *   KMSGATE_REGION             --region             (us-east-1)
+ *   KMSGATE_ACCOUNT_ID         --account-id         twelve digits used in ARNs (111122223333)
+ *   KMSGATE_LOG                --log                error | info | debug     (info)
+ */
+
+export type LogLevel = 'silent' | 'error' | 'info' | 'debug';
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  rootKey?: string;
+  rootKeyFile?: string;
+  region: string;
+  accountId: string;
+  logLevel: LogLevel;
+}
+
+export const DEFAULTS = {
+  address: '127.0.0.1:9000',
+  dataDir: './data',
+  region: 'us-east-1',
+  accountId: '111122223333',
+  logLevel: 'info' as LogLevel,
+};
+
+const SETTINGS = [
+  ['address', 'KMSGATE_ADDRESS'],
+  ['data-dir', 'KMSGATE_DATA_DIR'],
+  ['access-key-id', 'KMSGATE_ACCESS_KEY_ID'],
+  ['secret-access-key', 'KMSGATE_SECRET_ACCESS_KEY'],
+  ['root-key', 'KMSGATE_ROOT_KEY'],
+  ['root-key-file', 'KMSGATE_ROOT_KEY_FILE'],
+  ['region', 'KMSGATE_REGION'],
+  ['account-id', 'KMSGATE_ACCOUNT_ID'],
+  ['log', 'KMSGATE_LOG'],
+] as const;
+
+type SettingName = (typeof SETTINGS)[number][0];
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses `--name value` and `--name=value` flags; anything else is an error. */
+export function parseFlags(argv: readonly string[]): Partial<Record<SettingName, string>> {
+  const known = new Set<string>(SETTINGS.map(([flag]) => flag));
+  const out: Partial<Record<SettingName, string>> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match || !known.has(match[1]!)) throw new ConfigError(`unknown option: ${arg}`);
+    let value = match[2];
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw new ConfigError(`option --${match[1]} needs a value`);
+    }
+    out[match[1] as SettingName] = value;
+  }
+  return out;
+}
+
+export function parseAddress(address: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(address);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) throw new ConfigError(`address must be host:port, got '${address}'`);
+  return { host: match[1] ?? (match[2] || '127.0.0.1'), port };
+}
+
+export function resolveConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): GatewayConfig {
+  const flags = parseFlags(argv);
+  const get = (name: SettingName): string | undefined => {
+    const envName = SETTINGS.find(([flag]) => flag === name)![1];
+    const value = flags[name] ?? env[envName];
+    return value === '' ? undefined : value;
+  };
+  const { host, port } = parseAddress(get('address') ?? DEFAULTS.address);
+  const region = get('region') ?? DEFAULTS.region;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new ConfigError(`region looks wrong: '${region}'`);
+  const accountId = get('account-id') ?? DEFAULTS.accountId;
+  if (!/^\d{12}$/.test(accountId)) throw new ConfigError('account id must be twelve digits');
+  const accessKeyId = get('access-key-id');
+  const secretAccessKey = get('secret-access-key');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw new ConfigError('give both the access key id and the secret access key, or neither');
+  }
+  const logLevel = (get('log') ?? DEFAULTS.logLevel) as LogLevel;
+  if (!['silent', 'error', 'info', 'debug'].includes(logLevel)) throw new ConfigError(`unknown log level '${logLevel}'`);
+  return {
+    host,
+    port,
+    dataDir: get('data-dir') ?? DEFAULTS.dataDir,
+    accessKeyId,
+    secretAccessKey,
+    rootKey: get('root-key'),
+    rootKeyFile: get('root-key-file'),
+    region,
+    accountId,
+    logLevel,
+  };
+}

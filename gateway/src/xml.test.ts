@@ -1,0 +1,25 @@
+import { describe, it, expect } from '@jest/globals';
+import { toXml, escapeXml } from './xml.js';
+
+describe('xml serialiser', () => {
+  it('escapes every text node', () => {
+    const xml = toXml('Error', { Code: 'NoSuchKey', Key: `a<b>&"c'` }, { namespace: null });
+    expect(xml).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Key>a&lt;b&gt;&amp;&quot;c&apos;</Key></Error>');
+  });
+
+  it('repeats arrays, nests objects, skips undefined and writes ISO dates', () => {
+    const xml = toXml('R', {
+      B: [{ Name: 'x', CreationDate: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)) }, { Name: 'y' }],
+      Skip: undefined,
+      Empty: '',
+    });
+    expect(xml).toContain('<R xmlns="http://s3.amazonaws.com/doc/2006-03-01/">');
+    expect(xml).toContain('<B><Name>x</Name><CreationDate>2026-01-02T03:04:05.006Z</CreationDate></B><B><Name>y</Name></B>');
+    expect(xml).not.toContain('Skip');
+    expect(xml).toContain('<Empty></Empty>');
+  });
+
+  it('escapes carriage returns so they survive XML parsing', () => {
+    expect(escapeXml('a\rb')).toBe('a&#13;b');
+  });
+});
