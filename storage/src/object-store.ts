@@ -1,0 +1,50 @@
+// The storage seam. Storage never sees plaintext or keys: an object is opaque data bytes
+// plus an opaque metadata record written by the gateway. Every backend (filesystem now,
+// upstream S3 later) implements this interface and passes runObjectStoreContract.
+import type { Readable, Writable } from 'node:stream';
+
+export interface BucketInfo {
+  name: string;
+  creationDate: Date;
+}
+
+export interface PendingObject {
+  /** Write the data bytes here; they go to a temporary location until commit(). */
+  readonly stream: NodeJS.WritableStream & Writable;
+  /** After the stream finished: make (data, metadata) the visible object atomically. */
+  commit(metadata: Buffer): Promise<void>;
+  /** Drop everything written; idempotent; safe after a failed or destroyed stream. */
+  abort(): Promise<void>;
+}
+
+export interface StoredObject {
+  readonly metadata: Buffer;
+  readonly dataSize: number;
+  /**
+   * Data bytes [start, end] inclusive (default: all) of exactly this version, even if the
+   * key is overwritten or deleted meanwhile.
+   */
+  read(range?: { start: number; end: number }): Readable;
+  /** Release the handle; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ObjectStore {
+  createBucket(name: string): Promise<void>;
+  headBucket(name: string): Promise<BucketInfo>;
+  /** Sorted by name. */
+  listBuckets(): Promise<BucketInfo[]>;
+  deleteBucket(name: string): Promise<void>;
+  beginPut(bucket: string, key: string): Promise<PendingObject>;
+  getObject(bucket: string, key: string): Promise<StoredObject>;
+  /** Metadata only; opens no data handle. */
+  headObject(bucket: string, key: string): Promise<{ metadata: Buffer; dataSize: number }>;
+  /** Idempotent: deleting a missing key succeeds. */
+  deleteObject(bucket: string, key: string): Promise<void>;
+  /** Keys in UTF-8 byte order, one page at a time. */
+  listObjects(
+    bucket: string,
+    opts: { prefix?: string; startAfter?: string; limit: number },
+  ): Promise<{ keys: string[]; isTruncated: boolean }>;
+  close(): Promise<void>;
+}
