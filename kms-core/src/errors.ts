@@ -14,6 +14,7 @@ export type KmsErrorType =
   | 'InvalidAliasNameException'
   // CreateAlias with a reserved `alias/aws/` name: AWS answers NotAuthorizedException.
   | 'NotAuthorizedException'
+  | 'MalformedPolicyDocumentException'
   | 'AccessDeniedException'
   | 'UnsupportedOperationException'
   | 'InvalidMarkerException'

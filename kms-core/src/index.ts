@@ -1,1 +1,25 @@
-export const placeholder = 1;
+// Public surface of @kmsgate/kms-core: the embedded, AWS-KMS-compatible key service.
+
+export { KmsCore } from './kms-core.js';
+export { KmsError } from './errors.js';
+export type { KmsErrorType } from './errors.js';
+export { canonicalEncryptionContext } from './context.js';
+export type {
+  AliasListEntry,
+  Caller,
+  CreateAliasInput,
+  CreateKeyInput,
+  DecryptInput,
+  DecryptOutput,
+  EncryptInput,
+  EncryptOutput,
+  GenerateDataKeyInput,
+  GenerateDataKeyOutput,
+  KeyMetadata,
+  KmsCoreOptions,
+  ListAliasesInput,
+  ListAliasesOutput,
+  ListKeysOutput,
+  ScheduleKeyDeletionInput,
+  ScheduleKeyDeletionOutput,
+} from './types.js';

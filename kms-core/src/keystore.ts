@@ -1,0 +1,186 @@
+// The keystore: one lowdb document (JSON file written atomically with mode 0600, or memory for
+// tests) holding key records, aliases and owned keys, with key material sealed under the root
+// key. Reads see the committed document; every change goes through `mutate`, which runs under
+// one mutex on a copy and swaps it in only after the write succeeded.
+
+import { randomBytes } from 'node:crypto';
+import { Low, Memory } from 'lowdb';
+import { KmsError } from './errors.js';
+import { Mutex } from './mutex.js';
+import { PrivateJsonFile } from './private-json-file.js';
+import { KEYSTORE_FORMAT, KEYSTORE_VERSION } from './records.js';
+import type { AliasRecord, KeyRecord, KeystoreDocument, MaterialRecord, OwnedKeyRecord } from './records.js';
+import { deriveSealKey, rootKeyCheck, rootKeyMatches, sealMaterial, unsealMaterial } from './seal.js';
+
+export interface KeystoreOptions {
+  path: string | null;
+  rootKey: Buffer;
+  now: () => Date;
+}
+
+const MATERIAL_BYTES = 32;
+
+function emptyDocument(rootKey: Buffer): KeystoreDocument {
+  return {
+    format: KEYSTORE_FORMAT,
+    version: KEYSTORE_VERSION,
+    rootKeyCheck: rootKeyCheck(rootKey),
+    keys: {},
+    aliases: {},
+    ownedKeys: {},
+  };
+}
+
+function isDocument(value: unknown): value is KeystoreDocument {
+  if (typeof value !== 'object' || value === null) return false;
+  const doc = value as Partial<KeystoreDocument>;
+  return (
+    doc.format === KEYSTORE_FORMAT &&
+    doc.version === KEYSTORE_VERSION &&
+    typeof doc.rootKeyCheck === 'string' &&
+    typeof doc.keys === 'object' &&
+    typeof doc.aliases === 'object' &&
+    typeof doc.ownedKeys === 'object'
+  );
+}
+
+export class Keystore {
+  readonly #db: Low<KeystoreDocument>;
+  readonly #sealKey: Buffer;
+  readonly #mutex = new Mutex();
+  readonly #now: () => Date;
+  /** Unsealed material by "<binding>#<version>"; zeroed on forget/close. */
+  readonly #materials = new Map<string, Buffer>();
+  #closed = false;
+
+  private constructor(db: Low<KeystoreDocument>, sealKey: Buffer, now: () => Date) {
+    this.#db = db;
+    this.#sealKey = sealKey;
+    this.#now = now;
+  }
+
+  static async open(opts: KeystoreOptions): Promise<Keystore> {
+    if (!Buffer.isBuffer(opts.rootKey) || opts.rootKey.length !== 32) {
+      throw new KmsError('KMSInternalException', 'The kms-core root key must be exactly 32 bytes.');
+    }
+    const adapter = opts.path === null ? new Memory<KeystoreDocument>() : new PrivateJsonFile<KeystoreDocument>(opts.path);
+    const db = new Low<KeystoreDocument>(adapter, emptyDocument(opts.rootKey));
+    const stored = await db.adapter.read();
+    if (stored === null) {
+      await db.write();
+    } else {
+      if (!isDocument(stored)) {
+        throw new KmsError('KMSInternalException', 'The keystore file is not a kms-core keystore (unknown format or version).');
+      }
+      if (!rootKeyMatches(opts.rootKey, stored.rootKeyCheck)) {
+        throw new KmsError(
+          'KMSInternalException',
+          'The keystore was sealed under a different root key; refusing to open it with this one.',
+        );
+      }
+      db.data = stored;
+    }
+    return new Keystore(db, deriveSealKey(opts.rootKey), opts.now);
+  }
+
+  key(keyId: string): KeyRecord | undefined {
+    return Object.hasOwn(this.#doc.keys, keyId) ? this.#doc.keys[keyId] : undefined;
+  }
+
+  keys(): KeyRecord[] {
+    return Object.values(this.#doc.keys);
+  }
+
+  alias(aliasName: string): AliasRecord | undefined {
+    return Object.hasOwn(this.#doc.aliases, aliasName) ? this.#doc.aliases[aliasName] : undefined;
+  }
+
+  aliases(): AliasRecord[] {
+    return Object.values(this.#doc.aliases);
+  }
+
+  ownedKey(purpose: string): OwnedKeyRecord | undefined {
+    return Object.hasOwn(this.#doc.ownedKeys, purpose) ? this.#doc.ownedKeys[purpose] : undefined;
+  }
+
+  /**
+   * Applies `change` to a copy of the document and commits it (disk, then memory). `change`
+   * must re-check anything it read before: it runs after earlier mutations have landed.
+   */
+  mutate<T>(change: (doc: KeystoreDocument) => T): Promise<T> {
+    return this.#mutex.run(async () => {
+      this.#assertOpen();
+      const draft = structuredClone(this.#db.data);
+      const result = change(draft);
+      const committed = this.#db.data;
+      this.#db.data = draft;
+      try {
+        await this.#db.write();
+      } catch (err) {
+        this.#db.data = committed;
+        throw err;
+      }
+      return result;
+    });
+  }
+
+  /** Fresh random material for `binding`, sealed for storage; the plaintext stays only in the cache. */
+  newMaterial(binding: string, version: number): MaterialRecord {
+    this.#assertOpen();
+    const material = randomBytes(MATERIAL_BYTES);
+    const record: MaterialRecord = {
+      version,
+      materialId: randomBytes(32).toString('hex'),
+      sealed: sealMaterial(this.#sealKey, binding, version, material),
+      createdAt: this.#now().toISOString(),
+    };
+    this.#materials.set(`${binding}#${version}`, material);
+    return record;
+  }
+
+  /** Unsealed material, cached. The Buffer belongs to the keystore: never zero or keep it. */
+  material(binding: string, record: MaterialRecord): Buffer {
+    this.#assertOpen();
+    const cacheKey = `${binding}#${record.version}`;
+    const cached = this.#materials.get(cacheKey);
+    if (cached) return cached;
+    const material = unsealMaterial(this.#sealKey, binding, record.version, record.sealed);
+    if (material === null) {
+      throw new KmsError(
+        'KMSInternalException',
+        `Key material version ${record.version} of ${binding} could not be unsealed with the root key.`,
+      );
+    }
+    this.#materials.set(cacheKey, material);
+    return material;
+  }
+
+  /** Drops (and zeroes) cached material of a key that is being deleted. */
+  forgetMaterial(binding: string): void {
+    for (const [cacheKey, material] of this.#materials) {
+      if (cacheKey.startsWith(`${binding}#`)) {
+        material.fill(0);
+        this.#materials.delete(cacheKey);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    // Let queued mutations finish before the seal key disappears under them.
+    await this.#mutex.run(() => undefined);
+    this.#closed = true;
+    for (const material of this.#materials.values()) material.fill(0);
+    this.#materials.clear();
+    this.#sealKey.fill(0);
+  }
+
+  get #doc(): KeystoreDocument {
+    this.#assertOpen();
+    return this.#db.data;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new KmsError('KMSInternalException', 'The kms-core keystore is closed.');
+  }
+}

@@ -1,0 +1,73 @@
+// The keystore document as stored on disk (lowdb JSON). Dates are ISO-8601 strings; key
+// material appears only sealed (see seal.ts).
+
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+export type KeyManager = 'CUSTOMER' | 'AWS';
+
+export interface Tag {
+  TagKey: string;
+  TagValue: string;
+}
+
+export interface MaterialRecord {
+  version: number;
+  /** 64 hex chars, random; names the material without revealing anything about it. */
+  materialId: string;
+  sealed: string;
+  createdAt: string;
+}
+
+interface MaterialHolder {
+  keyId: string;
+  createdAt: string;
+  currentMaterialVersion: number;
+  materials: MaterialRecord[];
+}
+
+export interface KeyRecord extends MaterialHolder {
+  arn: string;
+  accountId: string;
+  region: string;
+  description: string;
+  keyManager: KeyManager;
+  state: KeyState;
+  deletionDate?: string;
+  pendingWindowInDays?: number;
+  policy: string;
+  tags: Tag[];
+}
+
+/** AWS owned keys (SSE-S3): one per purpose, never listed or reachable by a public operation. */
+export interface OwnedKeyRecord extends MaterialHolder {
+  purpose: string;
+}
+
+export interface AliasRecord {
+  aliasName: string;
+  targetKeyId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const KEYSTORE_FORMAT = 'kms-core-keystore';
+export const KEYSTORE_VERSION = 1;
+
+export interface KeystoreDocument {
+  format: typeof KEYSTORE_FORMAT;
+  version: typeof KEYSTORE_VERSION;
+  rootKeyCheck: string;
+  keys: Record<string, KeyRecord>;
+  aliases: Record<string, AliasRecord>;
+  ownedKeys: Record<string, OwnedKeyRecord>;
+}
+
+/** The binding string sealed material is tied to (see seal.ts). */
+export function sealBinding(holder: KeyRecord | OwnedKeyRecord): string {
+  return 'arn' in holder ? holder.arn : `owned/${holder.purpose}/${holder.keyId}`;
+}
+
+export function currentMaterial(holder: MaterialHolder): MaterialRecord {
+  const material = holder.materials.find((m) => m.version === holder.currentMaterialVersion);
+  if (!material) throw new Error(`key ${holder.keyId} has no current material`);
+  return material;
+}

@@ -1,0 +1,68 @@
+// Turning a KeyId parameter into a key record: parse (key-id.ts), look up the key or the
+// alias's target, create the AWS managed key behind alias/aws/s3 on first use, and delete
+// keys whose deletion window has passed (lazily, checked against the clock on every call).
+
+import type { CoreContext } from './core-context.js';
+import { KmsError } from './errors.js';
+import { parseKeyRef } from './key-id.js';
+import { AWS_S3_ALIAS, AWS_S3_DESCRIPTION, newKeyRecord } from './key-records.js';
+import { awsS3KeyPolicy } from './policy.js';
+import { sealBinding } from './records.js';
+import type { KeyRecord } from './records.js';
+
+export async function resolveKey(ctx: CoreContext, value: string, opts: { allowAlias: boolean }): Promise<KeyRecord> {
+  const ref = parseKeyRef(value, ctx.scope, opts);
+  const ours = ref.accountId === ctx.scope.accountId;
+  if (ref.kind === 'key') {
+    const key = ours ? ctx.store.key(ref.keyId) : undefined;
+    if (!key) throw new KmsError('NotFoundException', `Key '${ref.arn}' does not exist`);
+    return key;
+  }
+  if (ours && ref.aliasName === AWS_S3_ALIAS) return ensureAwsS3Key(ctx);
+  const alias = ours ? ctx.store.alias(ref.aliasName) : undefined;
+  const key = alias ? ctx.store.key(alias.targetKeyId) : undefined;
+  if (!key) throw new KmsError('NotFoundException', `Alias ${ref.aliasArn} is not found.`);
+  return key;
+}
+
+/** The AWS managed key for S3, created with its alias the first time anything names it. */
+export async function ensureAwsS3Key(ctx: CoreContext): Promise<KeyRecord> {
+  const existing = ctx.store.alias(AWS_S3_ALIAS);
+  const existingKey = existing ? ctx.store.key(existing.targetKeyId) : undefined;
+  if (existingKey) return existingKey;
+  const keyId = await ctx.store.mutate((doc) => {
+    const raced = Object.hasOwn(doc.aliases, AWS_S3_ALIAS) ? doc.aliases[AWS_S3_ALIAS] : undefined;
+    if (raced && Object.hasOwn(doc.keys, raced.targetKeyId)) return raced.targetKeyId;
+    const key = newKeyRecord(ctx, {
+      description: AWS_S3_DESCRIPTION,
+      keyManager: 'AWS',
+      policy: awsS3KeyPolicy(ctx.scope.accountId, ctx.scope.region),
+      tags: [],
+    });
+    const at = ctx.now().toISOString();
+    doc.keys[key.keyId] = key;
+    doc.aliases[AWS_S3_ALIAS] = { aliasName: AWS_S3_ALIAS, targetKeyId: key.keyId, createdAt: at, updatedAt: at };
+    return key.keyId;
+  });
+  const key = ctx.store.key(keyId);
+  if (!key) throw new KmsError('KMSInternalException', 'The AWS managed key for S3 could not be created.');
+  return key;
+}
+
+/** Deletes every key whose deletion date has passed, with its aliases and cached material. */
+export async function sweepExpiredKeys(ctx: CoreContext): Promise<void> {
+  const isExpired = (key: KeyRecord): boolean =>
+    key.state === 'PendingDeletion' && key.deletionDate !== undefined && Date.parse(key.deletionDate) <= ctx.now().getTime();
+  if (!ctx.store.keys().some(isExpired)) return;
+  const deleted = await ctx.store.mutate((doc) => {
+    const expired = Object.values(doc.keys).filter(isExpired);
+    for (const key of expired) {
+      delete doc.keys[key.keyId];
+      for (const alias of Object.values(doc.aliases)) {
+        if (alias.targetKeyId === key.keyId) delete doc.aliases[alias.aliasName];
+      }
+    }
+    return expired;
+  });
+  for (const key of deleted) ctx.store.forgetMaterial(sealBinding(key));
+}
