@@ -53,17 +53,29 @@ export interface ReadOutcome {
 
 export async function readThroughGetPath(
   file: Buffer,
-  opts: { dek?: Buffer; objectContext?: Buffer; range?: PlaintextRange; expectedHeaderSha256?: string; chunkSize?: number } = {},
+  opts: {
+    dek?: Buffer;
+    objectContext?: Buffer;
+    range?: PlaintextRange;
+    expectedHeaderSha256?: string;
+    expectedPartNumber?: number;
+    chunkSize?: number;
+    /** The size storage claims; defaults to the bytes actually served. */
+    fileSize?: number;
+    /** Serve everything from `start` on, as a misbehaving store might. */
+    ignoreReadEnd?: boolean;
+  } = {},
 ): Promise<ReadOutcome> {
   let body: Readable;
   try {
     body = await openPlaintextStream({
       dek: opts.dek ?? TEST_DEK,
       objectContext: opts.objectContext ?? TEST_CONTEXT,
-      fileSize: file.length,
+      fileSize: opts.fileSize ?? file.length,
       expectedHeaderSha256: opts.expectedHeaderSha256,
+      expectedPartNumber: opts.expectedPartNumber,
       range: opts.range,
-      readFile: (start, end) => chunkedSource(file.subarray(start, end), opts.chunkSize),
+      readFile: (start, end) => chunkedSource(file.subarray(start, opts.ignoreReadEnd === true ? file.length : end), opts.chunkSize),
     });
   } catch (error) {
     return { opened: false, emitted: Buffer.alloc(0), error };
