@@ -1,0 +1,119 @@
+import { describe, expect, it } from '@jest/globals';
+import { IntegrityError } from './errors.js';
+import { parseMetadata, sealMetadata, verifyMetadataMac } from './metadata.js';
+import type { ObjectMetadataV1, UnsealedObjectMetadata } from './metadata.js';
+import { TEST_DEK } from './testing/streams.js';
+
+const record: UnsealedObjectMetadata = {
+  metaVersion: 1,
+  sse: 'aws:kms',
+  kmsKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/1b4f3a9e-0000-4000-8000-000000000001',
+  wrappedDek: Buffer.from('a wrapped data key blob').toString('base64'),
+  encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::bkt/key', team: 'x' },
+  bucketKeyEnabled: false,
+  algorithm: 'GWSE1-AES256GCM-HKDFSHA256-C',
+  segmentSize: 65536,
+  plaintextSize: 200_000,
+  ciphertextSize: 200_160,
+  headerSha256: 'ab'.repeat(32),
+  etag: '0123456789abcdef0123456789abcdef',
+  checksums: { CRC32: 'AAAAAA==' },
+  contentType: 'text/plain',
+  userMetadata: { colour: 'blue' },
+  lastModified: '2024-05-01T12:00:00.000Z',
+};
+
+function reason(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(IntegrityError);
+    return (err as IntegrityError).reason;
+  }
+  throw new Error('expected an IntegrityError');
+}
+
+/** Re-encodes a sealed record after `edit`, as someone editing the stored JSON would. */
+function editStored(sealed: Buffer, edit: (r: Record<string, unknown>) => void): Buffer {
+  const r = JSON.parse(sealed.toString('utf8')) as Record<string, unknown>;
+  edit(r);
+  return Buffer.from(JSON.stringify(r));
+}
+
+describe('object metadata', () => {
+  it('seals to canonical JSON, parses back and verifies', () => {
+    const sealed = sealMetadata(record, TEST_DEK);
+    const text = sealed.toString('utf8');
+    expect(text.startsWith('{"algorithm":"GWSE1-AES256GCM-HKDFSHA256-C","bucketKeyEnabled":false,"checksums":{"CRC32":"AAAAAA=="}')).toBe(true);
+    expect(text).not.toMatch(/\s/);
+    const parsed = parseMetadata(sealed);
+    expect(parsed).toEqual({ ...record, metaMac: parsed.metaMac });
+    expect(parsed.metaMac).toMatch(/^[0-9a-f]{64}$/);
+    expect(() => verifyMetadataMac(parsed, TEST_DEK)).not.toThrow();
+  });
+
+  it('ignores key order and stray properties of the input when sealing', () => {
+    const shuffled = Object.fromEntries(Object.entries(record).reverse()) as unknown as UnsealedObjectMetadata;
+    expect(sealMetadata(shuffled, TEST_DEK).equals(sealMetadata(record, TEST_DEK))).toBe(true);
+    const withOldMac = { ...record, metaMac: 'ff'.repeat(32) } as ObjectMetadataV1;
+    expect(sealMetadata(withOldMac, TEST_DEK).equals(sealMetadata(record, TEST_DEK))).toBe(true);
+  });
+
+  it('accepts an SSE-S3 record with no key ARN', () => {
+    const sseS3 = { ...record, sse: 'AES256', kmsKeyArn: null } as const;
+    expect(parseMetadata(sealMetadata(sseS3, TEST_DEK)).kmsKeyArn).toBeNull();
+    expect(reason(() => sealMetadata({ ...sseS3, kmsKeyArn: record.kmsKeyArn }, TEST_DEK))).toMatch(/kmsKeyArn/);
+  });
+
+  it('fails the MAC when sizes, ETag, wrapped key, context or user metadata are edited', () => {
+    const sealed = sealMetadata(record, TEST_DEK);
+    const edits: ((r: Record<string, unknown>) => void)[] = [
+      (r) => { r.plaintextSize = 200_001; r.ciphertextSize = 200_161; },
+      (r) => { r.etag = 'f'.repeat(32); },
+      (r) => { r.wrappedDek = Buffer.from('another wrapped data key').toString('base64'); },
+      (r) => { r.encryptionContext = { 'aws:s3:arn': 'arn:aws:s3:::bkt/key', team: 'y' }; },
+      (r) => { r.userMetadata = { colour: 'red' }; },
+      (r) => { r.headerSha256 = 'cd'.repeat(32); },
+      (r) => { r.lastModified = '2025-05-01T12:00:00.000Z'; },
+    ];
+    for (const edit of edits) {
+      const parsed = parseMetadata(editStored(sealed, edit));
+      expect(reason(() => verifyMetadataMac(parsed, TEST_DEK))).toBe('metadata MAC mismatch');
+    }
+    const wrongDek = Buffer.from(TEST_DEK);
+    wrongDek[0] ^= 1;
+    expect(reason(() => verifyMetadataMac(parseMetadata(sealed), wrongDek))).toBe('metadata MAC mismatch');
+  });
+
+  it('parses strictly', () => {
+    const sealed = sealMetadata(record, TEST_DEK);
+    const cases: [(r: Record<string, unknown>) => void, RegExp][] = [
+      [(r) => { r.metaVersion = 2; }, /metaVersion/],
+      [(r) => { delete r.etag; }, /missing or extra/],
+      [(r) => { r.extra = 1; }, /missing or extra/],
+      [(r) => { r.plaintextSize = '200000'; }, /plaintextSize/],
+      [(r) => { r.plaintextSize = 1; }, /ciphertextSize/],
+      [(r) => { r.segmentSize = 1000; }, /segmentSize/],
+      [(r) => { r.segmentSize = 2 ** 21; }, /segmentSize/],
+      [(r) => { r.etag = '"0123456789abcdef0123456789abcdef"'; }, /etag/],
+      [(r) => { r.headerSha256 = 'AB'.repeat(32); }, /headerSha256/],
+      [(r) => { r.metaMac = 'ab'; }, /metaMac/],
+      [(r) => { r.wrappedDek = 'not base64!'; }, /wrappedDek/],
+      [(r) => { r.wrappedDek = ''; }, /wrappedDek/],
+      [(r) => { r.encryptionContext = { team: 'x' }; }, /encryptionContext/],
+      [(r) => { r.encryptionContext = { 'aws:s3:arn': 'x', n: 1 }; }, /encryptionContext/],
+      [(r) => { r.bucketKeyEnabled = true; }, /bucketKeyEnabled/],
+      [(r) => { r.algorithm = 'GWSE2'; }, /algorithm/],
+      [(r) => { r.sse = 'aws:kms:dsse'; }, /sse/],
+      [(r) => { r.kmsKeyArn = 'alias/foo'; }, /kmsKeyArn/],
+      [(r) => { r.checksums = { MD5: 'AAAAAA==' }; }, /checksum/],
+      [(r) => { r.userMetadata = { Colour: 'blue' }; }, /userMetadata/],
+      [(r) => { r.lastModified = 'yesterday'; }, /lastModified/],
+      [(r) => { r.contentType = 5; }, /contentType/],
+    ];
+    for (const [edit, expected] of cases) expect(reason(() => parseMetadata(editStored(sealed, edit)))).toMatch(expected);
+    expect(reason(() => parseMetadata(Buffer.from('[1]')))).toMatch(/not an object/);
+    expect(reason(() => parseMetadata(Buffer.from('{')))).toMatch(/JSON/);
+    expect(reason(() => parseMetadata(Buffer.from([0xff])))).toMatch(/UTF-8/);
+  });
+});
