@@ -30,7 +30,8 @@ describe('Encrypt / Decrypt', () => {
   it('refuses a context that differs in any way with an empty InvalidCiphertextException', async () => {
     const { KeyMetadata: m } = await core.createKey({}, alice);
     const blob = (await core.encrypt({ KeyId: m.KeyId, Plaintext: Buffer.from('hello'), EncryptionContext: ctx }, alice)).CiphertextBlob;
-    for (const wrong of [undefined, {}, { ...ctx, department: 'X' }, { ...ctx, extra: '' }, { 'aws:s3:arn': ctx['aws:s3:arn'] }]) {
+    const wrongContexts: (Record<string, string> | undefined)[] = [undefined, {}, { ...ctx, department: 'X' }, { ...ctx, extra: '' }, { 'aws:s3:arn': ctx['aws:s3:arn'] }];
+    for (const wrong of wrongContexts) {
       const err = await kmsError(() => core.decrypt({ CiphertextBlob: blob, EncryptionContext: wrong }, alice));
       expect(err.type).toBe('InvalidCiphertextException');
       expect(err.message).toBe('');

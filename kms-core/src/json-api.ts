@@ -176,6 +176,20 @@ export function toWire(value: unknown): unknown {
 export async function dispatchJson(core: KmsCore, op: string, raw: unknown, caller: Caller): Promise<Record<string, unknown>> {
   const operation = Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op] : undefined;
   if (!operation) throw new KmsError('UnknownOperationException', '');
-  const output = await operation.run(core, readInput(operation, raw), caller);
-  return output === undefined ? {} : (toWire(output) as Record<string, unknown>);
+  const input = readInput(operation, raw);
+  try {
+    const output = await operation.run(core, input, caller);
+    if (output === undefined) return {};
+    const wire = toWire(output) as Record<string, unknown>;
+    zeroBuffers(output);
+    return wire;
+  } finally {
+    zeroBuffers(input);
+  }
+}
+
+/** Decoded request blobs and returned plaintexts may be keys: wipe them once on the wire. */
+function zeroBuffers(value: unknown): void {
+  if (typeof value !== 'object' || value === null) return;
+  for (const member of Object.values(value)) if (Buffer.isBuffer(member)) member.fill(0);
 }
