@@ -1,0 +1,19 @@
+export {
+  CHECKSUM_ALGORITHMS,
+  algorithmFromHeaderName,
+  algorithmFromName,
+  checksumHeaderName,
+  createChecksum,
+  isValidChecksumValue,
+  type ChecksumAlgorithm,
+  type ChecksumHasher,
+} from './algorithms.js';
+export {
+  checksumMismatch,
+  createChecksumCheck,
+  parseRequestChecksum,
+  type ChecksumCheck,
+  type RequestChecksum,
+} from './request-checksum.js';
+export { createContentMd5Check } from './content-md5.js';
+export { headerValue, type RequestHeaders } from './header-value.js';
