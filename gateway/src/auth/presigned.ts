@@ -7,7 +7,8 @@
  * 3. The URL is valid from X-Amz-Date (with the usual 15 minutes of tolerance for clocks
  *    running ahead) until X-Amz-Date + X-Amz-Expires. Its age alone is never a skew error.
  * 4. host and every x-amz-* header sent must be signed.
- * 5. The payload is UNSIGNED-PAYLOAD unless the client signed an x-amz-content-sha256 header.
+ * 5. The payload hash is the x-amz-content-sha256 header, else the X-Amz-Content-Sha256 query
+ *    parameter (where the SDK presigner hoists it), else UNSIGNED-PAYLOAD.
  * 6. Canonical query = every parameter except X-Amz-Signature.
  */
 import { S3Error } from '../errors.js';
@@ -78,7 +79,8 @@ export function verifyPresigned(req: SigV4Request, params: readonly QueryParam[]
 
   const signedHeaders = parseSignedHeaders(signedHeadersText);
   requireSignedHeaders(req.headers, signedHeaders, true);
-  const hashedPayload = headerValue(req.headers, 'x-amz-content-sha256')?.trim() || 'UNSIGNED-PAYLOAD';
+  const hashedPayload =
+    headerValue(req.headers, 'x-amz-content-sha256')?.trim() || get('X-Amz-Content-Sha256') || 'UNSIGNED-PAYLOAD';
   const payload = payloadModeFor(hashedPayload);
 
   const canonicalRequest = buildCanonicalRequest({
