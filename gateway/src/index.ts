@@ -1,1 +1,4 @@
-export {};
+export { startGateway } from './gateway.js';
+export type { StartGatewayOptions, RunningGateway } from './gateway.js';
+export { resolveConfig, DEFAULTS } from './config.js';
+export type { GatewayConfig } from './config.js';

@@ -1,0 +1,110 @@
+/**
+ * Request bodies: turns the raw request into verified payload bytes.
+ *
+ * Depending on how the client signed, the payload is checked against the signed SHA-256
+ * (`XAmzContentSHA256Mismatch`), decoded from aws-chunked with every chunk signature and the
+ * trailer checksum verified, or taken as sent (UNSIGNED-PAYLOAD). Content-MD5 and
+ * `x-amz-checksum-*` headers are verified over the same payload bytes. The stages are
+ * transforms for one `pipeline`, so nothing is buffered whole and an object is committed
+ * only after the last stage has accepted the last byte.
+ */
+import type { IncomingMessage } from 'node:http';
+import { PassThrough, type Readable, type Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import { createAwsChunkedDecoder, createPayloadHashCheck } from './auth/index.js';
+import {
+  createChecksumCheck,
+  createContentMd5Check,
+  parseRequestChecksum,
+  type ChecksumAlgorithm,
+} from './checksums/index.js';
+import { S3Error, needs } from './errors.js';
+import { header, type OperationContext } from './operation.js';
+
+/** Amazon S3's limit for a single PUT. */
+export const MAX_SINGLE_PUT = 5 * 1024 ** 3;
+
+export interface PayloadStages {
+  /** Transforms to pipe the raw request through, in order. */
+  stages: Transform[];
+  /** Payload length in bytes, as declared by the client. */
+  length: number;
+  /** After the pipeline finished: the verified flexible checksum, if the client sent one. */
+  checksum(): { algorithm: ChecksumAlgorithm; base64: string } | undefined;
+}
+
+function declaredLength(value: string | undefined, missing: S3Error): number {
+  if (value === undefined) throw missing;
+  needs(/^\d{1,16}$/.test(value), 'InvalidArgument', 'The Content-Length header is not a number.');
+  return Number(value);
+}
+
+export function payloadStages(ctx: OperationContext, maxLength = MAX_SINGLE_PUT): PayloadStages {
+  const { auth, headers } = ctx;
+  const stages: Transform[] = [];
+  const payload = auth.payload;
+  const streaming = payload.kind === 'streaming-signed' || payload.kind === 'streaming-unsigned-trailer';
+  let length: number;
+  let trailerChecksum: (() => { algorithm: ChecksumAlgorithm; base64: string } | undefined) | undefined;
+  if (streaming) {
+    length = declaredLength(header(headers, 'x-amz-decoded-content-length'), new S3Error('MissingContentLength'));
+    const decoder = createAwsChunkedDecoder(auth, headers);
+    stages.push(decoder);
+    trailerChecksum = () => decoder.trailerChecksum;
+  } else {
+    length = declaredLength(header(headers, 'content-length'), new S3Error('MissingContentLength'));
+    if (payload.kind === 'signed') stages.push(createPayloadHashCheck(payload.sha256Hex));
+  }
+  if (length > maxLength) {
+    throw new S3Error('EntityTooLarge', undefined, { ProposedSize: length, MaxSizeAllowed: maxLength });
+  }
+  const md5 = header(headers, 'content-md5');
+  if (md5 !== undefined) stages.push(createContentMd5Check(md5));
+  const requested = parseRequestChecksum(headers);
+  let headerCheck: ReturnType<typeof createChecksumCheck> | undefined;
+  if (requested && !requested.fromTrailer && requested.expectedBase64 !== undefined) {
+    headerCheck = createChecksumCheck(requested.algorithm, requested.expectedBase64);
+    stages.push(headerCheck);
+  }
+  return {
+    stages,
+    length,
+    checksum: () => {
+      if (headerCheck && requested) return { algorithm: requested.algorithm, base64: headerCheck.result() };
+      return trailerChecksum?.();
+    },
+  };
+}
+
+/** Reads a small verified body (XML configuration documents and the like) into memory. */
+export async function readSmallBody(ctx: OperationContext, limit: number): Promise<Buffer> {
+  const encoding = header(ctx.headers, 'content-length');
+  if (encoding === undefined && ctx.auth.payload.kind !== 'streaming-signed' && ctx.auth.payload.kind !== 'streaming-unsigned-trailer') {
+    // No body at all (a bodiless PUT may omit Content-Length).
+    if (header(ctx.headers, 'transfer-encoding') === undefined) return Buffer.alloc(0);
+  }
+  const { stages } = payloadStages(ctx, limit);
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  await pipeline([requestSource(ctx.req), ...stages, sink]);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The request as a pipeline source that a failing pipeline may destroy without destroying
+ * the request itself: the socket must stay up long enough to carry the S3 error document.
+ * A client that goes away still fails the pipeline.
+ */
+export function requestSource(req: IncomingMessage): Readable {
+  const source = new PassThrough();
+  req.on('aborted', () => source.destroy(new Error('the client closed the connection mid-request')));
+  req.on('error', (err) => source.destroy(err));
+  req.pipe(source);
+  return source;
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/**
+ * kmsgate command line:
+ *   kmsgate server [--address host:port] [--data-dir dir] [...]   start the gateway
+ *   kmsgate credentials [--data-dir dir] [--root-key-file f]        print the stored admin key
+ * Settings come from KMSGATE_* variables and the same flags (see config.ts).
+ */
+import { resolve } from 'node:path';
+import { ConfigError, resolveConfig, type GatewayConfig } from './config.js';
+import { startGateway } from './gateway.js';
+import { IdentityStore } from './identity.js';
+import { loadRootKey } from './root-key.js';
+
+const USAGE = `usage: kmsgate <command> [options]
+
+commands:
+  server        start the S3 + KMS gateway
+  credentials   print the admin credentials stored in the data directory
+  help          this text
+
+options (each also read from the environment variable in brackets):
+  --address host:port        listen address          [KMSGATE_ADDRESS, default 127.0.0.1:9000]
+  --data-dir dir             data directory          [KMSGATE_DATA_DIR, default ./data]
+  --access-key-id id         admin access key id     [KMSGATE_ACCESS_KEY_ID]
+  --secret-access-key key    admin secret key        [KMSGATE_SECRET_ACCESS_KEY]
+  --root-key base64          32-byte root key        [KMSGATE_ROOT_KEY]
+  --root-key-file path       file with the root key  [KMSGATE_ROOT_KEY_FILE]
+  --region name              region in ARNs          [KMSGATE_REGION, default us-east-1]
+  --account-id digits        account id in ARNs      [KMSGATE_ACCOUNT_ID, default 111122223333]
+  --log level                silent|error|info|debug [KMSGATE_LOG, default info]
+`;
+
+async function server(cfg: GatewayConfig): Promise<void> {
+  const gateway = await startGateway({
+    host: cfg.host,
+    port: cfg.port,
+    dataDir: cfg.dataDir,
+    region: cfg.region,
+    accountId: cfg.accountId,
+    credentials: cfg.accessKeyId && cfg.secretAccessKey ? { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey } : undefined,
+    rootKey: cfg.rootKey,
+    rootKeyFile: cfg.rootKeyFile,
+    logLevel: cfg.logLevel,
+  });
+  const out = process.stdout;
+  out.write(`kmsgate listening on ${gateway.endpoint} (region ${gateway.region}, data in ${gateway.dataDir})\n`);
+  if (gateway.createdCredentials) {
+    out.write(
+      'Created the admin credentials (shown once; `kmsgate credentials` prints them again):\n' +
+        `  AWS_ACCESS_KEY_ID=${gateway.credentials.accessKeyId}\n` +
+        `  AWS_SECRET_ACCESS_KEY=${gateway.credentials.secretAccessKey}\n`,
+    );
+  } else {
+    out.write(`admin access key id: ${gateway.credentials.accessKeyId}\n`);
+  }
+  const stop = (): void => {
+    void gateway.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function credentials(cfg: GatewayConfig): Promise<void> {
+  const dataDir = resolve(cfg.dataDir);
+  const rootKey = await loadRootKey({ rootKey: cfg.rootKey, rootKeyFile: cfg.rootKeyFile, dataDir }, () => undefined);
+  const { admin } = await IdentityStore.open({ dataDir, rootKey, accountId: cfg.accountId });
+  rootKey.fill(0);
+  process.stdout.write(`AWS_ACCESS_KEY_ID=${admin.accessKeyId}\nAWS_SECRET_ACCESS_KEY=${admin.secretAccessKey}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const cfg = resolveConfig(process.env, rest);
+  if (command === 'server') return server(cfg);
+  if (command === 'credentials') return credentials(cfg);
+  throw new ConfigError(`unknown command '${command}'`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`kmsgate: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  process.stderr.write(`kmsgate: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

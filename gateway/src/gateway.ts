@@ -1,0 +1,106 @@
+/**
+ * Starting and stopping a gateway: the programmatic API (`startGateway`) that the CLI and
+ * other projects' test suites use. Everything is passed in; nothing is chosen at module load.
+ */
+import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { KmsCore } from '@kmsgate/kms-core';
+import { FsObjectStore } from '@kmsgate/storage';
+import { createApp } from './app.js';
+import { DEFAULTS, type LogLevel } from './config.js';
+import { IdentityStore } from './identity.js';
+import { createLogger } from './logger.js';
+import { loadRootKey } from './root-key.js';
+
+export interface StartGatewayOptions {
+  dataDir: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 9000; 0 picks a free port. */
+  port?: number;
+  region?: string;
+  accountId?: string;
+  /** The admin's access key; generated into the data directory when absent. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** base64 of 32 bytes; or rootKeyFile; or generated into the data directory. */
+  rootKey?: string;
+  rootKeyFile?: string;
+  logLevel?: LogLevel;
+  /** Where warnings and the one-time credentials notice go (default: stderr). */
+  notify?: (message: string) => void;
+}
+
+export interface RunningGateway {
+  endpoint: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  region: string;
+  accountId: string;
+  dataDir: string;
+  /** True when this start generated the admin credentials. */
+  createdCredentials: boolean;
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolvePromise(server.address() as AddressInfo);
+    });
+  });
+}
+
+export async function startGateway(opts: StartGatewayOptions): Promise<RunningGateway> {
+  const notify = opts.notify ?? ((m: string) => process.stderr.write(`kmsgate: ${m}\n`));
+  const dataDir = resolve(opts.dataDir);
+  const region = opts.region ?? DEFAULTS.region;
+  const accountId = opts.accountId ?? DEFAULTS.accountId;
+  const host = opts.host ?? '127.0.0.1';
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const rootKey = await loadRootKey({ rootKey: opts.rootKey, rootKeyFile: opts.rootKeyFile, dataDir }, (m) => notify(`warning: ${m}`));
+  let kms: KmsCore | undefined;
+  let store: FsObjectStore | undefined;
+  try {
+    const identity = await IdentityStore.open({ dataDir, rootKey, accountId, given: opts.credentials });
+    kms = await KmsCore.open({ keystorePath: join(dataDir, 'kms', 'keystore.json'), rootKey, region, accountId });
+    store = await FsObjectStore.open(join(dataDir, 'objects'));
+    const log = createLogger(opts.logLevel ?? 'error');
+    const app = createApp({ deps: { kms, store, region, accountId }, identity: identity.store, log });
+    const server = createServer({ requestTimeout: 0 }, app);
+    // Idle sockets are closed; active transfers of any size are not cut off.
+    server.setTimeout(120_000);
+    const address = await listen(server, opts.port ?? 9000, host);
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const openKms = kms;
+    const openStore = store;
+    let closing: Promise<void> | undefined;
+    return {
+      endpoint: `http://${shownHost}:${address.port}`,
+      credentials: { accessKeyId: identity.admin.accessKeyId, secretAccessKey: identity.admin.secretAccessKey },
+      region,
+      accountId,
+      dataDir,
+      createdCredentials: identity.created,
+      close: () => {
+        closing ??= (async () => {
+          await new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          });
+          await openKms.close();
+          await openStore.close();
+          rootKey.fill(0);
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await kms?.close();
+    await store?.close();
+    rootKey.fill(0);
+    throw err;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The AWS KMS JSON protocol (awsJson1_1) on the gateway's port: `POST /` with
+ * `X-Amz-Target: TrentService.<Operation>`, SigV4 with service `kms`. The HTTP and auth
+ * happen here; kms-core's `dispatchJson` owns the operation shapes.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { KmsError } from '@kmsgate/kms-core';
+import { verifySigV4 } from './auth/index.js';
+import type { AuthContext } from './auth/index.js';
+import { S3Error } from './errors.js';
+import type { IdentityStore } from './identity.js';
+import type { Logger } from './logger.js';
+import type { GatewayDeps } from './operation.js';
+
+const MAX_KMS_REQUEST = 1024 * 1024;
+const JSON_TYPE = 'application/x-amz-json-1.1';
+
+export function isKmsRequest(req: IncomingMessage): boolean {
+  const target = req.headers['x-amz-target'];
+  return req.method === 'POST' && typeof target === 'string' && target.startsWith('TrentService.');
+}
+
+class KmsWireError extends Error {
+  constructor(readonly type: string, message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+/** SigV4 failures speak the AWS JSON generic errors rather than S3's. */
+function authErrorToKms(err: S3Error): KmsWireError {
+  switch (err.code) {
+    case 'InvalidAccessKeyId':
+      return new KmsWireError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    case 'SignatureDoesNotMatch':
+      return new KmsWireError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
+    case 'RequestTimeTooSkewed':
+      return new KmsWireError('InvalidSignatureException', 'Signature expired: the request time is more than 15 minutes away from the server time.');
+    default:
+      return new KmsWireError('IncompleteSignatureException', err.message);
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_KMS_REQUEST) throw new KmsWireError('ValidationException', 'The request body is too large.');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, status: number, requestId: string, body: unknown, errorType?: string): void {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string | number> = { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': requestId };
+  if (errorType) headers['x-amzn-ErrorType'] = errorType;
+  res.writeHead(status, headers);
+  res.end(text);
+}
+
+export async function handleKmsRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: { requestId: string; deps: GatewayDeps; identity: IdentityStore; authContext: AuthContext; log: Logger },
+): Promise<void> {
+  const operation = String(req.headers['x-amz-target']).slice('TrentService.'.length);
+  try {
+    const body = await readBody(req);
+    const bodyHash = createHash('sha256').update(body).digest('hex');
+    const sentHash = req.headers['x-amz-content-sha256'];
+    if (sentHash !== undefined && sentHash !== bodyHash) throw new KmsWireError('InvalidSignatureException', 'The payload hash does not match the request body.');
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    let auth;
+    try {
+      auth = verifySigV4(
+        {
+          method: req.method ?? 'POST',
+          rawPath: q === -1 ? url : url.slice(0, q),
+          rawQuery: q === -1 ? '' : url.slice(q + 1),
+          // The payload hash of a KMS request is always the hash of its JSON body.
+          headers: { ...req.headersDistinct, 'x-amz-content-sha256': [bodyHash] },
+        },
+        ctx.authContext,
+        { service: 'kms' },
+      );
+    } catch (err) {
+      if (err instanceof S3Error) throw authErrorToKms(err);
+      throw err;
+    }
+    if (!auth) throw new KmsWireError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+    const principal = ctx.identity.lookup(auth.accessKeyId)!.principal;
+    let input: unknown;
+    try {
+      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new KmsWireError('SerializationException', 'Start of structure or map found where not expected.');
+    }
+    const caller = { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId, requestId: ctx.requestId };
+    const output = await ctx.deps.kms.dispatchJson(operation, input, caller);
+    send(res, 200, ctx.requestId, output);
+  } catch (err) {
+    if (err instanceof KmsError || err instanceof KmsWireError) {
+      const status = err instanceof KmsError ? err.httpStatus : err.status;
+      send(res, status, ctx.requestId, { __type: err.type, message: err.message }, err.type);
+      return;
+    }
+    ctx.log.error('kms request failed', { operation, error: String(err) });
+    send(res, 500, ctx.requestId, { __type: 'KMSInternalException', message: 'An internal error occurred.' }, 'KMSInternalException');
+  }
+}

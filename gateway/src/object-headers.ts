@@ -1,0 +1,52 @@
+/**
+ * Object metadata on the wire: user metadata from `x-amz-meta-*` request headers, and the
+ * response headers of GetObject/HeadObject built from the stored record (never from the KMS).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { S3Error } from './errors.js';
+import type { ObjectMetadataV1 } from './sse/index.js';
+
+const META_PREFIX = 'x-amz-meta-';
+/** S3 limits user-defined metadata to 2 KB: the UTF-8 bytes of all names and values. */
+const MAX_USER_METADATA = 2048;
+
+export function userMetadataOf(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  let size = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (!name.startsWith(META_PREFIX) || value === undefined) continue;
+    const short = name.slice(META_PREFIX.length);
+    const text = Array.isArray(value) ? value.join(',') : value;
+    out[short] = text;
+    size += Buffer.byteLength(short) + Buffer.byteLength(text);
+  }
+  if (size > MAX_USER_METADATA) {
+    throw new S3Error('MetadataTooLarge', undefined, { Size: size, MaxSizeAllowed: MAX_USER_METADATA });
+  }
+  return out;
+}
+
+export function sseResponseHeaders(meta: Pick<ObjectMetadataV1, 'sse' | 'kmsKeyArn'>): Record<string, string> {
+  const headers: Record<string, string> = { 'x-amz-server-side-encryption': meta.sse };
+  if (meta.sse === 'aws:kms' && meta.kmsKeyArn) headers['x-amz-server-side-encryption-aws-kms-key-id'] = meta.kmsKeyArn;
+  return headers;
+}
+
+/** Headers shared by GetObject and HeadObject. `full` = the whole object is being described. */
+export function objectResponseHeaders(meta: ObjectMetadataV1, opts: { checksumMode: boolean; full: boolean }): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Content-Type': meta.contentType,
+    ETag: `"${meta.etag}"`,
+    'Last-Modified': new Date(meta.lastModified).toUTCString(),
+    'Accept-Ranges': 'bytes',
+    ...sseResponseHeaders(meta),
+  };
+  for (const [name, value] of Object.entries(meta.userMetadata)) headers[`${META_PREFIX}${name}`] = value;
+  // Checksums are the client's, of the plaintext, and only describe the whole object.
+  if (opts.checksumMode && opts.full) {
+    const entries = Object.entries(meta.checksums);
+    for (const [algorithm, value] of entries) headers[`x-amz-checksum-${algorithm.toLowerCase()}`] = value;
+    if (entries.length > 0) headers['x-amz-checksum-type'] = 'FULL_OBJECT';
+  }
+  return headers;
+}

@@ -1,0 +1,54 @@
+/**
+ * What an S3 operation module receives and returns. Operations return data; app.ts writes it.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { KmsCore, Caller } from '@kmsgate/kms-core';
+import type { ObjectStore } from '@kmsgate/storage';
+import type { VerifiedAuth } from './auth/index.js';
+import type { Logger } from './logger.js';
+import type { Principal } from './identity.js';
+import type { XmlObject } from './xml.js';
+
+export interface GatewayDeps {
+  kms: KmsCore;
+  store: ObjectStore;
+  region: string;
+  accountId: string;
+}
+
+export interface OperationContext {
+  requestId: string;
+  principal: Principal;
+  /** The principal as kms-core sees it. */
+  caller: Caller;
+  bucket: string;
+  key: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  /** The raw request, for operations that stream a body. */
+  req: IncomingMessage;
+  auth: VerifiedAuth;
+  deps: GatewayDeps;
+  log: Logger;
+}
+
+export interface OperationResult {
+  status: number;
+  headers?: Record<string, string>;
+  /** An XML document: root element name and body. */
+  xml?: { root: string; body: XmlObject };
+  /**
+   * A streamed body. The operation has already authenticated what it can before returning,
+   * so the status line may be sent; a later stream error destroys the connection.
+   */
+  stream?: Readable;
+}
+
+export type Operation = (ctx: OperationContext) => Promise<OperationResult>;
+
+/** The header value of one (possibly repeated) request header. */
+export function header(headers: IncomingMessage['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}

@@ -1,0 +1,90 @@
+/**
+ * PutObject: the write half of the walkthrough. A data key from kms-core; the verified
+ * payload streamed through AES-256-GCM (GWSE v1) into a temp file; the metadata record with
+ * the wrapped key sealed under a MAC; commit only after the last byte verified; the
+ * plaintext key zeroed whatever happens.
+ */
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PendingObject } from '@kmsgate/storage';
+import { payloadStages, requestSource } from '../body.js';
+import { needs } from '../errors.js';
+import { generateObjectKey } from '../object-crypto.js';
+import { sseResponseHeaders, userMetadataOf } from '../object-headers.js';
+import { header, type Operation } from '../operation.js';
+import { SSE_CONTEXT, parseSseRequest } from '../sse-headers.js';
+import { GWSE_ALGORITHM_NAME, buildEncryptionContext, createEncryptStream, sealMetadata } from '../sse/index.js';
+
+/** MD5 of the plaintext, for SSE-S3 ETags (clients expect it of AES256 objects). */
+function md5Tap(): Transform & { hex(): string } {
+  const hash = createHash('md5');
+  let digest: string | undefined;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      digest = hash.digest('hex');
+      done();
+    },
+  });
+  return Object.assign(tap, { hex: () => digest! });
+}
+
+export const PutObject: Operation = async (ctx) => {
+  const { bucket, key, deps, headers } = ctx;
+  needs(Buffer.byteLength(key) <= 1024, 'KeyTooLongError', undefined, { Size: Buffer.byteLength(key), MaxSizeAllowed: 1024 });
+  const sse = parseSseRequest(headers);
+  const userMetadata = userMetadataOf(headers);
+  const contentType = header(headers, 'content-type') ?? 'binary/octet-stream';
+  const payload = payloadStages(ctx);
+  // Fail on a missing bucket before asking the KMS for a key.
+  await deps.store.headBucket(bucket);
+  const context = buildEncryptionContext({ header: sse.sse === 'aws:kms' ? sse.contextHeader : undefined, bucket, key });
+  const dataKey = await generateObjectKey(deps.kms, ctx.caller, sse, context);
+  let pending: PendingObject | undefined;
+  try {
+    const encrypt = createEncryptStream({ dek: dataKey.dek, plaintextLength: payload.length, objectContext: context.canonical });
+    const md5 = sse.sse === 'AES256' ? md5Tap() : undefined;
+    pending = await deps.store.beginPut(bucket, key);
+    await pipeline([requestSource(ctx.req), ...payload.stages, ...(md5 ? [md5] : []), encrypt.transform, pending.stream]);
+    const checksum = payload.checksum();
+    const etag = md5 ? md5.hex() : encrypt.etag;
+    const record = sealMetadata(
+      {
+        metaVersion: 1,
+        sse: sse.sse,
+        kmsKeyArn: dataKey.kmsKeyArn,
+        wrappedDek: dataKey.wrappedDek.toString('base64'),
+        encryptionContext: context.context,
+        bucketKeyEnabled: false,
+        algorithm: GWSE_ALGORITHM_NAME,
+        segmentSize: encrypt.segmentSize,
+        plaintextSize: payload.length,
+        ciphertextSize: encrypt.ciphertextLength,
+        headerSha256: encrypt.headerSha256,
+        etag,
+        checksums: checksum ? { [checksum.algorithm]: checksum.base64 } : {},
+        contentType,
+        userMetadata,
+        lastModified: new Date().toISOString(),
+      },
+      dataKey.dek,
+    );
+    await pending.commit(record);
+    pending = undefined;
+    const responseHeaders: Record<string, string> = { ETag: `"${etag}"`, ...sseResponseHeaders({ sse: sse.sse, kmsKeyArn: dataKey.kmsKeyArn }) };
+    const sentContext = header(headers, SSE_CONTEXT);
+    if (sse.sse === 'aws:kms' && sentContext !== undefined) responseHeaders[SSE_CONTEXT] = sentContext;
+    if (checksum) {
+      responseHeaders[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`] = checksum.base64;
+      responseHeaders['x-amz-checksum-type'] = 'FULL_OBJECT';
+    }
+    return { status: 200, headers: responseHeaders };
+  } finally {
+    dataKey.dek.fill(0);
+    await pending?.abort();
+  }
+};

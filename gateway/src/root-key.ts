@@ -1,0 +1,49 @@
+/**
+ * The root key seals everything kms-core keeps at rest (and the stored admin secret).
+ * It comes from KMSGATE_ROOT_KEY (base64) or KMSGATE_ROOT_KEY_FILE; without either, one is
+ * generated into the data directory with mode 0600 and a warning, because a key lying next
+ * to the data it protects only protects against someone who copies part of the directory.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError } from './config.js';
+
+export const ROOT_KEY_BYTES = 32;
+const GENERATED_NAME = 'root.key';
+
+export interface RootKeySource {
+  rootKey?: string;
+  rootKeyFile?: string;
+  dataDir: string;
+}
+
+function decodeRootKey(text: string, where: string): Buffer {
+  const trimmed = text.trim();
+  const key = Buffer.from(trimmed, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || key.length !== ROOT_KEY_BYTES) {
+    key.fill(0);
+    throw new ConfigError(`${where} must be the base64 of exactly ${ROOT_KEY_BYTES} bytes`);
+  }
+  return key;
+}
+
+export async function loadRootKey(src: RootKeySource, warn: (msg: string) => void): Promise<Buffer> {
+  if (src.rootKey !== undefined) return decodeRootKey(src.rootKey, 'KMSGATE_ROOT_KEY');
+  if (src.rootKeyFile !== undefined) {
+    return decodeRootKey(await readFile(src.rootKeyFile, 'utf8'), `the root key file ${src.rootKeyFile}`);
+  }
+  const path = join(src.dataDir, GENERATED_NAME);
+  try {
+    const key = decodeRootKey(await readFile(path, 'utf8'), `the root key file ${path}`);
+    warn(`using the root key stored in the data directory (${path}); set KMSGATE_ROOT_KEY_FILE to keep it elsewhere`);
+    return key;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const key = randomBytes(ROOT_KEY_BYTES);
+  // 'wx': never overwrite a key another process created meanwhile.
+  await writeFile(path, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  warn(`generated a root key into the data directory (${path}); anyone who can read the whole data directory can decrypt it. Keep the root key elsewhere with KMSGATE_ROOT_KEY_FILE.`);
+  return key;
+}

@@ -1,0 +1,72 @@
+/**
+ * The route table: method + target kind (service, bucket, object) + sub-resource → operation.
+ * Requests naming a sub-resource no route handles get NotImplemented rather than being
+ * mistaken for the plain operation (a `?acl` PUT must never overwrite an object).
+ */
+import { S3Error } from './errors.js';
+import type { Operation } from './operation.js';
+import { ListBuckets } from './operations/ListBuckets.js';
+import { CreateBucket } from './operations/CreateBucket.js';
+import { HeadBucket } from './operations/HeadBucket.js';
+import { DeleteBucket } from './operations/DeleteBucket.js';
+import { PutObject } from './operations/PutObject.js';
+import { GetObject } from './operations/GetObject.js';
+import { HeadObject } from './operations/HeadObject.js';
+import { DeleteObject } from './operations/DeleteObject.js';
+
+export type TargetKind = 'service' | 'bucket' | 'object';
+
+interface Route {
+  method: string;
+  target: TargetKind;
+  /** The sub-resource query parameter this route needs; undefined = none present. */
+  subresource?: string;
+  /** A header whose presence selects this route (e.g. x-amz-copy-source). */
+  requiresHeader?: string;
+  name: string;
+  operation: Operation;
+}
+
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', target: 'service', name: 'ListBuckets', operation: ListBuckets },
+  { method: 'PUT', target: 'bucket', name: 'CreateBucket', operation: CreateBucket },
+  { method: 'HEAD', target: 'bucket', name: 'HeadBucket', operation: HeadBucket },
+  { method: 'DELETE', target: 'bucket', name: 'DeleteBucket', operation: DeleteBucket },
+  { method: 'PUT', target: 'object', name: 'PutObject', operation: PutObject },
+  { method: 'GET', target: 'object', name: 'GetObject', operation: GetObject },
+  { method: 'HEAD', target: 'object', name: 'HeadObject', operation: HeadObject },
+  { method: 'DELETE', target: 'object', name: 'DeleteObject', operation: DeleteObject },
+];
+
+/** Query parameters that select an S3 sub-resource or API (as opposed to plain parameters). */
+const SUBRESOURCES = new Set([
+  'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'delete', 'encryption', 'intelligent-tiering',
+  'inventory', 'legal-hold', 'lifecycle', 'list-type', 'location', 'logging', 'metadataTable', 'metrics',
+  'notification', 'object-lock', 'ownershipControls', 'partNumber', 'policy', 'policyStatus',
+  'publicAccessBlock', 'replication', 'requestPayment', 'restore', 'retention', 'select', 'session',
+  'tagging', 'torrent', 'uploadId', 'uploads', 'versionId', 'versioning', 'versions', 'website',
+]);
+
+/** Headers that turn a plain PUT into another operation we do not serve yet. */
+const OPERATION_HEADERS = ['x-amz-copy-source'];
+
+export function targetKind(bucket: string, key: string): TargetKind {
+  if (bucket === '') return 'service';
+  return key === '' ? 'bucket' : 'object';
+}
+
+export function route(method: string, bucket: string, key: string, query: URLSearchParams, headers: Record<string, unknown>): Route {
+  const target = targetKind(bucket, key);
+  const present = [...new Set(query.keys())].filter((name) => SUBRESOURCES.has(name));
+  const candidates = ROUTES.filter((r) => r.target === target && r.method === method);
+  for (const candidate of candidates) {
+    const wanted = candidate.subresource ? [candidate.subresource] : [];
+    const subresourcesMatch = present.length === wanted.length && wanted.every((w) => present.includes(w));
+    const headersMatch = OPERATION_HEADERS.every((h) => (headers[h] !== undefined) === (candidate.requiresHeader === h));
+    if (subresourcesMatch && headersMatch) return candidate;
+  }
+  if (candidates.length === 0 && present.length === 0) {
+    throw new S3Error('MethodNotAllowed', undefined, { Method: method, ResourceType: target.toUpperCase() });
+  }
+  throw new S3Error('NotImplemented', 'A header or query parameter you provided implies functionality that is not implemented');
+}
