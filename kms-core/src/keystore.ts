@@ -4,6 +4,8 @@
 // one mutex on a copy and swaps it in only after the write succeeded.
 
 import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import { KmsError } from './errors.js';
 import { Mutex } from './mutex.js';
@@ -63,6 +65,8 @@ export class Keystore {
     if (!Buffer.isBuffer(opts.rootKey) || opts.rootKey.length !== 32) {
       throw new KmsError('KMSInternalException', 'The kms-core root key must be exactly 32 bytes.');
     }
+    // The keystore's folder is private too: nobody else needs to list it.
+    if (opts.path !== null) await mkdir(dirname(opts.path), { recursive: true, mode: 0o700 });
     const adapter = opts.path === null ? new Memory<KeystoreDocument>() : new PrivateJsonFile<KeystoreDocument>(opts.path);
     const db = new Low<KeystoreDocument>(adapter, emptyDocument(opts.rootKey));
     const stored = await db.adapter.read();
