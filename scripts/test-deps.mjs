@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Installs what the end-to-end tests drive besides Node: the AWS CLI and curl from Debian.
+// The tests use Debian's `aws` at /usr/bin/aws, never whatever else is first on PATH.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const needed = [
+  { binary: '/usr/bin/aws', pkg: 'awscli' },
+  { binary: '/usr/bin/curl', pkg: 'curl' },
+];
+const missing = needed.filter((n) => !existsSync(n.binary)).map((n) => n.pkg);
+if (missing.length === 0) process.exit(0);
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const apt = (args) => execFileSync(isRoot ? 'apt-get' : 'sudo', isRoot ? args : ['apt-get', ...args], {
+  stdio: 'inherit',
+  env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+});
+try {
+  console.log(`test-deps: installing ${missing.join(', ')} from Debian`);
+  apt(['update', '-qq']);
+  apt(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
+} catch (err) {
+  console.error(`test-deps: could not install ${missing.join(', ')} (${err.message}). Install them with apt-get and run again.`);
+  process.exit(1);
+}
