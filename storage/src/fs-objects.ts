@@ -1,0 +1,124 @@
+// The filesystem backend's write and read handles.
+import type { FileHandle } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
+import { Readable, type Writable } from 'node:stream';
+import { FileHandleReadable, FileHandleWritable } from './fs-streams.js';
+import { isErrno } from './fs-util.js';
+import { StorageError } from './errors.js';
+import type { PendingObject, StoredObject } from './object-store.js';
+
+/** Moves a synced, closed temp data file of `size` bytes into place under `metadata`. */
+export type CommitData = (tmpPath: string, size: number, metadata: Buffer) => Promise<void>;
+
+/** Resolves once every byte was handed to the file. */
+function dataWritten(stream: Writable): Promise<void> {
+  if (stream.writableFinished) return Promise.resolve();
+  if (stream.destroyed) return Promise.reject(new StorageError('data stream was destroyed'));
+  return new Promise((resolve, reject) => {
+    const settle = (err?: Error): void => {
+      stream.off('finish', onFinish);
+      stream.off('error', settle);
+      stream.off('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onFinish = (): void => settle();
+    const onClose = (): void => settle(new StorageError('data stream closed before it finished'));
+    stream.once('finish', onFinish);
+    stream.once('error', settle);
+    stream.once('close', onClose);
+  });
+}
+
+type PendingState = 'open' | 'committing' | 'committed' | 'aborted';
+
+export class FsPendingObject implements PendingObject {
+  readonly stream: NodeJS.WritableStream & Writable;
+  private state: PendingState = 'open';
+  private committing: Promise<void> | null = null;
+  private aborting: Promise<void> | null = null;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly tmpPath: string,
+    private readonly commitData: CommitData,
+  ) {
+    // The handle outlives 'finish' so commit() can fsync it.
+    this.stream = new FileHandleWritable(handle);
+    // A stream destroyed before it finished (client gone, pipeline error) cleans up by
+    // itself, so a caller that forgets abort() still leaves no temp file behind.
+    this.stream.once('close', () => {
+      if (this.state === 'open' && !this.stream.writableFinished) this.abort().catch(() => {});
+    });
+  }
+
+  commit(metadata: Buffer): Promise<void> {
+    if (this.state !== 'open') {
+      return Promise.reject(new StorageError(`cannot commit a write that is ${this.state}`));
+    }
+    this.state = 'committing';
+    this.committing = this.doCommit(metadata);
+    return this.committing;
+  }
+
+  private async doCommit(metadata: Buffer): Promise<void> {
+    try {
+      if (!this.stream.writableEnded) {
+        throw new StorageError('commit before the data stream was ended');
+      }
+      await dataWritten(this.stream);
+      await this.handle.sync();
+      const { size } = await this.handle.stat();
+      await this.handle.close();
+      await this.commitData(this.tmpPath, size, metadata);
+      this.state = 'committed';
+    } catch (err) {
+      this.state = 'aborted';
+      await this.discard().catch(() => {}); // the original failure is the one to report
+      throw err;
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.state === 'committing') {
+      await this.committing?.catch(() => {});
+      return;
+    }
+    if (this.state === 'committed') return;
+    this.state = 'aborted';
+    this.aborting ??= this.discard();
+    return this.aborting;
+  }
+
+  private async discard(): Promise<void> {
+    this.stream.destroy();
+    await this.handle.close(); // waits for a write still in flight
+    try {
+      await unlink(this.tmpPath);
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT')) throw err;
+    }
+  }
+}
+
+export class FsStoredObject implements StoredObject {
+  constructor(
+    private readonly handle: FileHandle,
+    readonly metadata: Buffer,
+    readonly dataSize: number,
+  ) {}
+
+  read(range?: { start: number; end: number }): Readable {
+    const start = range?.start ?? 0;
+    const end = range?.end ?? this.dataSize - 1;
+    if (range === undefined && this.dataSize === 0) return Readable.from([]);
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end >= this.dataSize) {
+      throw new RangeError(`range ${start}-${end} outside data of ${this.dataSize} bytes`);
+    }
+    return new FileHandleReadable(this.handle, start, end + 1);
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}

@@ -1,0 +1,65 @@
+// Streams over a FileHandle that never close it. Node's own FileHandle streams hold a
+// reference that keeps handle.close() waiting until the stream is destroyed, and destroying
+// them closes the handle: neither fits a handle that must outlive its streams (fsync after
+// the last write; several ranged reads of one version). Every call here goes through the
+// FileHandle, so a read after close() fails with EBADF instead of reading a reused fd.
+import type { FileHandle } from 'node:fs/promises';
+import { Readable, Writable } from 'node:stream';
+
+const CHUNK = 64 * 1024;
+
+/** Writes sequentially from offset 0. */
+export class FileHandleWritable extends Writable {
+  private position = 0;
+
+  constructor(private readonly handle: FileHandle) {
+    super({ highWaterMark: CHUNK });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    this.writeFully(chunk).then(() => callback(), callback);
+  }
+
+  private async writeFully(chunk: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const { bytesWritten } = await this.handle.write(chunk, offset, chunk.length - offset, this.position);
+      offset += bytesWritten;
+      this.position += bytesWritten;
+    }
+  }
+}
+
+/** Reads bytes [start, endExclusive) with positional reads. */
+export class FileHandleReadable extends Readable {
+  private position: number;
+
+  constructor(
+    private readonly handle: FileHandle,
+    start: number,
+    private readonly endExclusive: number,
+  ) {
+    super({ highWaterMark: CHUNK });
+    this.position = start;
+  }
+
+  override _read(size: number): void {
+    const want = Math.min(Math.max(size, CHUNK), this.endExclusive - this.position);
+    if (want <= 0) {
+      this.push(null);
+      return;
+    }
+    const buffer = Buffer.allocUnsafe(want);
+    this.handle.read(buffer, 0, want, this.position).then(
+      ({ bytesRead }) => {
+        if (bytesRead === 0) {
+          this.destroy(new Error('data file ended before the expected size'));
+          return;
+        }
+        this.position += bytesRead;
+        this.push(buffer.subarray(0, bytesRead));
+      },
+      (err: Error) => this.destroy(err),
+    );
+  }
+}

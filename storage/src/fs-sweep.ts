@@ -1,0 +1,35 @@
+// Finds data files that no record points to: left by a crash between moving a data file
+// into place and renaming its record, or between that rename and deleting the old data.
+// Reads every record of the bucket, so it runs only on request, with the bucket locked.
+import { join } from 'node:path';
+import { unlink } from 'node:fs/promises';
+import { walkKeys } from './fs-listing.js';
+import { readdirOrEmpty } from './fs-util.js';
+import { keyPath, type KeyPath } from './key-path.js';
+import type { ObjectRecord } from './object-record.js';
+
+export async function sweepOrphanData(
+  bucketDir: string,
+  readRecord: (path: KeyPath) => Promise<ObjectRecord | null>,
+): Promise<number> {
+  const referenced = new Set<string>();
+  for await (const key of walkKeys(join(bucketDir, 'keys'), { prefix: Buffer.alloc(0), startAfter: null })) {
+    let record: ObjectRecord | null;
+    try {
+      record = await readRecord(keyPath(key));
+    } catch {
+      return 0; // an unreadable record might point anywhere: delete nothing
+    }
+    if (record) referenced.add(record.dataName);
+  }
+  let removed = 0;
+  const dataDir = join(bucketDir, 'data');
+  for (const shard of await readdirOrEmpty(dataDir)) {
+    for (const name of await readdirOrEmpty(join(dataDir, shard))) {
+      if (referenced.has(name)) continue;
+      await unlink(join(dataDir, shard, name)).catch(() => {});
+      removed++;
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,53 @@
+// Small filesystem helpers shared by the filesystem backend.
+import { randomBytes } from 'node:crypto';
+import { open, readdir } from 'node:fs/promises';
+
+export const DIR_MODE = 0o700;
+export const FILE_MODE = 0o600;
+
+export function errnoCode(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : undefined;
+}
+
+export function isErrno(err: unknown, ...codes: string[]): boolean {
+  const code = errnoCode(err);
+  return code !== undefined && codes.includes(code);
+}
+
+/** Random lowercase hex name for temp and data files. */
+export function uniqueName(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** Makes a rename or unlink in `dir` durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes a new file (never an existing one) and fsyncs it before returning. */
+export async function writeFileSynced(path: string, bytes: Buffer): Promise<void> {
+  const handle = await open(path, 'wx', FILE_MODE);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Directory entries, or none if the directory is gone (pruned or deleted meanwhile). */
+export async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT', 'ENOTDIR')) return [];
+    throw err;
+  }
+}
