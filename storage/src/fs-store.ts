@@ -10,23 +10,18 @@
 // and renames a synced record over the key's record path: that rename is the commit point.
 // The previous version's data file is deleted afterwards; open read handles keep it alive.
 import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import {
-  BucketExistsError,
-  BucketNotEmptyError,
-  KeyTooLongError,
-  NoSuchBucketError,
-  NoSuchKeyError,
-  StorageError,
-} from './errors.js';
-import { FsPendingObject, FsStoredObject } from './fs-objects.js';
+import { dirname, join, resolve } from 'node:path';
+import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, StorageError } from './errors.js';
+import { createBucketDir, listBucketInfos, readBucketInfo, removeBucketDir } from './fs-buckets.js';
+import { FsLayout, type KeyRef } from './fs-layout.js';
 import { walkKeys } from './fs-listing.js';
+import { FsPendingObject, FsStoredObject } from './fs-objects.js';
+import { sweepOrphanData } from './fs-sweep.js';
 import { DIR_MODE, FILE_MODE, fsyncDir, isErrno, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
-import { bucketDirName, keyPath, MAX_KEY_BYTES, parseBucketDirName, type KeyPath } from './key-path.js';
+import type { KeyPath } from './key-path.js';
 import { KeyedMutex, KeyedRwLock } from './locks.js';
 import { decodeObjectRecord, encodeObjectRecord, type ObjectRecord } from './object-record.js';
 import type { BucketInfo, ObjectStore, PendingObject, StoredObject } from './object-store.js';
-import { sweepOrphanData } from './fs-sweep.js';
 
 /** Leaves room under PATH_MAX (4096) for the longest path a 1024-byte key can take. */
 const MAX_ROOT_BYTES = 700;
@@ -38,35 +33,38 @@ export interface FsObjectStoreOptions {
   sweepOrphanData?: boolean;
 }
 
-interface KeyRef {
-  key: string;
-  path: KeyPath;
+async function mkdirIfMissing(dir: string): Promise<boolean> {
+  try {
+    await mkdir(dir, { mode: DIR_MODE });
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'EEXIST')) return false;
+    throw err;
+  }
 }
 
 export class FsObjectStore implements ObjectStore {
   private readonly keyLocks = new KeyedMutex();
-  /** Commits and deletes hold a bucket shared; deleteBucket holds it exclusively. */
+  /** Commits and deletes hold their bucket shared; deleteBucket holds it exclusively. */
   private readonly bucketLocks = new KeyedRwLock();
   private closed = false;
 
-  private constructor(private readonly root: string) {}
+  private constructor(private readonly layout: FsLayout) {}
 
   static async open(rootDir: string, options: FsObjectStoreOptions = {}): Promise<FsObjectStore> {
     const root = resolve(rootDir);
     if (Buffer.byteLength(root) > MAX_ROOT_BYTES) {
       throw new StorageError(`storage root path longer than ${MAX_ROOT_BYTES} bytes`);
     }
-    const store = new FsObjectStore(root);
+    const layout = new FsLayout(root);
     await mkdir(root, { recursive: true, mode: DIR_MODE });
-    for (const dir of [store.tmpDir, store.bucketsDir]) {
-      await mkdir(dir, { mode: DIR_MODE }).catch((err: unknown) => {
-        if (!isErrno(err, 'EEXIST')) throw err;
-      });
-    }
+    await mkdirIfMissing(layout.tmpDir);
+    await mkdirIfMissing(layout.bucketsDir);
     // Whatever is in tmp/ belongs to writes that never committed (we own the root).
-    for (const name of await readdirOrEmpty(store.tmpDir)) {
-      await rm(join(store.tmpDir, name), { recursive: true, force: true });
+    for (const name of await readdirOrEmpty(layout.tmpDir)) {
+      await rm(join(layout.tmpDir, name), { recursive: true, force: true });
     }
+    const store = new FsObjectStore(layout);
     if (options.sweepOrphanData) await store.sweepOrphanData();
     return store;
   }
@@ -74,150 +72,68 @@ export class FsObjectStore implements ObjectStore {
   /** Deletes data files that no record points to; returns how many. */
   async sweepOrphanData(): Promise<number> {
     let removed = 0;
-    for (const bucket of await this.listBuckets()) {
-      removed += await this.bucketLocks.exclusive(bucket.name, () =>
-        sweepOrphanData(this.bucketDir(bucket.name), (path) => this.readRecord(bucket.name, path)),
+    for (const { name } of await this.listBuckets()) {
+      removed += await this.bucketLocks.exclusive(name, () =>
+        sweepOrphanData(this.layout.bucketDir(name), (path) => this.readRecord(name, path)),
       );
     }
     return removed;
-  }
-
-  private get tmpDir(): string {
-    return join(this.root, 'tmp');
-  }
-
-  private get bucketsDir(): string {
-    return join(this.root, 'buckets');
-  }
-
-  private bucketDir(bucket: string): string {
-    if (bucket.length === 0 || Buffer.from(bucket, 'utf8').toString('utf8') !== bucket) {
-      throw new StorageError('invalid bucket name');
-    }
-    const name = bucketDirName(bucket);
-    if (name.length > 200) throw new StorageError('bucket name too long');
-    return join(this.bucketsDir, name);
-  }
-
-  private keysDir(bucket: string): string {
-    return join(this.bucketDir(bucket), 'keys');
-  }
-
-  private keyRef(bucket: string, key: string): KeyRef {
-    const bytes = Buffer.from(key, 'utf8');
-    // Lone surrogates would silently become U+FFFD and alias another key.
-    if (bytes.length === 0 || bytes.toString('utf8') !== key) throw new StorageError('invalid key');
-    if (bytes.length > MAX_KEY_BYTES) throw new KeyTooLongError(bucket, key);
-    return { key, path: keyPath(bytes) };
-  }
-
-  private recordPath(bucket: string, path: KeyPath): string {
-    return join(this.keysDir(bucket), ...path.dirs, path.record);
-  }
-
-  private dataPath(bucket: string, dataName: string): string {
-    return join(this.bucketDir(bucket), 'data', dataName.slice(0, 2), dataName);
   }
 
   private checkOpen(): void {
     if (this.closed) throw new StorageError('object store is closed');
   }
 
-  private lockName(bucket: string, key: string): string {
-    return JSON.stringify([bucket, key]);
-  }
-
-  // ---- buckets ----
-
-  async createBucket(name: string): Promise<void> {
-    this.checkOpen();
-    const target = this.bucketDir(name);
-    await this.bucketLocks.exclusive(name, async () => {
-      // Built aside and renamed in, so a bucket directory is always complete. rename()
-      // refuses a non-empty target, and an existing bucket always holds bucket.json.
-      const staging = join(this.tmpDir, `${uniqueName()}.bucket`);
-      await mkdir(staging, { mode: DIR_MODE });
-      try {
-        const record = { version: 1, creationDate: new Date().toISOString() };
-        await writeFileSynced(join(staging, 'bucket.json'), Buffer.from(JSON.stringify(record)));
-        await mkdir(join(staging, 'keys'), { mode: DIR_MODE });
-        await mkdir(join(staging, 'data'), { mode: DIR_MODE });
-        await fsyncDir(staging);
-        await rename(staging, target);
-      } catch (err) {
-        await rm(staging, { recursive: true, force: true });
-        if (isErrno(err, 'EEXIST', 'ENOTEMPTY')) throw new BucketExistsError(name);
-        throw err;
-      }
-      await fsyncDir(this.bucketsDir);
-    });
-  }
-
-  async headBucket(name: string): Promise<BucketInfo> {
-    this.checkOpen();
-    let text: string;
-    try {
-      text = await readFile(join(this.bucketDir(name), 'bucket.json'), 'utf8');
-    } catch (err) {
-      if (isErrno(err, 'ENOENT', 'ENOTDIR')) throw new NoSuchBucketError(name);
-      throw err;
-    }
-    const parsed: unknown = JSON.parse(text);
-    const date =
-      typeof parsed === 'object' && parsed !== null && 'creationDate' in parsed && typeof parsed.creationDate === 'string'
-        ? new Date(parsed.creationDate)
-        : new Date(NaN);
-    if (Number.isNaN(date.getTime())) throw new StorageError(`corrupt bucket record: ${name}`);
-    return { name, creationDate: date };
-  }
-
-  async listBuckets(): Promise<BucketInfo[]> {
-    this.checkOpen();
-    const infos: BucketInfo[] = [];
-    for (const entry of await readdirOrEmpty(this.bucketsDir)) {
-      const name = parseBucketDirName(entry);
-      if (name === null) continue;
-      try {
-        infos.push(await this.headBucket(name));
-      } catch (err) {
-        if (!(err instanceof NoSuchBucketError)) throw err; // deleted meanwhile
-      }
-    }
-    return infos.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
-  }
-
-  async deleteBucket(name: string): Promise<void> {
-    this.checkOpen();
-    await this.bucketLocks.exclusive(name, async () => {
-      await this.headBucket(name);
-      const keys = walkKeys(this.keysDir(name), { prefix: Buffer.alloc(0), startAfter: null });
-      const first = await keys.next();
-      await keys.return(undefined);
-      if (!first.done) throw new BucketNotEmptyError(name);
-      // Rename away first so the bucket vanishes atomically, then remove at leisure.
-      const trash = join(this.tmpDir, `${uniqueName()}.trash`);
-      await rename(this.bucketDir(name), trash);
-      await fsyncDir(this.bucketsDir);
-      await rm(trash, { recursive: true, force: true });
-    });
+  /** Runs fn with the bucket held shared and the key's commits serialised. */
+  private withKey<T>(bucket: string, key: string, fn: () => Promise<T>): Promise<T> {
+    return this.bucketLocks.shared(bucket, () => this.keyLocks.run(JSON.stringify([bucket, key]), fn));
   }
 
   private async assertBucket(bucket: string): Promise<void> {
     try {
-      await stat(join(this.bucketDir(bucket), 'bucket.json'));
+      await stat(this.layout.bucketRecord(bucket));
     } catch (err) {
       if (isErrno(err, 'ENOENT', 'ENOTDIR')) throw new NoSuchBucketError(bucket);
       throw err;
     }
   }
 
+  // ---- buckets ----
+
+  async createBucket(name: string): Promise<void> {
+    this.checkOpen();
+    await this.bucketLocks.exclusive(name, () => createBucketDir(this.layout, name));
+  }
+
+  async headBucket(name: string): Promise<BucketInfo> {
+    this.checkOpen();
+    return readBucketInfo(this.layout, name);
+  }
+
+  async listBuckets(): Promise<BucketInfo[]> {
+    this.checkOpen();
+    return listBucketInfos(this.layout);
+  }
+
+  async deleteBucket(name: string): Promise<void> {
+    this.checkOpen();
+    await this.bucketLocks.exclusive(name, async () => {
+      await this.assertBucket(name);
+      const keys = walkKeys(this.layout.keysDir(name), { prefix: Buffer.alloc(0), startAfter: null });
+      const first = await keys.next();
+      await keys.return(undefined);
+      if (!first.done) throw new BucketNotEmptyError(name);
+      await removeBucketDir(this.layout, name);
+    });
+  }
+
   // ---- objects ----
 
   async beginPut(bucket: string, key: string): Promise<PendingObject> {
     this.checkOpen();
-    const ref = this.keyRef(bucket, key);
+    const ref = this.layout.keyRef(bucket, key);
     await this.assertBucket(bucket);
-    const tmpPath = join(this.tmpDir, `${uniqueName()}.part`);
+    const tmpPath = this.layout.tmpPath('part', uniqueName());
     const handle = await open(tmpPath, 'wx', FILE_MODE);
     return new FsPendingObject(handle, tmpPath, (path, size, metadata) =>
       this.commitData(bucket, ref, path, size, metadata),
@@ -226,51 +142,37 @@ export class FsObjectStore implements ObjectStore {
 
   private commitData(bucket: string, ref: KeyRef, tmpData: string, size: number, metadata: Buffer): Promise<void> {
     this.checkOpen();
-    return this.bucketLocks.shared(bucket, () =>
-      this.keyLocks.run(this.lockName(bucket, ref.key), async () => {
-        await this.assertBucket(bucket);
-        const dataName = uniqueName();
-        const dataFile = this.dataPath(bucket, dataName);
-        const shardDir = join(dataFile, '..');
-        await mkdir(shardDir, { mode: DIR_MODE }).catch((err: unknown) => {
-          if (!isErrno(err, 'EEXIST')) throw err;
-        });
-        await rename(tmpData, dataFile);
-        try {
-          await fsyncDir(shardDir);
-          const previous = await this.readRecord(bucket, ref.path).catch(() => null);
-          await this.installRecord(bucket, ref.path, { dataName, dataSize: size, metadata });
-          if (previous && previous.dataName !== dataName) {
-            await unlink(this.dataPath(bucket, previous.dataName)).catch(() => {});
-          }
-        } catch (err) {
-          await unlink(dataFile).catch(() => {});
-          throw err;
+    return this.withKey(bucket, ref.key, async () => {
+      await this.assertBucket(bucket);
+      const dataName = uniqueName();
+      const dataFile = this.layout.dataPath(bucket, dataName);
+      await mkdirIfMissing(dirname(dataFile));
+      await rename(tmpData, dataFile);
+      try {
+        await fsyncDir(dirname(dataFile));
+        const previous = await this.readRecord(bucket, ref.path).catch(() => null);
+        await this.installRecord(bucket, ref.path, { dataName, dataSize: size, metadata });
+        if (previous && previous.dataName !== dataName) {
+          await unlink(this.layout.dataPath(bucket, previous.dataName)).catch(() => {});
         }
-      }),
-    );
+      } catch (err) {
+        await unlink(dataFile).catch(() => {});
+        throw err;
+      }
+    });
   }
 
   /** Writes the record aside, then renames it over the key's record path. */
   private async installRecord(bucket: string, path: KeyPath, record: ObjectRecord): Promise<void> {
-    const tmpRecord = join(this.tmpDir, `${uniqueName()}.rec`);
+    const tmpRecord = this.layout.tmpPath('rec', uniqueName());
     await writeFileSynced(tmpRecord, encodeObjectRecord(record));
     try {
-      const keysDir = this.keysDir(bucket);
       for (let attempt = 0; ; attempt++) {
-        let dir = keysDir;
         try {
+          let dir = this.layout.keysDir(bucket);
           for (const segment of path.dirs) {
-            const child = join(dir, segment);
-            const created = await mkdir(child, { mode: DIR_MODE }).then(
-              () => true,
-              (err: unknown) => {
-                if (isErrno(err, 'EEXIST')) return false;
-                throw err;
-              },
-            );
-            if (created) await fsyncDir(dir);
-            dir = child;
+            if (await mkdirIfMissing(join(dir, segment))) await fsyncDir(dir);
+            dir = join(dir, segment);
           }
           await rename(tmpRecord, join(dir, path.record));
           await fsyncDir(dir);
@@ -288,7 +190,7 @@ export class FsObjectStore implements ObjectStore {
 
   private async readRecord(bucket: string, path: KeyPath): Promise<ObjectRecord | null> {
     try {
-      return decodeObjectRecord(await readFile(this.recordPath(bucket, path)));
+      return decodeObjectRecord(await readFile(this.layout.recordPath(bucket, path)));
     } catch (err) {
       if (isErrno(err, 'ENOENT', 'ENOTDIR')) return null;
       throw err;
@@ -304,12 +206,12 @@ export class FsObjectStore implements ObjectStore {
 
   async getObject(bucket: string, key: string): Promise<StoredObject> {
     this.checkOpen();
-    const ref = this.keyRef(bucket, key);
+    const ref = this.layout.keyRef(bucket, key);
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const record = await this.readExistingRecord(bucket, ref);
       let handle;
       try {
-        handle = await open(this.dataPath(bucket, record.dataName), 'r');
+        handle = await open(this.layout.dataPath(bucket, record.dataName), 'r');
       } catch (err) {
         if (isErrno(err, 'ENOENT')) continue; // overwritten or deleted meanwhile: look again
         throw err;
@@ -317,7 +219,7 @@ export class FsObjectStore implements ObjectStore {
       const { size } = await handle.stat();
       if (size !== record.dataSize) {
         await handle.close();
-        throw new StorageError(`data file size ${size} does not match record (${record.dataSize})`);
+        throw new StorageError(`data file size ${size} does not match its record (${record.dataSize})`);
       }
       return new FsStoredObject(handle, record.metadata, record.dataSize);
     }
@@ -326,35 +228,33 @@ export class FsObjectStore implements ObjectStore {
 
   async headObject(bucket: string, key: string): Promise<{ metadata: Buffer; dataSize: number }> {
     this.checkOpen();
-    const record = await this.readExistingRecord(bucket, this.keyRef(bucket, key));
+    const record = await this.readExistingRecord(bucket, this.layout.keyRef(bucket, key));
     return { metadata: record.metadata, dataSize: record.dataSize };
   }
 
   async deleteObject(bucket: string, key: string): Promise<void> {
     this.checkOpen();
-    const ref = this.keyRef(bucket, key);
-    await this.bucketLocks.shared(bucket, () =>
-      this.keyLocks.run(this.lockName(bucket, key), async () => {
-        await this.assertBucket(bucket);
-        const recordPath = this.recordPath(bucket, ref.path);
-        // A record we cannot parse is still removed; its data file is left to the sweep.
-        const record = await this.readRecord(bucket, ref.path).catch(() => null);
-        try {
-          await unlink(recordPath);
-        } catch (err) {
-          if (isErrno(err, 'ENOENT', 'ENOTDIR')) return;
-          throw err;
-        }
-        await fsyncDir(join(recordPath, '..'));
-        if (record) await unlink(this.dataPath(bucket, record.dataName)).catch(() => {});
-        await this.pruneEmptyDirs(bucket, ref.path);
-      }),
-    );
+    const ref = this.layout.keyRef(bucket, key);
+    await this.withKey(bucket, key, async () => {
+      await this.assertBucket(bucket);
+      const recordPath = this.layout.recordPath(bucket, ref.path);
+      // A record we cannot parse is still removed; its data file is left to the sweep.
+      const record = await this.readRecord(bucket, ref.path).catch(() => null);
+      try {
+        await unlink(recordPath);
+      } catch (err) {
+        if (isErrno(err, 'ENOENT', 'ENOTDIR')) return;
+        throw err;
+      }
+      await fsyncDir(dirname(recordPath));
+      if (record) await unlink(this.layout.dataPath(bucket, record.dataName)).catch(() => {});
+      await this.pruneEmptyDirs(bucket, ref.path);
+    });
   }
 
   /** Removes now-empty directories bottom-up; a concurrent put retries if it loses. */
   private async pruneEmptyDirs(bucket: string, path: KeyPath): Promise<void> {
-    const keysDir = this.keysDir(bucket);
+    const keysDir = this.layout.keysDir(bucket);
     for (let depth = path.dirs.length; depth > 0; depth--) {
       try {
         await rmdir(join(keysDir, ...path.dirs.slice(0, depth)));
@@ -370,14 +270,16 @@ export class FsObjectStore implements ObjectStore {
     opts: { prefix?: string; startAfter?: string; limit: number },
   ): Promise<{ keys: string[]; isTruncated: boolean }> {
     this.checkOpen();
-    if (!Number.isSafeInteger(opts.limit) || opts.limit < 0) throw new RangeError('limit must be a non-negative integer');
+    if (!Number.isSafeInteger(opts.limit) || opts.limit < 0) {
+      throw new RangeError('limit must be a non-negative integer');
+    }
     await this.assertBucket(bucket);
     const range = {
       prefix: Buffer.from(opts.prefix ?? '', 'utf8'),
       startAfter: opts.startAfter === undefined ? null : Buffer.from(opts.startAfter, 'utf8'),
     };
     const keys: string[] = [];
-    for await (const key of walkKeys(this.keysDir(bucket), range)) {
+    for await (const key of walkKeys(this.layout.keysDir(bucket), range)) {
       if (keys.length === opts.limit) return { keys, isTruncated: true };
       keys.push(key.toString('utf8'));
     }

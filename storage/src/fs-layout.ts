@@ -1,0 +1,69 @@
+// Where things live under a filesystem store's root (layout described in fs-store.ts), and
+// the checks that keep every computed path inside it.
+import { join } from 'node:path';
+import { KeyTooLongError, StorageError } from './errors.js';
+import { bucketDirName, keyPath, MAX_KEY_BYTES, type KeyPath } from './key-path.js';
+
+export interface KeyRef {
+  key: string;
+  path: KeyPath;
+}
+
+/** Escaped bucket directory names stay far below NAME_MAX. */
+const MAX_BUCKET_DIR_BYTES = 200;
+
+export class FsLayout {
+  constructor(readonly root: string) {}
+
+  get tmpDir(): string {
+    return join(this.root, 'tmp');
+  }
+
+  get bucketsDir(): string {
+    return join(this.root, 'buckets');
+  }
+
+  /** A fresh path in tmp/ with a suffix saying what it is for. */
+  tmpPath(suffix: string, unique: string): string {
+    return join(this.tmpDir, `${unique}.${suffix}`);
+  }
+
+  bucketDir(bucket: string): string {
+    // Bucket names are validated by the gateway; this only keeps the path well-formed.
+    if (bucket.length === 0 || Buffer.from(bucket, 'utf8').toString('utf8') !== bucket) {
+      throw new StorageError('invalid bucket name');
+    }
+    const name = bucketDirName(bucket);
+    if (name.length > MAX_BUCKET_DIR_BYTES) throw new StorageError('bucket name too long');
+    return join(this.bucketsDir, name);
+  }
+
+  bucketRecord(bucket: string): string {
+    return join(this.bucketDir(bucket), 'bucket.json');
+  }
+
+  keysDir(bucket: string): string {
+    return join(this.bucketDir(bucket), 'keys');
+  }
+
+  keyRef(bucket: string, key: string): KeyRef {
+    const bytes = Buffer.from(key, 'utf8');
+    // Lone surrogates would silently become U+FFFD and alias another key.
+    if (bytes.length === 0 || bytes.toString('utf8') !== key) throw new StorageError('invalid key');
+    if (bytes.length > MAX_KEY_BYTES) throw new KeyTooLongError(bucket, key);
+    return { key, path: keyPath(bytes) };
+  }
+
+  keyDir(bucket: string, path: KeyPath): string {
+    return join(this.keysDir(bucket), ...path.dirs);
+  }
+
+  recordPath(bucket: string, path: KeyPath): string {
+    return join(this.keyDir(bucket, path), path.record);
+  }
+
+  /** Data files are spread over 256 shard directories by their first hex byte. */
+  dataPath(bucket: string, dataName: string): string {
+    return join(this.bucketDir(bucket), 'data', dataName.slice(0, 2), dataName);
+  }
+}
