@@ -108,7 +108,10 @@ async function writeResult(res: ServerResponse, result: OperationResult): Promis
     sendXml(res, result.status, result.xml.root, result.xml.body, result.headers);
     return;
   }
-  res.writeHead(result.status, result.headers ?? {});
+  const headers = { ...result.headers };
+  // S3 answers bodiless results with an explicit empty length, not chunked encoding.
+  if (!result.stream && headers['Content-Length'] === undefined && result.status !== 204) headers['Content-Length'] = '0';
+  res.writeHead(result.status, headers);
   if (result.stream) {
     await pipeline(result.stream, res);
     return;
