@@ -1,0 +1,44 @@
+/**
+ * Finds an object's files in a gateway data directory the way an attacker with the disk
+ * would: by content, not through any API of ours.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export async function allFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await allFiles(path)));
+    else out.push(path);
+  }
+  return out.sort();
+}
+
+export interface ObjectFiles {
+  recordPath: string;
+  dataPath: string;
+}
+
+/** The record naming `bucket/key` in its encryption context, and the data file whose header it names. */
+export async function findObjectFiles(dataDir: string, bucket: string, key: string): Promise<ObjectFiles> {
+  const files = await allFiles(dataDir);
+  const needle = Buffer.from(JSON.stringify({ 'aws:s3:arn': `arn:aws:s3:::${bucket}/${key}` }).slice(1, -1));
+  let recordPath: string | undefined;
+  let headerSha256: string | undefined;
+  for (const file of files) {
+    const bytes = await readFile(file);
+    if (!bytes.includes(needle)) continue;
+    recordPath = file;
+    headerSha256 = /"headerSha256":"([0-9a-f]{64})"/.exec(bytes.toString('latin1'))?.[1];
+  }
+  if (!recordPath || !headerSha256) throw new Error(`no record for ${bucket}/${key}`);
+  for (const file of files) {
+    const bytes = await readFile(file);
+    if (bytes.length >= 96 && createHash('sha256').update(bytes.subarray(0, 96)).digest('hex') === headerSha256) {
+      return { recordPath, dataPath: file };
+    }
+  }
+  throw new Error(`no data file for ${bucket}/${key}`);
+}

@@ -1,0 +1,170 @@
+/**
+ * A tampered file is refused, never served: edits to stored data, headers and metadata made
+ * directly on disk, then read back through the gateway. Tampering found before the status
+ * line is a clean 500 InternalError; found later, the connection is cut and what arrived is
+ * a true prefix of the plaintext.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { copyFile, readFile, truncate, writeFile, appendFile } from 'node:fs/promises';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { bucketName, startTestGateway, type TestGateway } from '../harness.js';
+import { findObjectFiles } from '../disk.js';
+
+let gw: TestGateway;
+let bucket: string;
+let keyId: string;
+const SEGMENT = 65536;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  bucket = bucketName('tamper');
+  await gw.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  keyId = (await gw.kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+});
+
+afterAll(async () => {
+  await gw.stop();
+});
+
+async function put(key: string, body: Buffer, sse: 'aws:kms' | 'AES256' = 'aws:kms'): Promise<void> {
+  await gw.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ServerSideEncryption: sse, ...(sse === 'aws:kms' ? { SSEKMSKeyId: keyId } : {}) }));
+}
+
+interface Fetched {
+  status: number;
+  text?: string;
+  received: Buffer;
+  cut: boolean;
+}
+
+/** GETs through a presigned URL with fetch, recording what arrived before any cut. */
+async function fetchObject(key: string): Promise<Fetched> {
+  const url = await getSignedUrl(gw.s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 60 });
+  const res = await fetch(url);
+  const chunks: Buffer[] = [];
+  let cut = false;
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
+  } catch {
+    cut = true;
+  }
+  const received = Buffer.concat(chunks);
+  return { status: res.status, text: res.status >= 400 ? received.toString() : undefined, received, cut };
+}
+
+function expectCleanInternalError(result: Fetched): void {
+  expect(result.status).toBe(500);
+  expect(result.text).toContain('<Code>InternalError</Code>');
+}
+
+async function flipByte(path: string, offset: number): Promise<void> {
+  const bytes = await readFile(path);
+  bytes[offset] ^= 0x01;
+  await writeFile(path, bytes);
+}
+
+describe('tampered objects are refused', () => {
+  const plaintext = randomBytes(3 * SEGMENT + 7);
+
+  it('serves the untouched object', async () => {
+    await put('clean', plaintext);
+    const result = await fetchObject('clean');
+    expect(result.status).toBe(200);
+    expect(result.received.equals(plaintext)).toBe(true);
+  });
+
+  it.each([
+    ['a header byte', 10],
+    ['the salt', 30],
+    ['the commitment', 90],
+    ['the first segment', 96 + 5],
+    ['the first tag', 96 + SEGMENT + 3],
+  ])('a flipped byte in %s → 500 before any byte', async (_what, offset) => {
+    const key = `flip-${offset}`;
+    await put(key, plaintext);
+    const { dataPath } = await findObjectFiles(gw.dataDir, bucket, key);
+    await flipByte(dataPath, offset);
+    expectCleanInternalError(await fetchObject(key));
+  });
+
+  it('a flipped byte in a later segment cuts the connection after a true prefix', async () => {
+    await put('late', plaintext);
+    const { dataPath } = await findObjectFiles(gw.dataDir, bucket, 'late');
+    await flipByte(dataPath, 96 + 2 * (SEGMENT + 16) + 100);
+    const result = await fetchObject('late');
+    expect(result.status).toBe(200);
+    expect(result.cut).toBe(true);
+    expect(result.received.length).toBeLessThanOrEqual(2 * SEGMENT);
+    expect(result.received.equals(plaintext.subarray(0, result.received.length))).toBe(true);
+  });
+
+  it('truncation, a dropped final segment and appended bytes → 500', async () => {
+    for (const [key, damage] of [
+      ['trunc-inside', (p: string) => truncate(p, 96 + SEGMENT + 16 + 100)],
+      ['trunc-boundary', (p: string) => truncate(p, 96 + 3 * (SEGMENT + 16))],
+      ['appended', (p: string) => appendFile(p, Buffer.from([0]))],
+    ] as const) {
+      await put(key, plaintext);
+      const { dataPath } = await findObjectFiles(gw.dataDir, bucket, key);
+      await damage(dataPath);
+      expectCleanInternalError(await fetchObject(key));
+    }
+  });
+
+  it('swapping two segments → refused', async () => {
+    await put('swap-seg', plaintext);
+    const { dataPath } = await findObjectFiles(gw.dataDir, bucket, 'swap-seg');
+    const bytes = await readFile(dataPath);
+    const size = SEGMENT + 16;
+    const first = Buffer.from(bytes.subarray(96, 96 + size));
+    bytes.copy(bytes, 96, 96 + size, 96 + 2 * size);
+    first.copy(bytes, 96 + size);
+    await writeFile(dataPath, bytes);
+    expectCleanInternalError(await fetchObject('swap-seg'));
+  });
+
+  it('swapping the data files of two objects → 500', async () => {
+    const other = randomBytes(plaintext.length);
+    await put('swap-a', plaintext);
+    await put('swap-b', other);
+    const a = await findObjectFiles(gw.dataDir, bucket, 'swap-a');
+    const b = await findObjectFiles(gw.dataDir, bucket, 'swap-b');
+    const aBytes = await readFile(a.dataPath);
+    await copyFile(b.dataPath, a.dataPath);
+    await writeFile(b.dataPath, aBytes);
+    expectCleanInternalError(await fetchObject('swap-a'));
+    expectCleanInternalError(await fetchObject('swap-b'));
+  });
+
+  it('a record copied onto another key → 403, the object is bound to its name', async () => {
+    await put('bound-a', plaintext);
+    await put('bound-b', plaintext);
+    const a = await findObjectFiles(gw.dataDir, bucket, 'bound-a');
+    const b = await findObjectFiles(gw.dataDir, bucket, 'bound-b');
+    await copyFile(a.recordPath, b.recordPath);
+    const result = await fetchObject('bound-b');
+    expect(result.status).toBe(403);
+    expect(result.text).toContain('<Code>AccessDenied</Code>');
+  });
+
+  it.each([
+    ['plaintextSize', (t: string) => t.replace(/"plaintextSize":(\d)/, (_m, d: string) => `"plaintextSize":${(Number(d) + 1) % 10}`)],
+    ['wrappedDek', (t: string) => t.replace(/"wrappedDek":"(.)/, (_m, c: string) => `"wrappedDek":"${c === 'A' ? 'B' : 'A'}`)],
+    ['etag', (t: string) => t.replace(/"etag":"(.)/, (_m, c: string) => `"etag":"${c === 'a' ? 'b' : 'a'}`)],
+  ])('an edited %s in the metadata → 500', async (field, edit) => {
+    for (const sse of ['aws:kms', 'AES256'] as const) {
+      const key = `meta-${field}-${sse}`;
+      await put(key, plaintext, sse);
+      const { recordPath } = await findObjectFiles(gw.dataDir, bucket, key);
+      const text = (await readFile(recordPath)).toString('latin1');
+      const edited = edit(text);
+      expect(edited).not.toBe(text);
+      expect(edited.length).toBe(text.length);
+      await writeFile(recordPath, Buffer.from(edited, 'latin1'));
+      expectCleanInternalError(await fetchObject(key));
+    }
+  });
+});
