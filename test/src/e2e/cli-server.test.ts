@@ -4,53 +4,26 @@
  * everything, and `kmsgate credentials` prints the stored key again.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { bodyBytes } from '../harness.js';
 import { allFiles } from '../disk.js';
+import { CLI, spawnGateway, type GatewayProcess } from '../cli-process.js';
 
-const CLI = fileURLToPath(new URL('../../../gateway/dist/cli.js', import.meta.url));
-const children: ChildProcess[] = [];
+const running: GatewayProcess[] = [];
 
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGTERM');
+afterEach(async () => {
+  for (const gateway of running.splice(0)) await gateway.stop();
 });
 
-interface Started {
-  child: ChildProcess;
-  endpoint: string;
-  stdout: string;
-  stderr: string;
-}
-
-function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'server', '--address', '127.0.0.1:0', '--data-dir', dataDir], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const match = /listening on (http:\/\/[^\s]+)/.exec(stdout);
-      if (match && /(AWS_SECRET_ACCESS_KEY=\S+\n|admin access key id: \S+\n)/.test(stdout)) resolve({ child, endpoint: match[1]!, stdout, stderr });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
-}
-
-async function stopServer(s: Started): Promise<void> {
-  const exited = new Promise((r) => s.child.once('exit', r));
-  s.child.kill('SIGTERM');
-  await exited;
+async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+  const gateway = await spawnGateway(dataDir, env);
+  running.push(gateway);
+  return gateway;
 }
 
 describe('kmsgate server', () => {
@@ -70,7 +43,7 @@ describe('kmsgate server', () => {
         expect(((await stat(file)).mode & 0o077).toString(8)).toBe('0');
       }
       expect(((await stat(dataDir)).mode & 0o077).toString(8)).toBe('0');
-      await stopServer(first);
+      await first.stop();
 
       const second = await startServer(dataDir);
       expect(second.stdout).not.toContain(secret);
@@ -79,7 +52,7 @@ describe('kmsgate server', () => {
       const got = await again.send(new GetObjectCommand({ Bucket: 'cli-bucket', Key: 'k' }));
       expect((await bodyBytes(got.Body)).toString()).toBe('kept');
       again.destroy();
-      await stopServer(second);
+      await second.stop();
 
       const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'credentials', '--data-dir', dataDir]);
       expect(stdout).toBe(`AWS_ACCESS_KEY_ID=${id}\nAWS_SECRET_ACCESS_KEY=${secret}\n`);
@@ -98,12 +71,11 @@ describe('kmsgate server', () => {
       const s3 = new S3Client({ endpoint: started.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIAENVIRONMENT00001', secretAccessKey: 'environment-secret' }, forcePathStyle: true });
       await s3.send(new CreateBucketCommand({ Bucket: 'env-bucket' }));
       s3.destroy();
-      await stopServer(started);
+      await started.stop();
       const names = (await allFiles(dataDir)).map((f) => f.slice(dataDir.length));
       expect(names.some((n) => n.endsWith('root.key') || n.endsWith('identity.json'))).toBe(false);
       for (const file of await allFiles(dataDir)) {
-        const text = (await import('node:fs/promises')).readFile(file);
-        expect((await text).includes(Buffer.from('environment-secret'))).toBe(false);
+        expect((await readFile(file)).includes(Buffer.from('environment-secret'))).toBe(false);
       }
     } finally {
       await rm(dataDir, { recursive: true, force: true });
