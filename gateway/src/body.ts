@@ -102,7 +102,7 @@ export async function readSmallBody(ctx: OperationContext, limit: number): Promi
  * A client that goes away still fails the pipeline.
  */
 export function requestSource(req: IncomingMessage): Readable {
-  const source = new PassThrough();
+  const source = new PassThrough({ highWaterMark: 1024 * 1024 });
   req.on('aborted', () => source.destroy(new Error('the client closed the connection mid-request')));
   req.on('error', (err) => source.destroy(err));
   req.pipe(source);

@@ -6,14 +6,21 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 
-const CHUNK = 64 * 1024;
+/** Read size, and how much a writer may buffer: large enough that one syscall moves several segments. */
+const CHUNK = 256 * 1024;
+const WRITE_BUFFER = 1024 * 1024;
 
 /** Writes sequentially from offset 0. */
 export class FileHandleWritable extends Writable {
   private position = 0;
 
   constructor(private readonly handle: FileHandle) {
-    super({ highWaterMark: CHUNK });
+    super({ highWaterMark: WRITE_BUFFER });
+  }
+
+  // Everything buffered while the previous write was in flight goes out in one writev.
+  override _writev(chunks: { chunk: Buffer }[], callback: (err?: Error | null) => void): void {
+    this.writeFully(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk))).then(() => callback(), callback);
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {

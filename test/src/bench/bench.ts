@@ -1,6 +1,8 @@
 /**
- * `pnpm bench`: throughput of a 1 GiB SSE-KMS PUT and GET through @aws-sdk/client-s3, and
- * the gateway's peak RSS. The gateway runs as its own process (the real CLI) so its memory
+ * `pnpm bench`: throughput of a 1 GiB SSE-KMS PUT and GET, and the gateway's peak RSS.
+ * Two clients: @aws-sdk/client-s3 with default settings (which spends CPU of its own on
+ * aws-chunked framing and CRC32 on both ways, on the same two cores), and plain HTTP with
+ * UNSIGNED-PAYLOAD, which shows what the gateway itself sustains. The gateway runs as its own process (the real CLI) so its memory
  * is measured alone. Loopback only. Figures are printed, never asserted.
  *
  *   BENCH_SIZE_MIB   object size in MiB (default 1024)
@@ -13,11 +15,43 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { request } from 'node:http';
 import { spawnGateway } from '../cli-process.js';
+import { signHeaders } from '../signing.js';
 import { countingSink, repeatingStream } from '../streams.js';
 
 const MiB = 1024 * 1024;
 const size = Number(process.env.BENCH_SIZE_MIB ?? 1024) * MiB;
+
+/** PUT and GET of `size` bytes over node:http, signed with UNSIGNED-PAYLOAD. */
+async function rawHttpRound(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }, keyId: string, size: number): Promise<{ putSeconds: number; getSeconds: number }> {
+  const path = '/bench/raw.bin';
+  const putHeaders = await signHeaders(endpoint, credentials, 'us-east-1', {
+    method: 'PUT', path, headers: { 'content-length': String(size), 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': keyId },
+  }, { payloadHash: 'UNSIGNED-PAYLOAD' });
+  let t0 = performance.now();
+  const put = await send(endpoint, 'PUT', path, putHeaders, repeatingStream(size));
+  if (put.status !== 200) throw new Error(`raw PUT answered ${put.status}`);
+  const putSeconds = (performance.now() - t0) / 1000;
+  const getHeaders = await signHeaders(endpoint, credentials, 'us-east-1', { method: 'GET', path, headers: {} }, { payloadHash: 'UNSIGNED-PAYLOAD' });
+  t0 = performance.now();
+  const got = await send(endpoint, 'GET', path, getHeaders);
+  if (got.status !== 200 || got.bytes !== size) throw new Error(`raw GET answered ${got.status} with ${got.bytes} bytes`);
+  return { putSeconds, getSeconds: (performance.now() - t0) / 1000 };
+}
+
+function send(endpoint: string, method: string, path: string, headers: Record<string, string>, body?: Readable): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(endpoint);
+    const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+      const sink = countingSink();
+      pipeline(res, sink).then(() => resolve({ status: res.statusCode ?? 0, bytes: sink.bytes() }), reject);
+    });
+    req.on('error', reject);
+    if (body) pipeline(body, req).catch(reject);
+    else req.end();
+  });
+}
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'kmsgate-bench-'));
@@ -44,6 +78,7 @@ async function main(): Promise<void> {
     const received = sink.bytes();
     const getSeconds = (performance.now() - t0) / 1000;
     if (received !== size) throw new Error(`GET returned ${received} bytes, expected ${size}`);
+    const raw = await rawHttpRound(endpoint, credentials, keyId, size);
     const peak = await gateway.peakRssMiB();
     s3.destroy();
     kms.destroy();
@@ -52,6 +87,8 @@ async function main(): Promise<void> {
     console.log(`object size        ${mib} MiB, SSE-KMS, @aws-sdk/client-s3 default settings (stream PUT = aws-chunked + CRC32 trailer)`);
     console.log(`PUT                ${putSeconds.toFixed(2)} s   ${(mib / putSeconds).toFixed(0)} MiB/s`);
     console.log(`GET                ${getSeconds.toFixed(2)} s   ${(mib / getSeconds).toFixed(0)} MiB/s`);
+    console.log(`PUT (plain HTTP)   ${raw.putSeconds.toFixed(2)} s   ${(mib / raw.putSeconds).toFixed(0)} MiB/s   UNSIGNED-PAYLOAD, no checksum`);
+    console.log(`GET (plain HTTP)   ${raw.getSeconds.toFixed(2)} s   ${(mib / raw.getSeconds).toFixed(0)} MiB/s`);
     console.log(`gateway peak RSS   ${peak.toFixed(0)} MiB (after start-up: ${idleRss.toFixed(0)} MiB)`);
   } finally {
     await gateway.stop();
