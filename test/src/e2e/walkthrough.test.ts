@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CancelKeyDeletionCommand, CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { CancelKeyDeletionCommand, CreateKeyCommand, DecryptCommand, DisableKeyCommand, EnableKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { bodyBytes, bucketName, errorOf, startTestGateway, type TestGateway } from '../harness.js';
+import { allFiles } from '../disk.js';
 
 let gw: TestGateway;
 
@@ -20,16 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw.stop();
 });
-
-async function allFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await allFiles(path)));
-    else out.push(path);
-  }
-  return out;
-}
 
 describe('the SSE-KMS walkthrough', () => {
   it('stores ciphertext and a wrapped key, serves plaintext, and follows the key state', async () => {
@@ -70,6 +60,20 @@ describe('the SSE-KMS walkthrough', () => {
     expect(metadata.plaintextSize).toBe(document.length);
     const wrapped = Buffer.from(metadata.wrappedDek, 'base64');
     expect(wrapped.length).toBeGreaterThan(32 + 16);
+
+    // The wrapped key opens only through the KMS, with the object's encryption context, and
+    // the data key it holds appears nowhere on disk, in any encoding.
+    const unwrapped = await gw.kms.send(new DecryptCommand({ CiphertextBlob: wrapped, EncryptionContext: metadata.encryptionContext }));
+    expect(unwrapped.KeyId).toBe(keyArn);
+    const dataKey = Buffer.from(unwrapped.Plaintext!);
+    expect(dataKey.length).toBe(32);
+    const encodings = [dataKey, Buffer.from(dataKey.toString('hex')), Buffer.from(dataKey.toString('base64')), Buffer.from(dataKey.toString('base64url'))];
+    for (const file of await allFiles(gw.dataDir)) {
+      const bytes = await readFile(file);
+      for (const encoded of encodings) expect(bytes.includes(encoded)).toBe(false);
+    }
+    const wrongContext = await errorOf(gw.kms.send(new DecryptCommand({ CiphertextBlob: wrapped, EncryptionContext: { 'aws:s3:arn': `arn:aws:s3:::${bucket}/other` } })));
+    expect(wrongContext.name).toBe('InvalidCiphertextException');
 
     // 4. Bob downloads it: plaintext.
     const got = await gw.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'reports/q3.pdf' }));
