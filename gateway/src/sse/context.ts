@@ -4,8 +4,8 @@
  * keys by code point, no whitespace). The same bytes are the KMS AAD, the HKDF input of
  * the object format and what the metadata record stores.
  */
+import { canonicalEncryptionContext as kmsCanonicalContext } from '@kmsgate/kms-core';
 import { S3Error } from '../errors.js';
-import { canonicalJson } from './canonical-json.js';
 
 export const CONTEXT_HEADER = 'x-amz-server-side-encryption-context';
 export const S3_ARN_CONTEXT_KEY = 'aws:s3:arn';
@@ -66,8 +66,12 @@ export function buildEncryptionContext(args: { header: string | undefined; bucke
   return { context, canonical: canonicalEncryptionContext(context) };
 }
 
+/**
+ * kms-core's canonical form, so that the KMS AAD, the HKDF input and the stored context are
+ * the same bytes by construction rather than by two implementations agreeing.
+ */
 export function canonicalEncryptionContext(context: EncryptionContext): Buffer {
-  return canonicalJson(context);
+  return kmsCanonicalContext({ ...context });
 }
 
 /**
