@@ -5,7 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll } from '@jest/globals';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { startGateway, type RunningGateway, type StartGatewayOptions } from '@kmsgate/gateway';
 
@@ -72,4 +73,26 @@ export async function errorOf(promise: Promise<unknown>): Promise<{ name: string
     return { name: e.Code ?? e.name, status: e.$metadata?.httpStatusCode, message: e.message };
   }
   throw new Error('expected the call to fail, and it succeeded');
+}
+
+export interface GatewayFixture {
+  readonly gw: TestGateway;
+  readonly bucket: string;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that start a gateway with one fresh bucket for the
+ * enclosing test file, and returns the fixture they fill in.
+ */
+export function useGatewayWithBucket(prefix: string, opts: Partial<StartGatewayOptions> = {}): GatewayFixture {
+  const fixture = {} as { gw: TestGateway; bucket: string };
+  beforeAll(async () => {
+    fixture.gw = await startTestGateway(opts);
+    fixture.bucket = bucketName(prefix);
+    await fixture.gw.s3.send(new CreateBucketCommand({ Bucket: fixture.bucket }));
+  });
+  afterAll(async () => {
+    await fixture.gw?.stop();
+  });
+  return fixture;
 }

@@ -7,22 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { bodyBytes, bucketName, errorOf, startTestGateway, type TestGateway } from '../harness.js';
+import { bodyBytes, errorOf, useGatewayWithBucket } from '../harness.js';
 import { allFiles } from '../disk.js';
 import { signHeaders } from '../signing.js';
 
-let gw: TestGateway;
-let bucket: string;
-
-beforeAll(async () => {
-  gw = await startTestGateway();
-  bucket = bucketName('atomic');
-  await gw.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-
-afterAll(async () => {
-  await gw.stop();
-});
+const fx = useGatewayWithBucket('atomic');
 
 async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -35,25 +24,25 @@ async function waitFor(check: () => Promise<boolean>, what: string): Promise<voi
 describe('atomic writes', () => {
   it('concurrent PUTs of one key leave exactly one whole winner', async () => {
     const bodies = Array.from({ length: 8 }, () => randomBytes(200_000));
-    await Promise.all(bodies.map((Body) => gw.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'contended', Body, ServerSideEncryption: 'aws:kms' }))));
-    const got = await bodyBytes((await gw.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'contended' }))).Body);
+    await Promise.all(bodies.map((Body) => fx.gw.s3.send(new PutObjectCommand({ Bucket: fx.bucket, Key: 'contended', Body, ServerSideEncryption: 'aws:kms' }))));
+    const got = await bodyBytes((await fx.gw.s3.send(new GetObjectCommand({ Bucket: fx.bucket, Key: 'contended' }))).Body);
     expect(bodies.some((b) => b.equals(got))).toBe(true);
   });
 
   it('reads its own writes at once', async () => {
     for (let i = 0; i < 5; i++) {
       const body = Buffer.from(`version ${i}`);
-      await gw.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'raw', Body: body }));
-      expect((await bodyBytes((await gw.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'raw' }))).Body)).equals(body)).toBe(true);
+      await fx.gw.s3.send(new PutObjectCommand({ Bucket: fx.bucket, Key: 'raw', Body: body }));
+      expect((await bodyBytes((await fx.gw.s3.send(new GetObjectCommand({ Bucket: fx.bucket, Key: 'raw' }))).Body)).equals(body)).toBe(true);
     }
   });
 
   it('a client that disconnects mid-upload leaves no object and no temp file', async () => {
-    const before = await allFiles(gw.dataDir);
-    const url = new URL(gw.endpoint);
-    const path = `/${bucket}/interrupted`;
+    const before = await allFiles(fx.gw.dataDir);
+    const url = new URL(fx.gw.endpoint);
+    const path = `/${fx.bucket}/interrupted`;
     const total = 4 * 1024 * 1024;
-    const headers = await signHeaders(gw.endpoint, gw.credentials, gw.region, { method: 'PUT', path, headers: { 'content-length': String(total), 'x-amz-server-side-encryption': 'aws:kms' } }, { payloadHash: 'UNSIGNED-PAYLOAD' });
+    const headers = await signHeaders(fx.gw.endpoint, fx.gw.credentials, fx.gw.region, { method: 'PUT', path, headers: { 'content-length': String(total), 'x-amz-server-side-encryption': 'aws:kms' } }, { payloadHash: 'UNSIGNED-PAYLOAD' });
     await new Promise<void>((resolve) => {
       const req = httpRequest({ host: url.hostname, port: url.port, method: 'PUT', path, headers });
       req.on('error', () => resolve());
@@ -65,15 +54,15 @@ describe('atomic writes', () => {
         }, 200);
       });
     });
-    expect((await errorOf(gw.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'interrupted' })))).status).toBe(404);
-    await waitFor(async () => JSON.stringify(await allFiles(gw.dataDir)) === JSON.stringify(before), 'temp files to be removed');
+    expect((await errorOf(fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: 'interrupted' })))).status).toBe(404);
+    await waitFor(async () => JSON.stringify(await allFiles(fx.gw.dataDir)) === JSON.stringify(before), 'temp files to be removed');
   });
 
   it('a body refused for its Content-MD5 leaves nothing either', async () => {
-    const before = await allFiles(gw.dataDir);
-    const failure = await errorOf(gw.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'short', Body: Buffer.alloc(10), ContentLength: 10, ContentMD5: '1B2M2Y8AsgTpgAmY7PhCfg==' })));
+    const before = await allFiles(fx.gw.dataDir);
+    const failure = await errorOf(fx.gw.s3.send(new PutObjectCommand({ Bucket: fx.bucket, Key: 'short', Body: Buffer.alloc(10), ContentLength: 10, ContentMD5: '1B2M2Y8AsgTpgAmY7PhCfg==' })));
     expect(failure.name).toBe('BadDigest');
-    expect((await errorOf(gw.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'short' })))).status).toBe(404);
-    await waitFor(async () => JSON.stringify(await allFiles(gw.dataDir)) === JSON.stringify(before), 'temp files to be removed');
+    expect((await errorOf(fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: 'short' })))).status).toBe(404);
+    await waitFor(async () => JSON.stringify(await allFiles(fx.gw.dataDir)) === JSON.stringify(before), 'temp files to be removed');
   });
 });

@@ -10,46 +10,39 @@ import { promisify } from 'node:util';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { bodyBytes, bucketName, startTestGateway, type TestGateway } from '../harness.js';
+import { bodyBytes, useGatewayWithBucket } from '../harness.js';
+
+const fx = useGatewayWithBucket('cli');
 
 const run = promisify(execFile);
 const AWS = '/usr/bin/aws';
 const CURL = '/usr/bin/curl';
 
-let gw: TestGateway;
-let bucket: string;
 let keyArn: string;
 let keyId: string;
 
 beforeAll(async () => {
-  gw = await startTestGateway();
-  bucket = bucketName('cli');
-  await gw.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const created = await gw.kms.send(new CreateKeyCommand({}));
+  const created = await fx.gw.kms.send(new CreateKeyCommand({}));
   keyArn = created.KeyMetadata!.Arn!;
   keyId = created.KeyMetadata!.KeyId!;
   // Path-style addressing, as for any endpoint without wildcard DNS.
-  await writeFile(gw.env.AWS_CONFIG_FILE!, '[default]\ns3 =\n  addressing_style = path\n');
-});
-
-afterAll(async () => {
-  await gw.stop();
+  await writeFile(fx.gw.env.AWS_CONFIG_FILE!, '[default]\ns3 =\n  addressing_style = path\n');
 });
 
 function aws(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(AWS, ['--endpoint-url', gw.endpoint, ...args], { env: gw.env, maxBuffer: 16 * 1024 * 1024 });
+  return run(AWS, ['--endpoint-url', fx.gw.endpoint, ...args], { env: fx.gw.env, maxBuffer: 16 * 1024 * 1024 });
 }
 
 describe('AWS CLI', () => {
   it('copies a file up with --sse aws:kms and back down, and head-object shows the key ARN', async () => {
-    const source = join(gw.dataDir, 'upload.bin');
-    const target = join(gw.dataDir, 'download.bin');
+    const source = join(fx.gw.dataDir, 'upload.bin');
+    const target = join(fx.gw.dataDir, 'download.bin');
     const content = randomBytes(1024 * 1024 + 3);
     await writeFile(source, content);
-    await aws('s3', 'cp', source, `s3://${bucket}/cli/upload.bin`, '--sse', 'aws:kms', '--sse-kms-key-id', keyId);
-    await aws('s3', 'cp', `s3://${bucket}/cli/upload.bin`, target);
+    await aws('s3', 'cp', source, `s3://${fx.bucket}/cli/upload.bin`, '--sse', 'aws:kms', '--sse-kms-key-id', keyId);
+    await aws('s3', 'cp', `s3://${fx.bucket}/cli/upload.bin`, target);
     expect((await readFile(target)).equals(content)).toBe(true);
-    const head = JSON.parse((await aws('s3api', 'head-object', '--bucket', bucket, '--key', 'cli/upload.bin')).stdout) as Record<string, unknown>;
+    const head = JSON.parse((await aws('s3api', 'head-object', '--bucket', fx.bucket, '--key', 'cli/upload.bin')).stdout) as Record<string, unknown>;
     expect(head.ServerSideEncryption).toBe('aws:kms');
     expect(head.SSEKMSKeyId).toBe(keyArn);
     expect(head.ContentLength).toBe(content.length);
@@ -58,50 +51,50 @@ describe('AWS CLI', () => {
   it('creates a KMS key with aws kms create-key', async () => {
     const out = JSON.parse((await aws('kms', 'create-key', '--description', 'from the cli')).stdout) as { KeyMetadata: Record<string, unknown> };
     expect(out.KeyMetadata.Description).toBe('from the cli');
-    expect(out.KeyMetadata.Arn).toMatch(new RegExp(`^arn:aws:kms:${gw.region}:${gw.accountId}:key/`));
+    expect(out.KeyMetadata.Arn).toMatch(new RegExp(`^arn:aws:kms:${fx.gw.region}:${fx.gw.accountId}:key/`));
     expect(typeof out.KeyMetadata.CreationDate).toBe('string');
   });
 
   it('reports S3 errors from the gateway', async () => {
-    const failure = await aws('s3api', 'head-object', '--bucket', bucket, '--key', 'no-such-key').catch((e: { stderr: string }) => e);
+    const failure = await aws('s3api', 'head-object', '--bucket', fx.bucket, '--key', 'no-such-key').catch((e: { stderr: string }) => e);
     expect((failure as { stderr: string }).stderr).toMatch(/404|Not Found/);
   });
 });
 
 describe('curl', () => {
   it('uploads with --aws-sigv4 and SSE-KMS headers', async () => {
-    const file = join(gw.dataDir, 'curl.txt');
+    const file = join(fx.gw.dataDir, 'curl.txt');
     await writeFile(file, 'uploaded by curl\n');
     const { stdout } = await run(CURL, [
       '-sS', '--fail-with-body', '-D', '-', '-o', '/dev/null',
-      '--aws-sigv4', `aws:amz:${gw.region}:s3`,
-      '--user', `${gw.credentials.accessKeyId}:${gw.credentials.secretAccessKey}`,
+      '--aws-sigv4', `aws:amz:${fx.gw.region}:s3`,
+      '--user', `${fx.gw.credentials.accessKeyId}:${fx.gw.credentials.secretAccessKey}`,
       // Debian's curl (7.88) neither sends nor signs a payload hash by itself; S3 requires one.
       '-H', 'x-amz-content-sha256: UNSIGNED-PAYLOAD',
       '-H', 'x-amz-server-side-encryption: aws:kms',
       '-H', `x-amz-server-side-encryption-aws-kms-key-id: ${keyId}`,
       '-T', file,
-      `${gw.endpoint}/${bucket}/curl/upload.txt`,
+      `${fx.gw.endpoint}/${fx.bucket}/curl/upload.txt`,
     ]);
     expect(stdout).toMatch(/^HTTP\/1\.1 200 OK/m);
     expect(stdout.toLowerCase()).toContain(`x-amz-server-side-encryption-aws-kms-key-id: ${keyArn.toLowerCase()}`);
-    const head = await gw.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'curl/upload.txt' }));
+    const head = await fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: 'curl/upload.txt' }));
     expect(head.SSEKMSKeyId).toBe(keyArn);
-    const got = await gw.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'curl/upload.txt' }));
+    const got = await fx.gw.s3.send(new GetObjectCommand({ Bucket: fx.bucket, Key: 'curl/upload.txt' }));
     expect((await bodyBytes(got.Body)).toString()).toBe('uploaded by curl\n');
     const download = await run(CURL, [
       '-sS', '--fail-with-body',
-      '--aws-sigv4', `aws:amz:${gw.region}:s3`,
-      '--user', `${gw.credentials.accessKeyId}:${gw.credentials.secretAccessKey}`,
+      '--aws-sigv4', `aws:amz:${fx.gw.region}:s3`,
+      '--user', `${fx.gw.credentials.accessKeyId}:${fx.gw.credentials.secretAccessKey}`,
       '-H', `x-amz-content-sha256: ${createHash('sha256').update('').digest('hex')}`,
-      `${gw.endpoint}/${bucket}/curl/upload.txt`,
+      `${fx.gw.endpoint}/${fx.bucket}/curl/upload.txt`,
     ]);
     expect(download.stdout).toBe('uploaded by curl\n');
   });
 
   it('downloads through a presigned URL', async () => {
-    await gw.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'presigned me.txt', Body: 'shared secret', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyId }));
-    const url = await getSignedUrl(gw.s3, new GetObjectCommand({ Bucket: bucket, Key: 'presigned me.txt' }), { expiresIn: 300 });
+    await fx.gw.s3.send(new PutObjectCommand({ Bucket: fx.bucket, Key: 'presigned me.txt', Body: 'shared secret', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyId }));
+    const url = await getSignedUrl(fx.gw.s3, new GetObjectCommand({ Bucket: fx.bucket, Key: 'presigned me.txt' }), { expiresIn: 300 });
     const { stdout } = await run(CURL, ['-sS', '--fail-with-body', url]);
     expect(stdout).toBe('shared secret');
     const tampered = url.replace('presigned%20me.txt', 'presigned%20you.txt');

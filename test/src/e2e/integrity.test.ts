@@ -10,27 +10,20 @@ import { copyFile, readFile, truncate, writeFile, appendFile } from 'node:fs/pro
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { bucketName, startTestGateway, type TestGateway } from '../harness.js';
+import { useGatewayWithBucket } from '../harness.js';
 import { findObjectFiles } from '../disk.js';
 
-let gw: TestGateway;
-let bucket: string;
+const fx = useGatewayWithBucket('tamper');
+
 let keyId: string;
 const SEGMENT = 65536;
 
 beforeAll(async () => {
-  gw = await startTestGateway();
-  bucket = bucketName('tamper');
-  await gw.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  keyId = (await gw.kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
-});
-
-afterAll(async () => {
-  await gw.stop();
+  keyId = (await fx.gw.kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
 });
 
 async function put(key: string, body: Buffer, sse: 'aws:kms' | 'AES256' = 'aws:kms'): Promise<void> {
-  await gw.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ServerSideEncryption: sse, ...(sse === 'aws:kms' ? { SSEKMSKeyId: keyId } : {}) }));
+  await fx.gw.s3.send(new PutObjectCommand({ Bucket: fx.bucket, Key: key, Body: body, ServerSideEncryption: sse, ...(sse === 'aws:kms' ? { SSEKMSKeyId: keyId } : {}) }));
 }
 
 interface Fetched {
@@ -42,8 +35,14 @@ interface Fetched {
 
 /** GETs through a presigned URL with fetch, recording what arrived before any cut. */
 async function fetchObject(key: string): Promise<Fetched> {
-  const url = await getSignedUrl(gw.s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 60 });
-  const res = await fetch(url);
+  const url = await getSignedUrl(fx.gw.s3, new GetObjectCommand({ Bucket: fx.bucket, Key: key }), { expiresIn: 60 });
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch {
+    // The connection was cut before the response head was even delivered.
+    return { status: 0, received: Buffer.alloc(0), cut: true };
+  }
   const chunks: Buffer[] = [];
   let cut = false;
   try {
@@ -85,17 +84,19 @@ describe('tampered objects are refused', () => {
   ])('a flipped byte in %s → 500 before any byte', async (_what, offset) => {
     const key = `flip-${offset}`;
     await put(key, plaintext);
-    const { dataPath } = await findObjectFiles(gw.dataDir, bucket, key);
+    const { dataPath } = await findObjectFiles(fx.gw.dataDir, fx.bucket, key);
     await flipByte(dataPath, offset);
     expectCleanInternalError(await fetchObject(key));
   });
 
   it('a flipped byte in a later segment cuts the connection after a true prefix', async () => {
     await put('late', plaintext);
-    const { dataPath } = await findObjectFiles(gw.dataDir, bucket, 'late');
+    const { dataPath } = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'late');
     await flipByte(dataPath, 96 + 2 * (SEGMENT + 16) + 100);
     const result = await fetchObject('late');
-    expect(result.status).toBe(200);
+    // Headers went out with the first verified segment; whether the client saw them before
+    // the cut depends on timing, but it never sees the tampered segment or a whole body.
+    expect([0, 200]).toContain(result.status);
     expect(result.cut).toBe(true);
     expect(result.received.length).toBeLessThanOrEqual(2 * SEGMENT);
     expect(result.received.equals(plaintext.subarray(0, result.received.length))).toBe(true);
@@ -108,7 +109,7 @@ describe('tampered objects are refused', () => {
       ['appended', (p: string) => appendFile(p, Buffer.from([0]))],
     ] as const) {
       await put(key, plaintext);
-      const { dataPath } = await findObjectFiles(gw.dataDir, bucket, key);
+      const { dataPath } = await findObjectFiles(fx.gw.dataDir, fx.bucket, key);
       await damage(dataPath);
       expectCleanInternalError(await fetchObject(key));
     }
@@ -116,7 +117,7 @@ describe('tampered objects are refused', () => {
 
   it('swapping two segments → refused', async () => {
     await put('swap-seg', plaintext);
-    const { dataPath } = await findObjectFiles(gw.dataDir, bucket, 'swap-seg');
+    const { dataPath } = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'swap-seg');
     const bytes = await readFile(dataPath);
     const size = SEGMENT + 16;
     const first = Buffer.from(bytes.subarray(96, 96 + size));
@@ -130,8 +131,8 @@ describe('tampered objects are refused', () => {
     const other = randomBytes(plaintext.length);
     await put('swap-a', plaintext);
     await put('swap-b', other);
-    const a = await findObjectFiles(gw.dataDir, bucket, 'swap-a');
-    const b = await findObjectFiles(gw.dataDir, bucket, 'swap-b');
+    const a = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'swap-a');
+    const b = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'swap-b');
     const aBytes = await readFile(a.dataPath);
     await copyFile(b.dataPath, a.dataPath);
     await writeFile(b.dataPath, aBytes);
@@ -142,8 +143,8 @@ describe('tampered objects are refused', () => {
   it('a record copied onto another key → 403, the object is bound to its name', async () => {
     await put('bound-a', plaintext);
     await put('bound-b', plaintext);
-    const a = await findObjectFiles(gw.dataDir, bucket, 'bound-a');
-    const b = await findObjectFiles(gw.dataDir, bucket, 'bound-b');
+    const a = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'bound-a');
+    const b = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'bound-b');
     await copyFile(a.recordPath, b.recordPath);
     const result = await fetchObject('bound-b');
     expect(result.status).toBe(403);
@@ -158,7 +159,7 @@ describe('tampered objects are refused', () => {
     for (const sse of ['aws:kms', 'AES256'] as const) {
       const key = `meta-${field}-${sse}`;
       await put(key, plaintext, sse);
-      const { recordPath } = await findObjectFiles(gw.dataDir, bucket, key);
+      const { recordPath } = await findObjectFiles(fx.gw.dataDir, fx.bucket, key);
       const text = (await readFile(recordPath)).toString('latin1');
       const edited = edit(text);
       expect(edited).not.toBe(text);

@@ -5,34 +5,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { bucketName, errorOf, startTestGateway, type TestGateway } from '../harness.js';
+import { errorOf, useGatewayWithBucket } from '../harness.js';
 import { seedSignatureOf, sha256Hex, signHeaders, signedChunkedBody } from '../signing.js';
 
-let gw: TestGateway;
-let bucket: string;
-
-beforeAll(async () => {
-  gw = await startTestGateway();
-  bucket = bucketName('raw');
-  await gw.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-
-afterAll(async () => {
-  await gw.stop();
-});
+const fx = useGatewayWithBucket('raw');
 
 function errorCode(text: string): string | undefined {
   return /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
 }
 
 async function objectExists(key: string): Promise<boolean> {
-  const err = await errorOf(gw.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).catch(() => undefined);
+  const err = await errorOf(fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: key }))).catch(() => undefined);
   return err === undefined;
 }
 
 describe('authentication errors', () => {
   it('refuses anonymous requests with AccessDenied, a request id and a RequestId', async () => {
-    const res = await request(gw.endpoint).get(`/${bucket}/x`);
+    const res = await request(fx.gw.endpoint).get(`/${fx.bucket}/x`);
     expect(res.status).toBe(403);
     expect(errorCode(res.text)).toBe('AccessDenied');
     const id = res.headers['x-amz-request-id'];
@@ -42,21 +31,21 @@ describe('authentication errors', () => {
   });
 
   it('SignatureDoesNotMatch for a wrong secret, InvalidAccessKeyId for an unknown key', async () => {
-    const path = `/${bucket}/x`;
-    const wrong = await signHeaders(gw.endpoint, { accessKeyId: gw.credentials.accessKeyId, secretAccessKey: 'nope' }, gw.region, { method: 'GET', path, headers: {} }, { payloadHash: sha256Hex('') });
-    const res = await request(gw.endpoint).get(path).set(wrong);
+    const path = `/${fx.bucket}/x`;
+    const wrong = await signHeaders(fx.gw.endpoint, { accessKeyId: fx.gw.credentials.accessKeyId, secretAccessKey: 'nope' }, fx.gw.region, { method: 'GET', path, headers: {} }, { payloadHash: sha256Hex('') });
+    const res = await request(fx.gw.endpoint).get(path).set(wrong);
     expect(res.status).toBe(403);
     expect(errorCode(res.text)).toBe('SignatureDoesNotMatch');
     expect(res.text).toContain('<StringToSign>');
-    const unknown = await signHeaders(gw.endpoint, { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'nope' }, gw.region, { method: 'GET', path, headers: {} }, { payloadHash: sha256Hex('') });
-    const res2 = await request(gw.endpoint).get(path).set(unknown);
+    const unknown = await signHeaders(fx.gw.endpoint, { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'nope' }, fx.gw.region, { method: 'GET', path, headers: {} }, { payloadHash: sha256Hex('') });
+    const res2 = await request(fx.gw.endpoint).get(path).set(unknown);
     expect(errorCode(res2.text)).toBe('InvalidAccessKeyId');
   });
 
   it('RequestTimeTooSkewed beyond 15 minutes', async () => {
-    const path = `/${bucket}/x`;
-    const headers = await signHeaders(gw.endpoint, gw.credentials, gw.region, { method: 'GET', path, headers: {} }, { payloadHash: sha256Hex(''), signingDate: new Date(Date.now() - 16 * 60_000) });
-    const res = await request(gw.endpoint).get(path).set(headers);
+    const path = `/${fx.bucket}/x`;
+    const headers = await signHeaders(fx.gw.endpoint, fx.gw.credentials, fx.gw.region, { method: 'GET', path, headers: {} }, { payloadHash: sha256Hex(''), signingDate: new Date(Date.now() - 16 * 60_000) });
+    const res = await request(fx.gw.endpoint).get(path).set(headers);
     expect(res.status).toBe(403);
     expect(errorCode(res.text)).toBe('RequestTimeTooSkewed');
     expect(res.text).toContain('<MaxAllowedSkewMilliseconds>900000</MaxAllowedSkewMilliseconds>');
@@ -65,9 +54,9 @@ describe('authentication errors', () => {
 
 describe('payload verification', () => {
   it('XAmzContentSHA256Mismatch when the body differs from the signed hash, and no object', async () => {
-    const path = `/${bucket}/mismatch`;
-    const headers = await signHeaders(gw.endpoint, gw.credentials, gw.region, { method: 'PUT', path, headers: { 'content-length': '5' } }, { payloadHash: sha256Hex('hello') });
-    const res = await request(gw.endpoint).put(path).set(headers).send('jello');
+    const path = `/${fx.bucket}/mismatch`;
+    const headers = await signHeaders(fx.gw.endpoint, fx.gw.credentials, fx.gw.region, { method: 'PUT', path, headers: { 'content-length': '5' } }, { payloadHash: sha256Hex('hello') });
+    const res = await request(fx.gw.endpoint).put(path).set(headers).send('jello');
     expect(res.status).toBe(400);
     expect(errorCode(res.text)).toBe('XAmzContentSHA256Mismatch');
     expect(await objectExists('mismatch')).toBe(false);
@@ -77,7 +66,7 @@ describe('payload verification', () => {
     const chunks = [Buffer.alloc(65536, 1), Buffer.alloc(1000, 2)];
     const decoded = Buffer.concat(chunks);
     for (const forge of [false, true]) {
-      const path = `/${bucket}/chunked-${forge}`;
+      const path = `/${fx.bucket}/chunked-${forge}`;
       const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
       const base = {
         'content-encoding': 'aws-chunked',
@@ -85,10 +74,10 @@ describe('payload verification', () => {
         'x-amz-date': amzDate,
         'x-amz-server-side-encryption': 'aws:kms',
       };
-      const signedHeaders = await signHeaders(gw.endpoint, gw.credentials, gw.region, { method: 'PUT', path, headers: base }, { payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', signingDate: new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`) });
-      const body = signedChunkedBody(chunks, { secret: gw.credentials.secretAccessKey, amzDate, region: gw.region, seedSignature: seedSignatureOf(signedHeaders.authorization!) });
+      const signedHeaders = await signHeaders(fx.gw.endpoint, fx.gw.credentials, fx.gw.region, { method: 'PUT', path, headers: base }, { payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', signingDate: new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`) });
+      const body = signedChunkedBody(chunks, { secret: fx.gw.credentials.secretAccessKey, amzDate, region: fx.gw.region, seedSignature: seedSignatureOf(signedHeaders.authorization!) });
       if (forge) body[body.length - 100] ^= 1; // a byte of the second chunk's data
-      const res = await request(gw.endpoint).put(path).set({ ...signedHeaders, 'content-length': String(body.length) }).send(body);
+      const res = await request(fx.gw.endpoint).put(path).set({ ...signedHeaders, 'content-length': String(body.length) }).send(body);
       if (forge) {
         expect(res.status).toBe(403);
         expect(errorCode(res.text)).toBe('SignatureDoesNotMatch');
@@ -101,10 +90,10 @@ describe('payload verification', () => {
   });
 
   it('BadDigest for a wrong Content-MD5, InvalidDigest for a malformed one', async () => {
-    const path = `/${bucket}/md5`;
+    const path = `/${fx.bucket}/md5`;
     for (const [md5, code] of [['1B2M2Y8AsgTpgAmY7PhCfg==', 'BadDigest'], ['not-md5', 'InvalidDigest']] as const) {
-      const headers = await signHeaders(gw.endpoint, gw.credentials, gw.region, { method: 'PUT', path, headers: { 'content-md5': md5, 'content-length': '5' } }, { payloadHash: 'UNSIGNED-PAYLOAD' });
-      const res = await request(gw.endpoint).put(path).set(headers).send('hello');
+      const headers = await signHeaders(fx.gw.endpoint, fx.gw.credentials, fx.gw.region, { method: 'PUT', path, headers: { 'content-md5': md5, 'content-length': '5' } }, { payloadHash: 'UNSIGNED-PAYLOAD' });
+      const res = await request(fx.gw.endpoint).put(path).set(headers).send('hello');
       expect(res.status).toBe(400);
       expect(errorCode(res.text)).toBe(code);
     }
@@ -114,9 +103,9 @@ describe('payload verification', () => {
 
 describe('routing', () => {
   it('answers NotImplemented for sub-resources it does not serve, never treating them as a plain PUT', async () => {
-    const path = `/${bucket}/obj`;
-    const headers = await signHeaders(gw.endpoint, gw.credentials, gw.region, { method: 'PUT', path, query: { tagging: '' }, headers: { 'content-length': '2' } }, { payloadHash: sha256Hex('<>') });
-    const res = await request(gw.endpoint).put(`${path}?tagging`).set(headers).send('<>');
+    const path = `/${fx.bucket}/obj`;
+    const headers = await signHeaders(fx.gw.endpoint, fx.gw.credentials, fx.gw.region, { method: 'PUT', path, query: { tagging: '' }, headers: { 'content-length': '2' } }, { payloadHash: sha256Hex('<>') });
+    const res = await request(fx.gw.endpoint).put(`${path}?tagging`).set(headers).send('<>');
     expect(res.status).toBe(501);
     expect(errorCode(res.text)).toBe('NotImplemented');
     expect(await objectExists('obj')).toBe(false);
