@@ -64,6 +64,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     return;
   }
   let operationName = 'unknown';
+  const started = performance.now();
   try {
     const target = parseS3Target(req.url ?? '/');
     // headersDistinct: SigV4 joins repeated headers with ',' where Node's req.headers uses ', '.
@@ -86,12 +87,18 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
       log,
     });
     await writeResult(res, result);
-    log.debug('request', { operation: operationName, status: result.status });
+    log.info('request', { method, operation: operationName, bucket: target.bucket, status: result.status, ms: Math.round(performance.now() - started) });
   } catch (err) {
     const mapped = toS3Error(err);
+    if (res.headersSent && !mapped.integrity && (req.destroyed || res.destroyed)) {
+      // The client went away mid-response: nothing to report to anyone.
+      log.info('response cut short by the client', { operation: operationName });
+      res.destroy();
+      return;
+    }
     if (mapped.integrity) log.error('integrity failure: stored object failed authentication', { operation: operationName, url: req.url, reason: String(err) });
     else if (mapped.internal) log.error('internal error', { operation: operationName, error: err instanceof Error ? err.stack : String(err) });
-    else log.debug('request failed', { operation: operationName, code: mapped.error.code });
+    else log.info('request failed', { method, operation: operationName, status: mapped.error.status, code: mapped.error.code, ms: Math.round(performance.now() - started) });
     if (res.headersSent) {
       // Part of a body is out: cutting the connection is the only honest signal left.
       res.destroy(mapped.error);

@@ -101,10 +101,12 @@ export async function handleKmsRequest(
     const caller = { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId, requestId: ctx.requestId };
     const output = await ctx.deps.kms.dispatchJson(operation, input, caller);
     send(res, 200, ctx.requestId, output);
+    ctx.log.info('kms request', { operation, status: 200 });
   } catch (err) {
     if (err instanceof KmsError || err instanceof KmsWireError) {
       const status = err instanceof KmsError ? err.httpStatus : err.status;
       send(res, status, ctx.requestId, { __type: err.type, message: err.message }, err.type);
+      ctx.log.info('kms request failed', { operation, status, code: err.type });
       return;
     }
     ctx.log.error('kms request failed', { operation, error: String(err) });
