@@ -9,9 +9,8 @@
  * only after the last stage has accepted the last byte.
  */
 import type { IncomingMessage } from 'node:http';
-import { PassThrough, type Readable, type Transform } from 'node:stream';
+import { PassThrough, Writable, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Writable } from 'node:stream';
 import { createAwsChunkedDecoder, createPayloadHashCheck } from './auth/index.js';
 import {
   createChecksumCheck,
@@ -79,20 +78,18 @@ export function payloadStages(ctx: OperationContext, maxLength = MAX_SINGLE_PUT)
 
 /** Reads a small verified body (XML configuration documents and the like) into memory. */
 export async function readSmallBody(ctx: OperationContext, limit: number): Promise<Buffer> {
-  const encoding = header(ctx.headers, 'content-length');
-  if (encoding === undefined && ctx.auth.payload.kind !== 'streaming-signed' && ctx.auth.payload.kind !== 'streaming-unsigned-trailer') {
-    // No body at all (a bodiless PUT may omit Content-Length).
-    if (header(ctx.headers, 'transfer-encoding') === undefined) return Buffer.alloc(0);
-  }
+  // A request with neither length nor chunked framing has no body at all.
+  const framed = ['content-length', 'transfer-encoding', 'x-amz-decoded-content-length'].some((name) => ctx.headers[name] !== undefined);
+  if (!framed) return Buffer.alloc(0);
   const { stages } = payloadStages(ctx, limit);
   const chunks: Buffer[] = [];
-  const sink = new Writable({
+  const collect = new Writable({
     write(chunk: Buffer, _enc, done) {
       chunks.push(chunk);
       done();
     },
   });
-  await pipeline([requestSource(ctx.req), ...stages, sink]);
+  await pipeline([requestSource(ctx.req), ...stages, collect]);
   return Buffer.concat(chunks);
 }
 
