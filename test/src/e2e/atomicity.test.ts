@@ -3,10 +3,10 @@
  * an interrupted upload leaves no object and no temp file, and a write is visible to the
  * next read at once.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { bodyBytes, errorOf, useGatewayWithBucket } from '../harness.js';
 import { allFiles } from '../disk.js';
 import { signHeaders } from '../signing.js';

@@ -4,10 +4,10 @@
  * line is a clean 500 InternalError; found later, the connection is cut and what arrived is
  * a true prefix of the plaintext.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { copyFile, readFile, truncate, writeFile, appendFile } from 'node:fs/promises';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { useGatewayWithBucket } from '../harness.js';

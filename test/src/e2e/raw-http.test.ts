@@ -2,9 +2,10 @@
  * Raw HTTP edge cases through supertest: what S3 answers to anonymous, badly signed, skewed
  * and mismatched requests, and that a rejected upload leaves nothing behind.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { errorOf, useGatewayWithBucket } from '../harness.js';
 import { seedSignatureOf, sha256Hex, signHeaders, signedChunkedBody } from '../signing.js';
 
@@ -49,6 +50,23 @@ describe('authentication errors', () => {
     expect(res.status).toBe(403);
     expect(errorCode(res.text)).toBe('RequestTimeTooSkewed');
     expect(res.text).toContain('<MaxAllowedSkewMilliseconds>900000</MaxAllowedSkewMilliseconds>');
+  });
+});
+
+describe('presigned URLs', () => {
+  it('work past the 15-minute skew window while X-Amz-Expires allows, and not after', async () => {
+    await fx.gw.s3.send(new PutObjectCommand({ Bucket: fx.bucket, Key: 'shared', Body: 'presigned body' }));
+    const twentyMinutesAgo = new Date(Date.now() - 20 * 60_000);
+    const valid = await getSignedUrl(fx.gw.s3, new GetObjectCommand({ Bucket: fx.bucket, Key: 'shared' }), { expiresIn: 3600, signingDate: twentyMinutesAgo });
+    const ok = await fetch(valid);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('presigned body');
+    const expired = await getSignedUrl(fx.gw.s3, new GetObjectCommand({ Bucket: fx.bucket, Key: 'shared' }), { expiresIn: 600, signingDate: twentyMinutesAgo });
+    const refused = await fetch(expired);
+    expect(refused.status).toBe(403);
+    const text = await refused.text();
+    expect(errorCode(text)).toBe('AccessDenied');
+    expect(text).toContain('Request has expired');
   });
 });
 

@@ -2,7 +2,7 @@
  * More of the S3 surface through the JS SDK: every trailing checksum algorithm the SDK
  * offers, ranged GETs, checksums returned on request, and a gateway in another region.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type ChecksumAlgorithm } from '@aws-sdk/client-s3';

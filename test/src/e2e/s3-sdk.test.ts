@@ -3,7 +3,7 @@
  * @aws-sdk/client-s3 with its default settings (so flexible checksums, aws-chunked stream
  * uploads and all) against a real gateway.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { randomBytes, createHash } from 'node:crypto';
 import {
