@@ -57,22 +57,30 @@ function signingKey(secret: string, date: string, region: string, service: strin
 
 /**
  * Encodes `chunks` as a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body, each chunk signed in turn
- * starting from the seed signature of the Authorization header.
+ * starting from the seed signature of the Authorization header. With `trailer`, the body is
+ * the -TRAILER variant: the trailing checksum header is signed after the last chunk.
  */
 export function signedChunkedBody(
   chunks: Buffer[],
   opts: { secret: string; amzDate: string; region: string; seedSignature: string },
+  trailer?: { name: string; value: string },
 ): Buffer {
   const date = opts.amzDate.slice(0, 8);
   const scope = `${date}/${opts.region}/s3/aws4_request`;
   const key = signingKey(opts.secret, date, opts.region, 's3');
+  const sign = (stringToSign: string): string => createHmac('sha256', key).update(stringToSign).digest('hex');
   let previous = opts.seedSignature;
   const parts: Buffer[] = [];
   for (const chunk of [...chunks, Buffer.alloc(0)]) {
-    const stringToSign = ['AWS4-HMAC-SHA256-PAYLOAD', opts.amzDate, scope, previous, EMPTY_SHA256, sha256Hex(chunk)].join('\n');
-    const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
-    parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${signature}\r\n`), chunk, Buffer.from('\r\n'));
+    const signature = sign(['AWS4-HMAC-SHA256-PAYLOAD', opts.amzDate, scope, previous, EMPTY_SHA256, sha256Hex(chunk)].join('\n'));
+    parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${signature}\r\n`), chunk);
+    if (chunk.length > 0 || !trailer) parts.push(Buffer.from('\r\n'));
     previous = signature;
+  }
+  if (trailer) {
+    const line = `${trailer.name}:${trailer.value}`;
+    const signature = sign(['AWS4-HMAC-SHA256-TRAILER', opts.amzDate, scope, previous, sha256Hex(`${line}\n`)].join('\n'));
+    parts.push(Buffer.from(`${line}\r\nx-amz-trailer-signature:${signature}\r\n\r\n`));
   }
   return Buffer.concat(parts);
 }

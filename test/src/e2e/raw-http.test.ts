@@ -3,6 +3,7 @@
  * and mismatched requests, and that a rejected upload leaves nothing behind.
  */
 import { describe, expect, it } from '@jest/globals';
+import { crc32 } from 'node:zlib';
 import request from 'supertest';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -85,14 +86,14 @@ describe('payload verification', () => {
     const decoded = Buffer.concat(chunks);
     for (const forge of [false, true]) {
       const path = `/${fx.bucket}/chunked-${forge}`;
-      const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+      const signingDate = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const amzDate = signingDate.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
       const base = {
         'content-encoding': 'aws-chunked',
         'x-amz-decoded-content-length': String(decoded.length),
-        'x-amz-date': amzDate,
         'x-amz-server-side-encryption': 'aws:kms',
       };
-      const signedHeaders = await signHeaders(fx.gw.endpoint, fx.gw.credentials, fx.gw.region, { method: 'PUT', path, headers: base }, { payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', signingDate: new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`) });
+      const signedHeaders = await signHeaders(fx.gw.endpoint, fx.gw.credentials, fx.gw.region, { method: 'PUT', path, headers: base }, { payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', signingDate });
       const body = signedChunkedBody(chunks, { secret: fx.gw.credentials.secretAccessKey, amzDate, region: fx.gw.region, seedSignature: seedSignatureOf(signedHeaders.authorization!) });
       if (forge) body[body.length - 100] ^= 1; // a byte of the second chunk's data
       const res = await request(fx.gw.endpoint).put(path).set({ ...signedHeaders, 'content-length': String(body.length) }).send(body);
@@ -104,6 +105,31 @@ describe('payload verification', () => {
         expect(res.status).toBe(200);
         expect(res.headers['x-amz-server-side-encryption']).toBe('aws:kms');
       }
+    }
+  });
+
+  it('accepts a signed-trailer upload whose CRC32 matches, and refuses one whose CRC32 does not', async () => {
+    const chunks = [Buffer.alloc(70000, 3), Buffer.alloc(123, 4)];
+    const decoded = Buffer.concat(chunks);
+    const good = Buffer.alloc(4);
+    good.writeUInt32BE(crc32(decoded));
+    for (const [name, checksum, status] of [['trailer-good', good.toString('base64'), 200], ['trailer-bad', 'AAAAAA==', 400]] as const) {
+      const path = `/${fx.bucket}/${name}`;
+      const signingDate = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const amzDate = signingDate.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+      const base = {
+        'content-encoding': 'aws-chunked',
+        'x-amz-decoded-content-length': String(decoded.length),
+        'x-amz-trailer': 'x-amz-checksum-crc32',
+        'x-amz-server-side-encryption': 'aws:kms',
+      };
+      const signed = await signHeaders(fx.gw.endpoint, fx.gw.credentials, fx.gw.region, { method: 'PUT', path, headers: base }, { payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', signingDate });
+      const body = signedChunkedBody(chunks, { secret: fx.gw.credentials.secretAccessKey, amzDate, region: fx.gw.region, seedSignature: seedSignatureOf(signed.authorization!) }, { name: 'x-amz-checksum-crc32', value: checksum });
+      const res = await request(fx.gw.endpoint).put(path).set({ ...signed, 'content-length': String(body.length) }).send(body);
+      expect(res.status).toBe(status);
+      if (status === 200) expect(res.headers['x-amz-checksum-crc32']).toBe(checksum);
+      else expect(errorCode(res.text)).toBe('BadDigest');
+      expect(await objectExists(name)).toBe(status === 200);
     }
   });
 
