@@ -19,7 +19,8 @@ import {
   type ChecksumAlgorithm,
 } from './checksums/index.js';
 import { S3Error, needs } from './errors.js';
-import { header, type OperationContext } from './operation.js';
+import type { OperationContext } from './operation.js';
+import { headerValue } from './headers.js';
 
 /** Amazon S3's limit for a single PUT. */
 export const MAX_SINGLE_PUT = 5 * 1024 ** 3;
@@ -47,18 +48,18 @@ export function payloadStages(ctx: OperationContext, maxLength = MAX_SINGLE_PUT)
   let length: number;
   let trailerChecksum: (() => { algorithm: ChecksumAlgorithm; base64: string } | undefined) | undefined;
   if (streaming) {
-    length = declaredLength(header(headers, 'x-amz-decoded-content-length'), new S3Error('MissingContentLength'));
+    length = declaredLength(headerValue(headers, 'x-amz-decoded-content-length'), new S3Error('MissingContentLength'));
     const decoder = createAwsChunkedDecoder(auth, headers);
     stages.push(decoder);
     trailerChecksum = () => decoder.trailerChecksum;
   } else {
-    length = declaredLength(header(headers, 'content-length'), new S3Error('MissingContentLength'));
+    length = declaredLength(headerValue(headers, 'content-length'), new S3Error('MissingContentLength'));
     if (payload.kind === 'signed') stages.push(createPayloadHashCheck(payload.sha256Hex));
   }
   if (length > maxLength) {
     throw new S3Error('EntityTooLarge', undefined, { ProposedSize: length, MaxSizeAllowed: maxLength });
   }
-  const md5 = header(headers, 'content-md5');
+  const md5 = headerValue(headers, 'content-md5');
   if (md5 !== undefined) stages.push(createContentMd5Check(md5));
   const requested = parseRequestChecksum(headers);
   let headerCheck: ReturnType<typeof createChecksumCheck> | undefined;

@@ -47,8 +47,3 @@ export interface OperationResult {
 
 export type Operation = (ctx: OperationContext) => Promise<OperationResult>;
 
-/** The header value of one (possibly repeated) request header. */
-export function header(headers: IncomingMessage['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
-}

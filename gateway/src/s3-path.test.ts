@@ -15,6 +15,11 @@ describe('path-style targets', () => {
     expect(parseS3Target('/b/%E2%9C%93').key).toBe('✓');
   });
 
+  it('refuses keys over 1024 UTF-8 bytes', () => {
+    expect(parseS3Target(`/b/${'é'.repeat(512)}`).key).toHaveLength(512);
+    expect(() => parseS3Target(`/b/${'é'.repeat(512)}x`)).toThrow(expect.objectContaining({ code: 'KeyTooLongError' }));
+  });
+
   it('refuses malformed escapes', () => {
     expect(() => parseS3Target('/b/%E2%9C')).toThrow(/percent-encoded/);
   });

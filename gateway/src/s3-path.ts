@@ -5,6 +5,9 @@
  */
 import { S3Error } from './errors.js';
 
+/** S3's limit on an object key, in UTF-8 bytes. */
+export const MAX_KEY_BYTES = 1024;
+
 export interface S3Target {
   rawPath: string;
   rawQuery: string;
@@ -30,5 +33,8 @@ export function parseS3Target(url: string): S3Target {
   const slash = rest.indexOf('/');
   const bucket = decodeSegment(slash === -1 ? rest : rest.slice(0, slash));
   const key = slash === -1 ? '' : decodeSegment(rest.slice(slash + 1));
+  // One check for every object operation, before any of them reads a body or calls the KMS.
+  const keyBytes = Buffer.byteLength(key);
+  if (keyBytes > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError', undefined, { Size: keyBytes, MaxSizeAllowed: MAX_KEY_BYTES });
   return { rawPath, rawQuery, query: new URLSearchParams(rawQuery), bucket, key };
 }

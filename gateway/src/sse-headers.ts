@@ -6,7 +6,7 @@
  * managed key `alias/aws/s3`, created on first use.
  */
 import { S3Error } from './errors.js';
-import { header } from './operation.js';
+import { headerValue } from './headers.js';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export const SSE = 'x-amz-server-side-encryption';
@@ -29,10 +29,10 @@ export function parseSseRequest(headers: IncomingHttpHeaders): SseRequest {
   if (SSE_C.some((name) => headers[name] !== undefined)) {
     throw new S3Error('NotImplemented', 'Server-side encryption with customer-provided keys (SSE-C) is not implemented by this gateway.', { Header: SSE_C[0]! });
   }
-  const algorithm = header(headers, SSE);
-  const keyId = header(headers, SSE_KMS_KEY_ID);
-  const context = header(headers, SSE_CONTEXT);
-  const bucketKey = header(headers, SSE_BUCKET_KEY);
+  const algorithm = headerValue(headers, SSE);
+  const keyId = headerValue(headers, SSE_KMS_KEY_ID);
+  const context = headerValue(headers, SSE_CONTEXT);
+  const bucketKey = headerValue(headers, SSE_BUCKET_KEY);
   if (bucketKey !== undefined && !/^(true|false)$/i.test(bucketKey)) {
     throw new S3Error('InvalidArgument', 'The bucket key setting must be true or false.', { ArgumentName: SSE_BUCKET_KEY, ArgumentValue: bucketKey });
   }
@@ -59,7 +59,7 @@ export function parseSseRequest(headers: IncomingHttpHeaders): SseRequest {
 export function refuseSseHeadersOnRead(headers: IncomingHttpHeaders): void {
   for (const name of [SSE, SSE_KMS_KEY_ID, SSE_CONTEXT, SSE_BUCKET_KEY]) {
     if (headers[name] !== undefined) {
-      throw new S3Error('InvalidArgument', `${name} header is not supported for this operation.`, { ArgumentName: name, ArgumentValue: header(headers, name) ?? '' });
+      throw new S3Error('InvalidArgument', `${name} header is not supported for this operation.`, { ArgumentName: name, ArgumentValue: headerValue(headers, name) ?? '' });
     }
   }
   if (SSE_C.some((name) => headers[name] !== undefined)) {

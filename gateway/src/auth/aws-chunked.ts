@@ -29,7 +29,7 @@ import {
   type ChecksumHasher,
 } from '../checksums/algorithms.js';
 import { checksumMismatch } from '../checksums/request-checksum.js';
-import { headerValue, type RequestHeaders } from '../checksums/header-value.js';
+import { headerValue, type RequestHeaders } from '../headers.js';
 import { EMPTY_SHA256, hmac, sha256Hex, signaturesEqual } from './signing-key.js';
 import { spacedHex } from './canonical.js';
 import type { StreamingSigningState, VerifiedAuth } from './types.js';

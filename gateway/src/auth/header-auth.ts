@@ -13,7 +13,7 @@
  * KMS endpoint computed, which must be a hex digest.
  */
 import { S3Error } from '../errors.js';
-import { headerValue } from '../checksums/header-value.js';
+import { headerValue } from '../headers.js';
 import { buildCanonicalRequest, canonicalQuery, canonicalUriS3, type QueryParam } from './canonical.js';
 import { isStreaming, payloadModeFor } from './payload-mode.js';
 import { checkRequestSignature, lookupCredentials } from './signature.js';

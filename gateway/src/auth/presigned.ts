@@ -12,7 +12,7 @@
  * 6. Canonical query = every parameter except X-Amz-Signature.
  */
 import { S3Error } from '../errors.js';
-import { headerValue } from '../checksums/header-value.js';
+import { headerValue } from '../headers.js';
 import { buildCanonicalRequest, canonicalQuery, canonicalUriS3, type QueryParam } from './canonical.js';
 import { payloadModeFor, isStreaming } from './payload-mode.js';
 import { checkRequestSignature, lookupCredentials } from './signature.js';

@@ -3,7 +3,7 @@
  * requests that carry both, and answers null for anonymous requests.
  */
 import { S3Error } from '../errors.js';
-import { headerValue } from '../checksums/header-value.js';
+import { headerValue } from '../headers.js';
 import { parseRawQuery } from './canonical.js';
 import { verifyHeaderAuth } from './header-auth.js';
 import { verifyPresigned } from './presigned.js';

@@ -16,4 +16,3 @@ export {
   type RequestChecksum,
 } from './request-checksum.js';
 export { createContentMd5Check } from './content-md5.js';
-export { headerValue, type RequestHeaders } from './header-value.js';

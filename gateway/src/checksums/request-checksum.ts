@@ -23,7 +23,7 @@ import {
   isValidChecksumValue,
   type ChecksumAlgorithm,
 } from './algorithms.js';
-import { headerValue, type RequestHeaders } from './header-value.js';
+import { headerValue, type RequestHeaders } from '../headers.js';
 
 export interface RequestChecksum {
   algorithm: ChecksumAlgorithm;

@@ -4,10 +4,10 @@
  * the KMS key); the record's MAC is checked; the header, key commitment and first needed
  * segment authenticate before the status line is written.
  */
-import { needs } from '../errors.js';
 import { unwrapObjectKey } from '../object-crypto.js';
 import { objectResponseHeaders } from '../object-headers.js';
-import { header, type Operation } from '../operation.js';
+import type { Operation } from '../operation.js';
+import { headerValue } from '../headers.js';
 import { parseRangeHeader } from '../range-header.js';
 import { refuseSseHeadersOnRead } from '../sse-headers.js';
 import { assertContextNamesObject, canonicalEncryptionContext, openPlaintextStream, parseMetadata, verifyMetadataMac } from '../sse/index.js';
@@ -15,12 +15,11 @@ import { assertContextNamesObject, canonicalEncryptionContext, openPlaintextStre
 export const GetObject: Operation = async (ctx) => {
   const { bucket, key, deps, headers } = ctx;
   refuseSseHeadersOnRead(headers);
-  needs(Buffer.byteLength(key) <= 1024, 'KeyTooLongError');
   const stored = await deps.store.getObject(bucket, key);
   try {
     const meta = parseMetadata(stored.metadata);
     assertContextNamesObject(meta.encryptionContext, bucket, key);
-    const range = parseRangeHeader(header(headers, 'range'), meta.plaintextSize);
+    const range = parseRangeHeader(headerValue(headers, 'range'), meta.plaintextSize);
     const dek = await unwrapObjectKey(deps.kms, ctx.caller, meta);
     let body;
     try {
@@ -38,7 +37,7 @@ export const GetObject: Operation = async (ctx) => {
       dek.fill(0);
     }
     body.once('close', () => void stored.close());
-    const responseHeaders = objectResponseHeaders(meta, { checksumMode: header(headers, 'x-amz-checksum-mode') === 'ENABLED', full: range === undefined });
+    const responseHeaders = objectResponseHeaders(meta, { checksumMode: headerValue(headers, 'x-amz-checksum-mode') === 'ENABLED', full: range === undefined });
     const length = range ? range.end - range.start + 1 : meta.plaintextSize;
     responseHeaders['Content-Length'] = String(length);
     if (range) responseHeaders['Content-Range'] = `bytes ${range.start}-${range.end}/${meta.plaintextSize}`;

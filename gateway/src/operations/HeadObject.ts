@@ -2,21 +2,20 @@
  * HeadObject reads the metadata record only: sizes, ETag and SSE fields are kept in clear
  * so that HEAD never calls the KMS.
  */
-import { needs } from '../errors.js';
 import { objectResponseHeaders } from '../object-headers.js';
-import { header, type Operation } from '../operation.js';
+import type { Operation } from '../operation.js';
+import { headerValue } from '../headers.js';
 import { parseRangeHeader } from '../range-header.js';
 import { refuseSseHeadersOnRead } from '../sse-headers.js';
 import { assertContextNamesObject, parseMetadata } from '../sse/index.js';
 
 export const HeadObject: Operation = async ({ bucket, key, deps, headers }) => {
   refuseSseHeadersOnRead(headers);
-  needs(Buffer.byteLength(key) <= 1024, 'KeyTooLongError');
   const { metadata } = await deps.store.headObject(bucket, key);
   const meta = parseMetadata(metadata);
   assertContextNamesObject(meta.encryptionContext, bucket, key);
-  const range = parseRangeHeader(header(headers, 'range'), meta.plaintextSize);
-  const responseHeaders = objectResponseHeaders(meta, { checksumMode: header(headers, 'x-amz-checksum-mode') === 'ENABLED', full: range === undefined });
+  const range = parseRangeHeader(headerValue(headers, 'range'), meta.plaintextSize);
+  const responseHeaders = objectResponseHeaders(meta, { checksumMode: headerValue(headers, 'x-amz-checksum-mode') === 'ENABLED', full: range === undefined });
   responseHeaders['Content-Length'] = String(range ? range.end - range.start + 1 : meta.plaintextSize);
   if (range) responseHeaders['Content-Range'] = `bytes ${range.start}-${range.end}/${meta.plaintextSize}`;
   return { status: range ? 206 : 200, headers: responseHeaders };

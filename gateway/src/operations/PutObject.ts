@@ -9,10 +9,10 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PendingObject } from '@kmsgate/storage';
 import { payloadStages, requestSource } from '../body.js';
-import { needs } from '../errors.js';
 import { generateObjectKey } from '../object-crypto.js';
 import { sseResponseHeaders, userMetadataOf } from '../object-headers.js';
-import { header, type Operation } from '../operation.js';
+import type { Operation } from '../operation.js';
+import { headerValue } from '../headers.js';
 import { SSE_CONTEXT, parseSseRequest } from '../sse-headers.js';
 import { GWSE_ALGORITHM_NAME, buildEncryptionContext, createEncryptStream, sealMetadata } from '../sse/index.js';
 
@@ -35,10 +35,9 @@ function md5Tap(): Transform & { hex(): string } {
 
 export const PutObject: Operation = async (ctx) => {
   const { bucket, key, deps, headers } = ctx;
-  needs(Buffer.byteLength(key) <= 1024, 'KeyTooLongError', undefined, { Size: Buffer.byteLength(key), MaxSizeAllowed: 1024 });
   const sse = parseSseRequest(headers);
   const userMetadata = userMetadataOf(headers);
-  const contentType = header(headers, 'content-type') ?? 'binary/octet-stream';
+  const contentType = headerValue(headers, 'content-type') ?? 'binary/octet-stream';
   const payload = payloadStages(ctx);
   // Fail on a missing bucket before asking the KMS for a key.
   await deps.store.headBucket(bucket);
@@ -76,7 +75,7 @@ export const PutObject: Operation = async (ctx) => {
     await pending.commit(record);
     pending = undefined;
     const responseHeaders: Record<string, string> = { ETag: `"${etag}"`, ...sseResponseHeaders({ sse: sse.sse, kmsKeyArn: dataKey.kmsKeyArn }) };
-    const sentContext = header(headers, SSE_CONTEXT);
+    const sentContext = headerValue(headers, SSE_CONTEXT);
     if (sse.sse === 'aws:kms' && sentContext !== undefined) responseHeaders[SSE_CONTEXT] = sentContext;
     if (checksum) {
       responseHeaders[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`] = checksum.base64;
