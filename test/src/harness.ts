@@ -77,22 +77,33 @@ export async function errorOf(promise: Promise<unknown>): Promise<{ name: string
 
 export interface GatewayFixture {
   readonly gw: TestGateway;
+}
+
+export interface BucketFixture extends GatewayFixture {
   readonly bucket: string;
 }
 
 /**
- * Registers beforeAll/afterAll hooks that start a gateway with one fresh bucket for the
- * enclosing test file, and returns the fixture they fill in.
+ * Registers beforeAll/afterAll hooks that start a gateway for the enclosing test file, and
+ * returns the fixture they fill in.
  */
-export function useGatewayWithBucket(prefix: string, opts: Partial<StartGatewayOptions> = {}): GatewayFixture {
-  const fixture = {} as { gw: TestGateway; bucket: string };
+export function useGateway(opts: Partial<StartGatewayOptions> = {}): GatewayFixture {
+  const fixture = {} as { gw: TestGateway };
   beforeAll(async () => {
     fixture.gw = await startTestGateway(opts);
-    fixture.bucket = bucketName(prefix);
-    await fixture.gw.s3.send(new CreateBucketCommand({ Bucket: fixture.bucket }));
   });
   afterAll(async () => {
     await fixture.gw?.stop();
+  });
+  return fixture;
+}
+
+/** As useGateway, with one fresh bucket made before the file's tests run. */
+export function useGatewayWithBucket(prefix: string, opts: Partial<StartGatewayOptions> = {}): BucketFixture {
+  const fixture = useGateway(opts) as { gw: TestGateway; bucket: string };
+  beforeAll(async () => {
+    fixture.bucket = bucketName(prefix);
+    await fixture.gw.s3.send(new CreateBucketCommand({ Bucket: fixture.bucket }));
   });
   return fixture;
 }
