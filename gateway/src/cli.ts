@@ -8,8 +8,8 @@
 import { resolve } from 'node:path';
 import { ConfigError, resolveConfig, type GatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
-import { IdentityStore } from './identity.js';
-import { loadRootKey } from './root-key.js';
+import { IdentityStore } from './identity/identity.js';
+import { loadRootKey } from './identity/root-key.js';
 
 const USAGE = `usage: kmsgate <command> [options]
 

@@ -8,11 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { KmsCore } from '@kmsgate/kms-core';
 import { FsObjectStore } from '@kmsgate/storage';
-import { createApp } from './app.js';
+import { createApp } from './http/app.js';
 import { DEFAULTS, type LogLevel } from './config.js';
-import { IdentityStore } from './identity.js';
-import { createLogger } from './logger.js';
-import { loadRootKey } from './root-key.js';
+import { IdentityStore } from './identity/identity.js';
+import { createLogger } from './http/logger.js';
+import { loadRootKey } from './identity/root-key.js';
 
 export interface StartGatewayOptions {
   dataDir: string;

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../http/errors.js';
 import { createChecksum, checksumHeaderName, type ChecksumAlgorithm } from '../checksums/algorithms.js';
 import { createAwsChunkedDecoder, type AwsChunkedDecoderStream } from './aws-chunked.js';
 import { verifySigV4 } from './verify.js';

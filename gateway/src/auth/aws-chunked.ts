@@ -19,7 +19,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../http/errors.js';
 import {
   algorithmFromHeaderName,
   checksumHeaderName,
@@ -29,7 +29,7 @@ import {
   type ChecksumHasher,
 } from '../checksums/algorithms.js';
 import { checksumMismatch } from '../checksums/request-checksum.js';
-import { headerValue, type RequestHeaders } from '../headers.js';
+import { headerValue, type RequestHeaders } from '../http/headers.js';
 import { EMPTY_SHA256, hmac, sha256Hex, signaturesEqual } from './signing-key.js';
 import { spacedHex } from './canonical.js';
 import type { StreamingSigningState, VerifiedAuth } from './types.js';

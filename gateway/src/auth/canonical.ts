@@ -13,7 +13,7 @@
  * 3. CanonicalHeaders: `name:value\n` for each signed header in SignedHeaders order, values
  *    trimmed with inner runs of spaces/tabs collapsed, repeated headers joined with ','.
  */
-import { headerValue, type RequestHeaders } from '../headers.js';
+import { headerValue, type RequestHeaders } from '../http/headers.js';
 
 const HEX = '0123456789ABCDEF';
 

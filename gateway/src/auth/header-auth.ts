@@ -12,8 +12,8 @@
  * For KMS the canonical URI is '/' and x-amz-content-sha256 carries the body hash that the
  * KMS endpoint computed, which must be a hex digest.
  */
-import { S3Error } from '../errors.js';
-import { headerValue } from '../headers.js';
+import { S3Error } from '../http/errors.js';
+import { headerValue } from '../http/headers.js';
 import { buildCanonicalRequest, canonicalQuery, canonicalUriS3, type QueryParam } from './canonical.js';
 import { isStreaming, payloadModeFor } from './payload-mode.js';
 import { checkRequestSignature, lookupCredentials } from './signature.js';

@@ -2,7 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../http/errors.js';
 import { createPayloadHashCheck } from './payload-hash.js';
 import { canonicalUriS3, canonicalQuery, parseRawQuery, spacedHex } from './canonical.js';
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../http/errors.js';
 
 export function createPayloadHashCheck(expectedHex: string): Transform {
   const expected = expectedHex.toLowerCase();

@@ -1,5 +1,5 @@
 /** What x-amz-content-sha256 says about the body (A4.3). */
-import { S3Error } from '../errors.js';
+import { S3Error } from '../http/errors.js';
 import type { PayloadMode } from './types.js';
 
 const INVALID_VALUE =

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../http/errors.js';
 import { verifySigV4 } from './verify.js';
 import { TEST_KEY, TEST_REGION, encodeKey, presign, rawQueryOf, testSigner } from './test-signer.js';
 import type { AuthContext, SigV4Request } from './types.js';

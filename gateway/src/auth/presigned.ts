@@ -11,8 +11,8 @@
  *    parameter (where the SDK presigner hoists it), else UNSIGNED-PAYLOAD.
  * 6. Canonical query = every parameter except X-Amz-Signature.
  */
-import { S3Error } from '../errors.js';
-import { headerValue } from '../headers.js';
+import { S3Error } from '../http/errors.js';
+import { headerValue } from '../http/headers.js';
 import { buildCanonicalRequest, canonicalQuery, canonicalUriS3, type QueryParam } from './canonical.js';
 import { payloadModeFor, isStreaming } from './payload-mode.js';
 import { checkRequestSignature, lookupCredentials } from './signature.js';

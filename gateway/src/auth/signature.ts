@@ -4,7 +4,7 @@
  *
  *   StringToSign = "AWS4-HMAC-SHA256" \n <yyyyMMddTHHmmssZ> \n <scope> \n hex(SHA256(CanonicalRequest))
  */
-import { S3Error } from '../errors.js';
+import { S3Error } from '../http/errors.js';
 import { spacedHex } from './canonical.js';
 import { ALGORITHM } from './sigv4-parse.js';
 import { hmac, scopeString, sha256Hex, signaturesEqual, signingKeyFor, type Scope } from './signing-key.js';

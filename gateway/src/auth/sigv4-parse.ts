@@ -6,7 +6,7 @@
  * Authorization: AWS4-HMAC-SHA256 Credential=<cred>, SignedHeaders=<a;b;c>, Signature=<hex>
  * (components separated by ',' with optional spaces, each exactly once, in any order).
  */
-import { S3Error, type S3ErrorCode } from '../errors.js';
+import { S3Error, type S3ErrorCode } from '../http/errors.js';
 import type { Scope } from './signing-key.js';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';

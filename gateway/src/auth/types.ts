@@ -1,5 +1,5 @@
 /** The SigV4 verifier's inputs and outputs. No HTTP framework types: the app adapts requests. */
-import type { RequestHeaders } from '../headers.js';
+import type { RequestHeaders } from '../http/headers.js';
 
 export interface SigV4Request {
   method: string;

@@ -1,6 +1,6 @@
 /** Headers S3 insists are covered by the signature. */
-import { S3Error } from '../errors.js';
-import type { RequestHeaders } from '../headers.js';
+import { S3Error } from '../http/errors.js';
+import type { RequestHeaders } from '../http/headers.js';
 
 const NOT_SIGNED = 'There were headers present in the request which were not signed';
 

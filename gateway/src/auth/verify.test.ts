@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../http/errors.js';
 import { verifySigV4 } from './verify.js';
 import { TEST_KEY, TEST_REGION, encodeKey, signHeader, testSigner } from './test-signer.js';
 import type { AuthContext, SigV4Request } from './types.js';

@@ -2,8 +2,8 @@
  * Entry point of request authentication: picks the header or the presigned-URL form, refuses
  * requests that carry both, and answers null for anonymous requests.
  */
-import { S3Error } from '../errors.js';
-import { headerValue } from '../headers.js';
+import { S3Error } from '../http/errors.js';
+import { headerValue } from '../http/headers.js';
 import { parseRawQuery } from './canonical.js';
 import { verifyHeaderAuth } from './header-auth.js';
 import { verifyPresigned } from './presigned.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../http/errors.js';
 
 function isValidMd5Header(value: string): boolean {
   if (value.length !== 24 || !/^[A-Za-z0-9+/]{22}==$/.test(value)) return false;

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../http/errors.js';
 import { createChecksumCheck, parseRequestChecksum } from './request-checksum.js';
 import { createContentMd5Check } from './content-md5.js';
 import type { Transform } from 'node:stream';

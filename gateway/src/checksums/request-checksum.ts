@@ -14,7 +14,7 @@
  *    send them freely and rejecting them breaks uploads.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../http/errors.js';
 import {
   algorithmFromHeaderName,
   algorithmFromName,
@@ -23,7 +23,7 @@ import {
   isValidChecksumValue,
   type ChecksumAlgorithm,
 } from './algorithms.js';
-import { headerValue, type RequestHeaders } from '../headers.js';
+import { headerValue, type RequestHeaders } from '../http/headers.js';
 
 export interface RequestChecksum {
   algorithm: ChecksumAlgorithm;

@@ -1,8 +1,8 @@
 import { BucketExistsError } from '@kmsgate/storage';
-import { S3Error, needs } from '../errors.js';
-import { isValidBucketName } from '../bucket-name.js';
-import { readSmallBody } from '../body.js';
-import type { Operation } from '../operation.js';
+import { S3Error, needs } from '../http/errors.js';
+import { isValidBucketName } from '../s3/bucket-name.js';
+import { readSmallBody } from '../http/body.js';
+import type { Operation } from './operation.js';
 
 /**
  * CreateBucket. The optional `<CreateBucketConfiguration>` must name this gateway's region,

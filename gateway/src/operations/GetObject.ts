@@ -4,12 +4,12 @@
  * the KMS key); the record's MAC is checked; the header, key commitment and first needed
  * segment authenticate before the status line is written.
  */
-import { unwrapObjectKey } from '../object-crypto.js';
-import { objectResponseHeaders } from '../object-headers.js';
-import type { Operation } from '../operation.js';
-import { headerValue } from '../headers.js';
-import { parseRangeHeader } from '../range-header.js';
-import { refuseSseHeadersOnRead } from '../sse-headers.js';
+import { unwrapObjectKey } from '../sse/object-crypto.js';
+import { objectResponseHeaders } from '../s3/object-headers.js';
+import type { Operation } from './operation.js';
+import { headerValue } from '../http/headers.js';
+import { parseRangeHeader } from '../s3/range-header.js';
+import { refuseSseHeadersOnRead } from '../s3/sse-headers.js';
 import { assertContextNamesObject, canonicalEncryptionContext, openPlaintextStream, parseMetadata, verifyMetadataMac } from '../sse/index.js';
 
 export const GetObject: Operation = async (ctx) => {

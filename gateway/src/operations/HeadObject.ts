@@ -2,11 +2,11 @@
  * HeadObject reads the metadata record only: sizes, ETag and SSE fields are kept in clear
  * so that HEAD never calls the KMS.
  */
-import { objectResponseHeaders } from '../object-headers.js';
-import type { Operation } from '../operation.js';
-import { headerValue } from '../headers.js';
-import { parseRangeHeader } from '../range-header.js';
-import { refuseSseHeadersOnRead } from '../sse-headers.js';
+import { objectResponseHeaders } from '../s3/object-headers.js';
+import type { Operation } from './operation.js';
+import { headerValue } from '../http/headers.js';
+import { parseRangeHeader } from '../s3/range-header.js';
+import { refuseSseHeadersOnRead } from '../s3/sse-headers.js';
 import { assertContextNamesObject, parseMetadata } from '../sse/index.js';
 
 export const HeadObject: Operation = async ({ bucket, key, deps, headers }) => {

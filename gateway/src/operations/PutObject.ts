@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PendingObject } from '@kmsgate/storage';
-import { payloadStages, requestSource } from '../body.js';
-import { generateObjectKey } from '../object-crypto.js';
-import { sseResponseHeaders, userMetadataOf } from '../object-headers.js';
-import type { Operation } from '../operation.js';
-import { headerValue } from '../headers.js';
-import { SSE_CONTEXT, parseSseRequest } from '../sse-headers.js';
+import { payloadStages, requestSource } from '../http/body.js';
+import { generateObjectKey } from '../sse/object-crypto.js';
+import { sseResponseHeaders, userMetadataOf } from '../s3/object-headers.js';
+import type { Operation } from './operation.js';
+import { headerValue } from '../http/headers.js';
+import { SSE_CONTEXT, parseSseRequest } from '../s3/sse-headers.js';
 import { GWSE_ALGORITHM_NAME, buildEncryptionContext, createEncryptStream, sealMetadata } from '../sse/index.js';
 
 /** MD5 of the plaintext, for SSE-S3 ETags (clients expect it of AES256 objects). */

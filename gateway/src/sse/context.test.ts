@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../http/errors.js';
 import { canonicalJsonString } from './canonical-json.js';
 import {
   CONTEXT_HEADER, assertContextNamesObject, buildEncryptionContext, canonicalEncryptionContext, parseContextHeader,

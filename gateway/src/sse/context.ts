@@ -5,7 +5,7 @@
  * the object format and what the metadata record stores.
  */
 import { canonicalEncryptionContext as kmsCanonicalContext } from '@kmsgate/kms-core';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../http/errors.js';
 
 export const CONTEXT_HEADER = 'x-amz-server-side-encryption-context';
 export const S3_ARN_CONTEXT_KEY = 'aws:s3:arn';

@@ -4,15 +4,15 @@
  * mistaken for the plain operation (a `?acl` PUT must never overwrite an object).
  */
 import { S3Error } from './errors.js';
-import type { Operation } from './operation.js';
-import { ListBuckets } from './operations/ListBuckets.js';
-import { CreateBucket } from './operations/CreateBucket.js';
-import { HeadBucket } from './operations/HeadBucket.js';
-import { DeleteBucket } from './operations/DeleteBucket.js';
-import { PutObject } from './operations/PutObject.js';
-import { GetObject } from './operations/GetObject.js';
-import { HeadObject } from './operations/HeadObject.js';
-import { DeleteObject } from './operations/DeleteObject.js';
+import type { Operation } from '../operations/operation.js';
+import { ListBuckets } from '../operations/ListBuckets.js';
+import { CreateBucket } from '../operations/CreateBucket.js';
+import { HeadBucket } from '../operations/HeadBucket.js';
+import { DeleteBucket } from '../operations/DeleteBucket.js';
+import { PutObject } from '../operations/PutObject.js';
+import { GetObject } from '../operations/GetObject.js';
+import { HeadObject } from '../operations/HeadObject.js';
+import { DeleteObject } from '../operations/DeleteObject.js';
 
 export type TargetKind = 'service' | 'bucket' | 'object';
 

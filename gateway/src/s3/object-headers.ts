@@ -3,8 +3,8 @@
  * response headers of GetObject/HeadObject built from the stored record (never from the KMS).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { S3Error } from './errors.js';
-import type { ObjectMetadataV1 } from './sse/index.js';
+import { S3Error } from '../http/errors.js';
+import type { ObjectMetadataV1 } from '../sse/index.js';
 
 const META_PREFIX = 'x-amz-meta-';
 /** S3 limits user-defined metadata to 2 KB: the UTF-8 bytes of all names and values. */

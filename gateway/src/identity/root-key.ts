@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError } from './config.js';
+import { ConfigError } from '../config.js';
 
 export const ROOT_KEY_BYTES = 32;
 const GENERATED_NAME = 'root.key';

@@ -5,8 +5,8 @@
  * key lives only for one request and the caller zeroes it.
  */
 import type { Caller, KmsCore } from '@kmsgate/kms-core';
-import type { SseRequest } from './sse-headers.js';
-import { IntegrityError, type ObjectEncryptionContext, type ObjectMetadataV1 } from './sse/index.js';
+import type { SseRequest } from '../s3/sse-headers.js';
+import { IntegrityError, type ObjectEncryptionContext, type ObjectMetadataV1 } from './index.js';
 
 /** kms-core's purpose name for the SSE-S3 key: S3's own key, invisible through the KMS API. */
 const SSE_S3_PURPOSE = 'aws/s3-sse-s3';

@@ -5,8 +5,8 @@
  * as Amazon S3 does for every object since 2023. `aws:kms` without a key id means the AWS
  * managed key `alias/aws/s3`, created on first use.
  */
-import { S3Error } from './errors.js';
-import { headerValue } from './headers.js';
+import { S3Error } from '../http/errors.js';
+import { headerValue } from '../http/headers.js';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export const SSE = 'x-amz-server-side-encryption';

@@ -2,7 +2,7 @@
  * The Range header as Amazon S3 reads it: one `bytes=` range; a malformed or multi-range
  * header is ignored (whole object, 200); a start at or past the end is 416 InvalidRange.
  */
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 export interface ByteRange {
   start: number;

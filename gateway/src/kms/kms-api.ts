@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KmsError } from '@kmsgate/kms-core';
-import { verifySigV4 } from './auth/index.js';
-import type { AuthContext } from './auth/index.js';
-import { S3Error } from './errors.js';
-import type { IdentityStore } from './identity.js';
-import type { Logger } from './logger.js';
-import type { GatewayDeps } from './operation.js';
+import { verifySigV4 } from '../auth/index.js';
+import type { AuthContext } from '../auth/index.js';
+import { S3Error } from '../http/errors.js';
+import type { IdentityStore } from '../identity/identity.js';
+import type { Logger } from '../http/logger.js';
+import type { GatewayDeps } from '../operations/operation.js';
 
 const MAX_KMS_REQUEST = 1024 * 1024;
 const JSON_TYPE = 'application/x-amz-json-1.1';

@@ -3,7 +3,7 @@
  * The raw path is kept as sent because SigV4 signs it that way (no dot-segment removal,
  * no `//` collapsing): `/b/a//../c` names the key `a//../c`.
  */
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 /** S3's limit on an object key, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;

@@ -11,7 +11,7 @@ import {
   NoSuchKeyError,
 } from '@kmsgate/storage';
 import { S3Error } from './errors.js';
-import { IntegrityError, PlaintextLengthError } from './sse/errors.js';
+import { IntegrityError, PlaintextLengthError } from '../sse/errors.js';
 
 /** KMS exceptions S3 passes through as `KMS.<name>` (400), as AWS documents. */
 const KMS_PASSTHROUGH = {

@@ -3,7 +3,7 @@
  * request id when there is one, so a log line, the x-amz-request-id header and the XML
  * RequestId of a failed request can be matched up.
  */
-import type { LogLevel } from './config.js';
+import type { LogLevel } from '../config.js';
 
 export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;

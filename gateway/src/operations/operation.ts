@@ -5,10 +5,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { KmsCore, Caller } from '@kmsgate/kms-core';
 import type { ObjectStore } from '@kmsgate/storage';
-import type { VerifiedAuth } from './auth/index.js';
-import type { Logger } from './logger.js';
-import type { Principal } from './identity.js';
-import type { XmlObject } from './xml.js';
+import type { VerifiedAuth } from '../auth/index.js';
+import type { Logger } from '../http/logger.js';
+import type { Principal } from '../identity/identity.js';
+import type { XmlObject } from '../http/xml.js';
 
 export interface GatewayDeps {
   kms: KmsCore;

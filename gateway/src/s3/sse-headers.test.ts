@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { parseSseRequest, refuseSseHeadersOnRead } from './sse-headers.js';
-import { S3Error } from './errors.js';
+import { S3Error } from '../http/errors.js';
 
 function codeOf(fn: () => unknown): string {
   try {

@@ -7,17 +7,17 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
-import { verifySigV4 } from './auth/index.js';
-import type { AuthContext } from './auth/index.js';
+import { verifySigV4 } from '../auth/index.js';
+import type { AuthContext } from '../auth/index.js';
 import { S3Error } from './errors.js';
 import { toS3Error } from './error-map.js';
-import type { IdentityStore } from './identity.js';
-import { handleKmsRequest, isKmsRequest } from './kms-api.js';
+import type { IdentityStore } from '../identity/identity.js';
+import { handleKmsRequest, isKmsRequest } from '../kms/kms-api.js';
 import type { Logger } from './logger.js';
-import type { GatewayDeps, OperationResult } from './operation.js';
+import type { GatewayDeps, OperationResult } from '../operations/operation.js';
 import { commonHeaders, sendS3Error, sendXml } from './respond.js';
 import { route } from './router.js';
-import { parseS3Target } from './s3-path.js';
+import { parseS3Target } from '../s3/s3-path.js';
 
 export interface AppOptions {
   deps: GatewayDeps;

@@ -11,15 +11,15 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, Writable, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createAwsChunkedDecoder, createPayloadHashCheck } from './auth/index.js';
+import { createAwsChunkedDecoder, createPayloadHashCheck } from '../auth/index.js';
 import {
   createChecksumCheck,
   createContentMd5Check,
   parseRequestChecksum,
   type ChecksumAlgorithm,
-} from './checksums/index.js';
+} from '../checksums/index.js';
 import { S3Error, needs } from './errors.js';
-import type { OperationContext } from './operation.js';
+import type { OperationContext } from '../operations/operation.js';
 import { headerValue } from './headers.js';
 
 /** Amazon S3's limit for a single PUT. */
