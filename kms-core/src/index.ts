@@ -4,6 +4,11 @@ export { KmsCore } from './kms-core.js';
 export { KmsError } from './errors.js';
 export type { KmsErrorType } from './errors.js';
 export { canonicalEncryptionContext } from './context.js';
+export { canonicalJson, canonicalJsonString, compareCodePoints } from './canonical-json.js';
+export type { CanonicalJsonValue } from './canonical-json.js';
+export { DurableJsonFile, StoreFileError, makePrivateFolder, readJsonFile, writeFileDurably } from './durable-json-file.js';
+export { upgradeKeystore } from './keystore.js';
+export { rootSubkey, seal, unseal } from './seal.js';
 export type {
   AliasListEntry,
   Caller,

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { KmsError } from './errors.js';
 import { KmsCore } from './kms-core.js';
 import { Keystore } from './keystore.js';
+import { authenticate } from './keystore-document.js';
 import { sealBinding } from './records.js';
+import type { KeystoreDocument } from './records.js';
+import { deriveMacKey } from './seal.js';
 import { ACCOUNT, REGION, TEST_ROOT_KEY, alice, kmsError, openTestCore, testClock } from './test-fixtures.js';
 
 let dir: string;
@@ -103,18 +106,19 @@ describe('keystore at rest', () => {
       KmsCore.open({ keystorePath: path, rootKey: Buffer.alloc(32, 0x22), region: REGION, accountId: ACCOUNT }),
     );
     expect(err.type).toBe('KMSInternalException');
-    expect(err.message).toBe('The keystore was sealed under a different root key; refusing to open it with this one.');
+    expect(err.message).toBe(`Refusing to open the keystore ${path}: it was sealed under a different root key.`);
   });
 
-  it('reports a sealed entry that does not open (edited file) as an internal error naming the key', async () => {
+  it('reports a sealed entry that does not open as an internal error naming the key', async () => {
     const core = await openTestCore(testClock(), path);
     const { KeyMetadata: m } = await core.createKey({}, alice);
     await core.close();
-    const doc = JSON.parse(await readFile(path, 'utf8')) as { keys: Record<string, { materials: { sealed: string }[] }> };
+    // Edited, and the MAC recomputed with the root key: only the seal is left to catch it.
+    const doc = JSON.parse(await readFile(path, 'utf8')) as KeystoreDocument;
     const sealed = Buffer.from(doc.keys[m.KeyId].materials[0].sealed, 'base64');
     sealed[20] ^= 1;
     doc.keys[m.KeyId].materials[0].sealed = sealed.toString('base64');
-    await writeFile(path, JSON.stringify(doc));
+    await writeFile(path, JSON.stringify(authenticate(doc, deriveMacKey(TEST_ROOT_KEY))));
     const reopened = await openTestCore(testClock(), path);
     const err = await kmsError(() => reopened.encrypt({ KeyId: m.KeyId, Plaintext: Buffer.from('x') }, alice));
     expect(err.type).toBe('KMSInternalException');
@@ -126,7 +130,11 @@ describe('keystore at rest', () => {
   it('refuses a file that is not a keystore and a root key of the wrong size', async () => {
     await writeFile(path, JSON.stringify({ hello: 'world' }));
     expect((await kmsError(() => openTestCore(testClock(), path))).message).toBe(
-      'The keystore file is not a kms-core keystore (unknown format or version).',
+      `Refusing to open the keystore ${path}: it is not a kms-core keystore.`,
+    );
+    await writeFile(path, JSON.stringify({ format: 'kms-core-keystore', version: 3 }));
+    expect((await kmsError(() => openTestCore(testClock(), path))).message).toBe(
+      `Refusing to open the keystore ${path}: its format version 3 is unknown.`,
     );
     const err = await kmsError(() => KmsCore.open({ keystorePath: null, rootKey: Buffer.alloc(16), region: REGION, accountId: ACCOUNT }));
     expect(err.message).toBe('The kms-core root key must be exactly 32 bytes.');

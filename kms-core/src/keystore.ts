@@ -1,63 +1,44 @@
-// The keystore: one lowdb document (JSON file written atomically with mode 0600, or memory for
-// tests) holding key records, aliases and owned keys, with key material sealed under the root
-// key. Reads see the committed document; every change goes through `mutate`, which runs under
-// one mutex on a copy and swaps it in only after the write succeeded.
+// The keystore: one lowdb document (a JSON file written durably with mode 0600, or memory
+// for tests) holding key records, aliases and owned keys, with key material sealed under the
+// root key and every other field under its MAC. Reads see the committed document; every change
+// goes through `mutate`, which runs under one mutex on a copy and swaps it in only after the
+// write reached the disk, so an answer given after `mutate` resolved survives a power cut.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low, Memory } from 'lowdb';
+import type { Adapter } from 'lowdb';
+import { DurableJsonFile, makePrivateFolder } from './durable-json-file.js';
 import { KmsError } from './errors.js';
+import { authenticate, checkStoredDocument, emptyDocument } from './keystore-document.js';
 import { Mutex } from './mutex.js';
-import { PrivateJsonFile } from './private-json-file.js';
-import { KEYSTORE_FORMAT, KEYSTORE_VERSION } from './records.js';
 import type { AliasRecord, KeyRecord, KeystoreDocument, MaterialRecord, OwnedKeyRecord } from './records.js';
-import { deriveSealKey, rootKeyCheck, rootKeyMatches, sealMaterial, unsealMaterial } from './seal.js';
+import { deriveMacKey, deriveSealKey, sealMaterial, unsealMaterial } from './seal.js';
 
 export interface KeystoreOptions {
   path: string | null;
   rootKey: Buffer;
   now: () => Date;
+  /** Accept (and rewrite as version 2) a version 1 file; see keystore-document.ts. */
+  allowVersion1?: boolean;
 }
 
 const MATERIAL_BYTES = 32;
 
-function emptyDocument(rootKey: Buffer): KeystoreDocument {
-  return {
-    format: KEYSTORE_FORMAT,
-    version: KEYSTORE_VERSION,
-    rootKeyCheck: rootKeyCheck(rootKey),
-    keys: {},
-    aliases: {},
-    ownedKeys: {},
-  };
-}
-
-function isDocument(value: unknown): value is KeystoreDocument {
-  if (typeof value !== 'object' || value === null) return false;
-  const doc = value as Partial<KeystoreDocument>;
-  return (
-    doc.format === KEYSTORE_FORMAT &&
-    doc.version === KEYSTORE_VERSION &&
-    typeof doc.rootKeyCheck === 'string' &&
-    typeof doc.keys === 'object' &&
-    typeof doc.aliases === 'object' &&
-    typeof doc.ownedKeys === 'object'
-  );
-}
-
 export class Keystore {
   readonly #db: Low<KeystoreDocument>;
   readonly #sealKey: Buffer;
+  readonly #macKey: Buffer;
   readonly #mutex = new Mutex();
   readonly #now: () => Date;
   /** Unsealed material by "<binding>#<version>"; zeroed on forget/close. */
   readonly #materials = new Map<string, Buffer>();
   #closed = false;
 
-  private constructor(db: Low<KeystoreDocument>, sealKey: Buffer, now: () => Date) {
+  private constructor(db: Low<KeystoreDocument>, keys: { seal: Buffer; mac: Buffer }, now: () => Date) {
     this.#db = db;
-    this.#sealKey = sealKey;
+    this.#sealKey = keys.seal;
+    this.#macKey = keys.mac;
     this.#now = now;
   }
 
@@ -66,25 +47,29 @@ export class Keystore {
       throw new KmsError('KMSInternalException', 'The kms-core root key must be exactly 32 bytes.');
     }
     // The keystore's folder is private too: nobody else needs to list it.
-    if (opts.path !== null) await mkdir(dirname(opts.path), { recursive: true, mode: 0o700 });
-    const adapter = opts.path === null ? new Memory<KeystoreDocument>() : new PrivateJsonFile<KeystoreDocument>(opts.path);
-    const db = new Low<KeystoreDocument>(adapter, emptyDocument(opts.rootKey));
-    const stored = await db.adapter.read();
-    if (stored === null) {
-      await db.write();
-    } else {
-      if (!isDocument(stored)) {
-        throw new KmsError('KMSInternalException', 'The keystore file is not a kms-core keystore (unknown format or version).');
+    if (opts.path !== null) await makePrivateFolder(dirname(opts.path));
+    const adapter: Adapter<KeystoreDocument> =
+      opts.path === null ? new Memory<KeystoreDocument>() : new DurableJsonFile<KeystoreDocument>(opts.path);
+    const keys = { seal: deriveSealKey(opts.rootKey), mac: deriveMacKey(opts.rootKey) };
+    const fresh = authenticate(emptyDocument(opts.rootKey), keys.mac);
+    const db = new Low<KeystoreDocument>(adapter, fresh);
+    try {
+      const stored = await adapter.read();
+      if (stored === null) {
+        await db.write();
+      } else {
+        const checked = checkStoredDocument(stored, {
+          rootKey: opts.rootKey, macKey: keys.mac, where: opts.path ?? '(memory)', allowVersion1: opts.allowVersion1 === true,
+        });
+        db.data = checked.doc;
+        if (checked.upgraded) await db.write();
       }
-      if (!rootKeyMatches(opts.rootKey, stored.rootKeyCheck)) {
-        throw new KmsError(
-          'KMSInternalException',
-          'The keystore was sealed under a different root key; refusing to open it with this one.',
-        );
-      }
-      db.data = stored;
+    } catch (err) {
+      keys.seal.fill(0);
+      keys.mac.fill(0);
+      throw err;
     }
-    return new Keystore(db, deriveSealKey(opts.rootKey), opts.now);
+    return new Keystore(db, keys, opts.now);
   }
 
   key(keyId: string): KeyRecord | undefined {
@@ -117,7 +102,7 @@ export class Keystore {
       const draft = structuredClone(this.#db.data);
       const result = change(draft);
       const committed = this.#db.data;
-      this.#db.data = draft;
+      this.#db.data = authenticate(draft, this.#macKey);
       try {
         await this.#db.write();
       } catch (err) {
@@ -177,6 +162,7 @@ export class Keystore {
     for (const material of this.#materials.values()) material.fill(0);
     this.#materials.clear();
     this.#sealKey.fill(0);
+    this.#macKey.fill(0);
   }
 
   get #doc(): KeystoreDocument {
@@ -187,4 +173,13 @@ export class Keystore {
   #assertOpen(): void {
     if (this.#closed) throw new KmsError('KMSInternalException', 'The kms-core keystore is closed.');
   }
+}
+
+/**
+ * Authenticates a version 1 keystore (the first release's) under the root key, in place. The
+ * operator runs this once, vouching that the file is the one that release wrote.
+ */
+export async function upgradeKeystore(path: string, rootKey: Buffer): Promise<void> {
+  const store = await Keystore.open({ path, rootKey, now: () => new Date(), allowVersion1: true });
+  await store.close();
 }

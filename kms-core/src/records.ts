@@ -1,5 +1,6 @@
 // The keystore document as stored on disk (lowdb JSON). Dates are ISO-8601 strings; key
-// material appears only sealed (see seal.ts).
+// material appears only sealed, and `mac` authenticates every other field (see seal.ts).
+// Version 1 (the first release) had no `mac`; it is upgraded only on request (keystore.ts).
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 export type KeyManager = 'CUSTOMER' | 'AWS';
@@ -50,7 +51,7 @@ export interface AliasRecord {
 }
 
 export const KEYSTORE_FORMAT = 'kms-core-keystore';
-export const KEYSTORE_VERSION = 1;
+export const KEYSTORE_VERSION = 2;
 
 export interface KeystoreDocument {
   format: typeof KEYSTORE_FORMAT;
@@ -59,6 +60,8 @@ export interface KeystoreDocument {
   keys: Record<string, KeyRecord>;
   aliases: Record<string, AliasRecord>;
   ownedKeys: Record<string, OwnedKeyRecord>;
+  /** HMAC of everything above under the root key; recomputed on every write. */
+  mac: string;
 }
 
 /** The binding string sealed material is tied to (see seal.ts). */
