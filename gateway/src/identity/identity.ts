@@ -2,14 +2,16 @@
  * Who may call the gateway: access keys mapped to IAM-style principals.
  *
  * The admin's key comes from the environment, or is generated on first start and kept in
- * `identity.json` (lowdb, mode 0600) with the secret sealed under a key derived from the
- * root key, so the data directory alone does not give the secret away.
+ * `identity.json`, written like the keystore (kms-core's durable lowdb adapter: mode 0600
+ * from creation, fsynced before the credentials are shown) with the secret under kms-core's
+ * one AES-GCM seal, so the data directory alone does not give the secret away:
+ *
+ *   sealedSecret = seal(key = rootSubkey(rootKey, "kmsgate/identity/v1"), aad = accessKeyId, secret)
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { chmod } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { JSONFile } from 'lowdb/node';
 import { Low } from 'lowdb';
+import { DurableJsonFile, StoreFileError, rootSubkey, seal, unseal } from '@kmsgate/kms-core';
 
 export interface Principal {
   name: string;
@@ -39,32 +41,36 @@ interface IdentityFile {
 
 const ADMIN = 'admin';
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const SEAL_LABEL = 'kmsgate/identity/v1';
 
-function sealingKey(rootKey: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), 'kmsgate/identity/v1', 32));
-}
-
-function seal(rootKey: Buffer, accessKeyId: string, secret: string): string {
-  const key = sealingKey(rootKey);
-  const nonce = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce).setAAD(Buffer.from(accessKeyId));
-  const sealed = Buffer.concat([nonce, cipher.update(secret, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-  key.fill(0);
-  return sealed.toString('base64');
-}
-
-function unseal(rootKey: Buffer, accessKeyId: string, sealedB64: string): string {
-  const sealed = Buffer.from(sealedB64, 'base64');
-  const key = sealingKey(rootKey);
+/** `nonce` is for known-answer tests only. */
+export function sealSecret(rootKey: Buffer, accessKeyId: string, secret: string, nonce?: Buffer): string {
+  const key = rootSubkey(rootKey, SEAL_LABEL);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12)).setAAD(Buffer.from(accessKeyId));
-    decipher.setAuthTag(sealed.subarray(sealed.length - 16));
-    return Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]).toString('utf8');
-  } catch {
-    throw new Error('cannot unseal the stored admin credentials: is this the root key the data directory was created with?');
+    return seal(key, Buffer.from(accessKeyId, 'utf8'), Buffer.from(secret, 'utf8'), nonce);
   } finally {
     key.fill(0);
   }
+}
+
+/** The secret, or null when the entry does not open under this root key. */
+export function unsealSecret(rootKey: Buffer, accessKeyId: string, sealed: string): string | null {
+  const key = rootSubkey(rootKey, SEAL_LABEL);
+  try {
+    return unseal(key, Buffer.from(accessKeyId, 'utf8'), sealed)?.toString('utf8') ?? null;
+  } finally {
+    key.fill(0);
+  }
+}
+
+function isIdentityFile(value: unknown): value is IdentityFile {
+  const file = value as Partial<IdentityFile> | null;
+  return (
+    typeof file === 'object' && file !== null && file.version === 1 && Array.isArray(file.users) &&
+    file.users.every((u: Partial<StoredUser> | null) =>
+      typeof u === 'object' && u !== null && typeof u.name === 'string' && typeof u.accessKeyId === 'string' &&
+      typeof u.sealedSecret === 'string' && typeof u.createdAt === 'string')
+  );
 }
 
 export function generateAccessKey(): { accessKeyId: string; secretAccessKey: string } {
@@ -107,8 +113,10 @@ export class IdentityStore {
       return { store, admin: store.add(ADMIN, opts.given.accessKeyId, opts.given.secretAccessKey), created: false };
     }
     const path = join(opts.dataDir, 'identity.json');
-    const db = new Low<IdentityFile>(new JSONFile(path), { version: 1, users: [] });
-    await db.read();
+    const adapter = new DurableJsonFile<IdentityFile>(path);
+    const stored = await adapter.read();
+    if (stored !== null && !isIdentityFile(stored)) throw new StoreFileError(path, 'it is not a kmsgate identity store');
+    const db = new Low<IdentityFile>(adapter, stored ?? { version: 1, users: [] });
     let created = false;
     let admin = db.data.users.find((u) => u.name === ADMIN);
     if (!admin) {
@@ -116,16 +124,20 @@ export class IdentityStore {
       admin = {
         name: ADMIN,
         accessKeyId: fresh.accessKeyId,
-        sealedSecret: seal(opts.rootKey, fresh.accessKeyId, fresh.secretAccessKey),
+        sealedSecret: sealSecret(opts.rootKey, fresh.accessKeyId, fresh.secretAccessKey),
         createdAt: new Date().toISOString(),
       };
       db.data.users.push(admin);
+      // On disk before anyone is shown the key: a key printed but lost would lock the admin out.
       await db.write();
       created = true;
     }
-    await chmod(path, 0o600);
     for (const user of db.data.users) {
-      store.add(user.name, user.accessKeyId, unseal(opts.rootKey, user.accessKeyId, user.sealedSecret));
+      const secret = unsealSecret(opts.rootKey, user.accessKeyId, user.sealedSecret);
+      if (secret === null) {
+        throw new StoreFileError(path, `the secret of '${user.name}' does not open: is this the root key the data directory was created with?`);
+      }
+      store.add(user.name, user.accessKeyId, secret);
     }
     return { store, admin: store.lookup(admin.accessKeyId)!, created };
   }

@@ -5,8 +5,9 @@
  * to the data it protects only protects against someone who copies part of the directory.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileDurably } from '@kmsgate/kms-core';
 import { ConfigError } from '../config.js';
 
 export const ROOT_KEY_BYTES = 32;
@@ -42,8 +43,9 @@ export async function loadRootKey(src: RootKeySource, warn: (msg: string) => voi
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const key = randomBytes(ROOT_KEY_BYTES);
-  // 'wx': never overwrite a key another process created meanwhile.
-  await writeFile(path, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  // Exclusive: never overwrite a key another process created meanwhile. Durable before anything
+  // is sealed under it: a keystore that outlived its root key in a power cut is lost.
+  await writeFileDurably(path, key.toString('base64') + '\n', { exclusive: true });
   warn(`generated a root key into the data directory (${path}); anyone who can read the whole data directory can decrypt it. Keep the root key elsewhere with KMSGATE_ROOT_KEY_FILE.`);
   return key;
 }
