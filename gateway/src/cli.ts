@@ -3,9 +3,11 @@
  * kmsgate command line:
  *   kmsgate server [--address host:port] [--data-dir dir] [...]   start the gateway
  *   kmsgate credentials [--data-dir dir] [--root-key-file f]        print the stored admin key
+ *   kmsgate upgrade-keystore [--data-dir dir] [--root-key-file f]   authenticate a first-release keystore
  * Settings come from KMSGATE_* variables and the same flags (see config.ts).
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { upgradeKeystore } from '@kmsgate/kms-core';
 import { ConfigError, resolveConfig, type GatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
 import { IdentityStore } from './identity/identity.js';
@@ -16,6 +18,9 @@ const USAGE = `usage: kmsgate <command> [options]
 commands:
   server        start the S3 + KMS gateway
   credentials   print the admin credentials stored in the data directory
+  upgrade-keystore
+                authenticate a keystore written by the first release under the
+                root key (run once, only on the file that release wrote)
   help          this text
 
 options (each also read from the environment variable in brackets):
@@ -68,6 +73,17 @@ async function credentials(cfg: GatewayConfig): Promise<void> {
   process.stdout.write(`AWS_ACCESS_KEY_ID=${admin.accessKeyId}\nAWS_SECRET_ACCESS_KEY=${admin.secretAccessKey}\n`);
 }
 
+async function upgrade(cfg: GatewayConfig): Promise<void> {
+  const dataDir = resolve(cfg.dataDir);
+  const rootKey = await loadRootKey({ rootKey: cfg.rootKey, rootKeyFile: cfg.rootKeyFile, dataDir }, () => undefined);
+  try {
+    await upgradeKeystore(join(dataDir, 'kms', 'keystore.json'), rootKey);
+  } finally {
+    rootKey.fill(0);
+  }
+  process.stdout.write('the keystore is authenticated under the root key (format version 2)\n');
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
@@ -77,6 +93,7 @@ async function main(argv: string[]): Promise<void> {
   const cfg = resolveConfig(process.env, rest);
   if (command === 'server') return server(cfg);
   if (command === 'credentials') return credentials(cfg);
+  if (command === 'upgrade-keystore') return upgrade(cfg);
   throw new ConfigError(`unknown command '${command}'`);
 }
 

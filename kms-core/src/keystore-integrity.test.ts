@@ -148,6 +148,12 @@ describe('version 1 keystores (written by the first release)', () => {
     expect((await kmsError(() => openTestCore(testClock(), path))).message).toMatch(/it is a version 1 keystore/);
   });
 
+  it('refuses to upgrade a keystore that is not there, and creates none', async () => {
+    const err = await kmsError(() => upgradeKeystore(path, rootKey()));
+    expect(err.message).toBe(`There is no keystore at ${path} to upgrade.`);
+    expect(await readFile(path).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
+  });
+
   it('refuses the upgrade under another root key', async () => {
     await writeFile(path, JSON.stringify(v1.keystore));
     const err = await kmsError(() => upgradeKeystore(path, Buffer.alloc(32, 0x22)));

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { Low, Memory } from 'lowdb';
 import type { Adapter } from 'lowdb';
-import { DurableJsonFile, makePrivateFolder } from './durable-json-file.js';
+import { DurableJsonFile, makePrivateFolder, readJsonFile } from './durable-json-file.js';
 import { KmsError } from './errors.js';
 import { authenticate, checkStoredDocument, emptyDocument } from './keystore-document.js';
 import { Mutex } from './mutex.js';
@@ -180,6 +180,7 @@ export class Keystore {
  * operator runs this once, vouching that the file is the one that release wrote.
  */
 export async function upgradeKeystore(path: string, rootKey: Buffer): Promise<void> {
+  if ((await readJsonFile(path)) === null) throw new KmsError('KMSInternalException', `There is no keystore at ${path} to upgrade.`);
   const store = await Keystore.open({ path, rootKey, now: () => new Date(), allowVersion1: true });
   await store.close();
 }
