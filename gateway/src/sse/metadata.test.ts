@@ -23,6 +23,11 @@ const record: UnsealedObjectMetadata = {
   lastModified: '2024-05-01T12:00:00.000Z',
 };
 
+// The MAC of `record` under TEST_DEK (00..1f), computed once by an independent implementation
+// (Python `cryptography` HKDF, `hmac`, `json.dumps(sort_keys=True)`) from the spec in
+// metadata.ts. If it fails, stored records stop verifying: bump metaVersion, keep the vector.
+const KAT_META_MAC = '2fc7fd5ffd9654fc126af6ae2f9b63244adb057d5e09f8eb19b13f5b5126bd73';
+
 function reason(fn: () => unknown): string {
   try {
     fn();
@@ -39,6 +44,15 @@ function editStored(sealed: Buffer, edit: (r: Record<string, unknown>) => void):
   edit(r);
   return Buffer.from(JSON.stringify(r));
 }
+
+describe('object metadata MAC known-answer vector', () => {
+  it('seals the pinned record to the pinned MAC, which verifies under that DEK only', () => {
+    expect(parseMetadata(sealMetadata(record, TEST_DEK)).metaMac).toBe(KAT_META_MAC);
+    const stored = { ...record, metaMac: KAT_META_MAC };
+    expect(() => verifyMetadataMac(stored, TEST_DEK)).not.toThrow();
+    expect(reason(() => verifyMetadataMac(stored, Buffer.alloc(32, 0x01)))).toBe('metadata MAC mismatch');
+  });
+});
 
 describe('object metadata', () => {
   it('seals to canonical JSON, parses back and verifies', () => {
