@@ -6,7 +6,7 @@ import { boolean, element, optional, parseXml, repeated, required, text } from '
 import type { XmlObject } from '../http/xml.js';
 import { parseRequestChecksum } from '../checksums/index.js';
 import { MAX_KEY_BYTES } from '../s3/s3-path.js';
-import type { Operation } from './operation.js';
+import type { Operation, OperationContext } from './operation.js';
 
 /** S3's limit on keys in one request; more is MalformedXML, as the schema says. */
 const MAX_KEYS = 1000;
@@ -15,6 +15,8 @@ const MAX_KEYS = 1000;
  * still fit. Beyond it no valid request can lie, so the body is refused before it is read.
  */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Deletes in flight at once: enough to overlap the fsyncs, few enough to leave the disk to others. */
+const DELETE_CONCURRENCY = 16;
 
 const objectIdentifier = element({
   Key: required(text),
@@ -43,6 +45,32 @@ function refusal(entry: ObjectIdentifier): S3Error | undefined {
 }
 
 /**
+ * Deletes every entry, DELETE_CONCURRENCY at a time (each delete waits on its own fsync),
+ * and returns per entry, in request order, the error it got or undefined.
+ */
+async function deleteEach(ctx: OperationContext, entries: ObjectIdentifier[]): Promise<(S3Error | undefined)[]> {
+  const failures = new Array<S3Error | undefined>(entries.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < entries.length) {
+      const i = next++;
+      const entry = entries[i]!;
+      failures[i] = refusal(entry);
+      if (failures[i]) continue;
+      try {
+        await ctx.deps.store.deleteObject(ctx.bucket, entry.Key);
+      } catch (err) {
+        const mapped = toS3Error(err);
+        if (mapped.internal) ctx.log.error('DeleteObjects: one key failed', { key: entry.Key, error: err instanceof Error ? err.stack : String(err) });
+        failures[i] = mapped.error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, entries.length) }, worker));
+  return failures;
+}
+
+/**
  * DeleteObjects (`POST /{bucket}?delete`): up to 1000 keys, each deleted on its own. A key
  * that does not exist is reported as deleted; a key that cannot be deleted becomes an
  * `<Error>` entry and the others go ahead. Quiet mode lists only the errors. As in S3, the
@@ -59,22 +87,14 @@ export const DeleteObjects: Operation = async (ctx) => {
   );
   const request = parseXml(await readSmallBody(ctx, MAX_BODY_BYTES), 'Delete', deleteRequest);
 
+  const failures = await deleteEach(ctx, request.Object);
   const deleted: XmlObject[] = [];
   const errors: XmlObject[] = [];
-  for (const entry of request.Object) {
+  request.Object.forEach((entry, i) => {
     const version = entry.VersionId === undefined ? {} : { VersionId: entry.VersionId };
-    let failure = refusal(entry);
-    if (!failure) {
-      try {
-        await deps.store.deleteObject(bucket, entry.Key);
-      } catch (err) {
-        const mapped = toS3Error(err);
-        if (mapped.internal) ctx.log.error('DeleteObjects: one key failed', { key: entry.Key, error: err instanceof Error ? err.stack : String(err) });
-        failure = mapped.error;
-      }
-    }
+    const failure = failures[i];
     if (failure) errors.push({ Key: entry.Key, ...version, Code: failure.code, Message: failure.message });
     else if (!request.Quiet) deleted.push({ Key: entry.Key, ...version });
-  }
+  });
   return { status: 200, xml: { root: 'DeleteResult', body: { Deleted: deleted, Error: errors } } };
 };
