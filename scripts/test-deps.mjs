@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// Installs what the end-to-end tests drive besides Node: the AWS CLI and curl from Debian.
-// The tests use Debian's `aws` at /usr/bin/aws, never whatever else is first on PATH.
+// Installs what the end-to-end tests drive besides Node: the AWS CLI, curl and boto3 from Debian.
+// The tests use Debian's `aws` at /usr/bin/aws and boto3 under /usr/bin/python3, never
+// whatever else is first on PATH.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const needed = [
-  { binary: '/usr/bin/aws', pkg: 'awscli' },
-  { binary: '/usr/bin/curl', pkg: 'curl' },
+  { path: '/usr/bin/aws', pkg: 'awscli' },
+  { path: '/usr/bin/curl', pkg: 'curl' },
+  { path: '/usr/lib/python3/dist-packages/boto3/__init__.py', pkg: 'python3-boto3' },
 ];
-const missing = needed.filter((n) => !existsSync(n.binary)).map((n) => n.pkg);
+const missing = needed.filter((n) => !existsSync(n.path)).map((n) => n.pkg);
 if (missing.length === 0) process.exit(0);
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

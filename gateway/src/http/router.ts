@@ -13,6 +13,7 @@ import { PutObject } from '../operations/PutObject.js';
 import { GetObject } from '../operations/GetObject.js';
 import { HeadObject } from '../operations/HeadObject.js';
 import { DeleteObject } from '../operations/DeleteObject.js';
+import { DeleteObjects } from '../operations/DeleteObjects.js';
 
 export type TargetKind = 'service' | 'bucket' | 'object';
 
@@ -32,6 +33,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'PUT', target: 'bucket', name: 'CreateBucket', operation: CreateBucket },
   { method: 'HEAD', target: 'bucket', name: 'HeadBucket', operation: HeadBucket },
   { method: 'DELETE', target: 'bucket', name: 'DeleteBucket', operation: DeleteBucket },
+  { method: 'POST', target: 'bucket', subresource: 'delete', name: 'DeleteObjects', operation: DeleteObjects },
   { method: 'PUT', target: 'object', name: 'PutObject', operation: PutObject },
   { method: 'GET', target: 'object', name: 'GetObject', operation: GetObject },
   { method: 'HEAD', target: 'object', name: 'HeadObject', operation: HeadObject },

@@ -2,7 +2,13 @@ import { BucketExistsError } from '@kmsgate/storage';
 import { S3Error, needs } from '../http/errors.js';
 import { isValidBucketName } from '../s3/bucket-name.js';
 import { readSmallBody } from '../http/body.js';
+import { element, optional, parseOptionalXml, text } from '../http/xml-parse.js';
 import type { Operation } from './operation.js';
+
+const createBucketConfiguration = element({ LocationConstraint: optional(text) });
+
+/** S3's CreateBucketConfiguration is a few hundred bytes; anything near this is not one. */
+const MAX_CONFIGURATION_BYTES = 64 * 1024;
 
 /**
  * CreateBucket. The optional `<CreateBucketConfiguration>` must name this gateway's region,
@@ -12,22 +18,15 @@ import type { Operation } from './operation.js';
 export const CreateBucket: Operation = async (ctx) => {
   const { bucket, deps } = ctx;
   needs(isValidBucketName(bucket), 'InvalidBucketName', undefined, { BucketName: bucket });
-  const body = (await readSmallBody(ctx, 64 * 1024)).toString('utf8').trim();
-  if (body !== '') {
-    if (!/^(<\?xml[^>]*\?>\s*)?<CreateBucketConfiguration[\s>][\s\S]*<\/CreateBucketConfiguration>$/.test(body)) {
-      throw new S3Error('MalformedXML');
-    }
-    const constraint = /<LocationConstraint>([^<]*)<\/LocationConstraint>/.exec(body)?.[1] ?? '';
-    if (deps.region === 'us-east-1' && constraint === 'us-east-1') {
-      throw new S3Error('InvalidLocationConstraint', 'The specified location-constraint is not valid', { LocationConstraint: constraint });
-    }
-    if (constraint !== '' && constraint !== deps.region) {
-      throw new S3Error('IllegalLocationConstraintException', `The ${constraint} location constraint is incompatible for the region specific endpoint this request was sent to.`);
-    }
-    needs(constraint !== '' || deps.region === 'us-east-1', 'IllegalLocationConstraintException', 'The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.');
-  } else {
-    needs(deps.region === 'us-east-1', 'IllegalLocationConstraintException', 'The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.');
+  const config = parseOptionalXml(await readSmallBody(ctx, MAX_CONFIGURATION_BYTES), 'CreateBucketConfiguration', createBucketConfiguration);
+  const constraint = config?.LocationConstraint ?? '';
+  if (deps.region === 'us-east-1' && constraint === 'us-east-1') {
+    throw new S3Error('InvalidLocationConstraint', 'The specified location-constraint is not valid', { LocationConstraint: constraint });
   }
+  if (constraint !== '' && constraint !== deps.region) {
+    throw new S3Error('IllegalLocationConstraintException', `The ${constraint} location constraint is incompatible for the region specific endpoint this request was sent to.`);
+  }
+  needs(constraint !== '' || deps.region === 'us-east-1', 'IllegalLocationConstraintException', 'The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.');
   try {
     await deps.store.createBucket(bucket);
   } catch (err) {

@@ -12,6 +12,7 @@ import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { useGatewayWithBucket } from '../harness.js';
 import { findObjectFiles } from '../disk.js';
+import { s3ErrorOf } from '../xml.js';
 
 const fx = useGatewayWithBucket('tamper');
 
@@ -56,7 +57,7 @@ async function fetchObject(key: string): Promise<Fetched> {
 
 function expectCleanInternalError(result: Fetched): void {
   expect(result.status).toBe(500);
-  expect(result.text).toContain('<Code>InternalError</Code>');
+  expect(s3ErrorOf(result.text!).code).toBe('InternalError');
 }
 
 async function flipByte(path: string, offset: number): Promise<void> {
@@ -148,7 +149,7 @@ describe('tampered objects are refused', () => {
     await copyFile(a.recordPath, b.recordPath);
     const result = await fetchObject('bound-b');
     expect(result.status).toBe(403);
-    expect(result.text).toContain('<Code>AccessDenied</Code>');
+    expect(s3ErrorOf(result.text!).code).toBe('AccessDenied');
   });
 
   it.each([

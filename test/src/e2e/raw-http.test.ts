@@ -9,11 +9,12 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { errorOf, useGatewayWithBucket } from '../harness.js';
 import { seedSignatureOf, sha256Hex, signHeaders, signedChunkedBody } from '../signing.js';
+import { s3ErrorOf } from '../xml.js';
 
 const fx = useGatewayWithBucket('raw');
 
 function errorCode(text: string): string | undefined {
-  return /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
+  return s3ErrorOf(text).code;
 }
 
 async function objectExists(key: string): Promise<boolean> {
