@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { errorOf, useGatewayWithBucket } from '../harness.js';
-import { signHeaders, signer } from '../signing.js';
+import { signHeaders, signKmsHeaders } from '../signing.js';
 
 const fx = useGatewayWithBucket('err');
 
@@ -137,18 +137,8 @@ describe('XML documents with characters XML 1.0 cannot carry', () => {
 
 describe('KMS JSON API responses', () => {
   async function kmsCall(target: string): Promise<request.Response> {
-    const url = new URL(fx.gw.endpoint);
-    const body = '{}';
-    const signedRequest = await signer(fx.gw.credentials, fx.gw.region, 'kms').sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: '/',
-      headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${target}` },
-      body,
-    });
-    return request(fx.gw.endpoint).post('/').set(signedRequest.headers as Record<string, string>).send(body);
+    const headers = await signKmsHeaders(fx.gw.endpoint, fx.gw.credentials, fx.gw.region, target, '{}');
+    return request(fx.gw.endpoint).post('/').set(headers).send('{}');
   }
 
   it('carry x-amzn-RequestId and none of the S3-only headers', async () => {
