@@ -88,3 +88,24 @@ export function signedChunkedBody(
 export function seedSignatureOf(authorization: string): string {
   return /Signature=([0-9a-f]{64})/.exec(authorization)![1]!;
 }
+
+/** Signed headers of a KMS JSON API call (`POST /`, X-Amz-Target `TrentService.<target>`). */
+export async function signKmsHeaders(
+  endpoint: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  region: string,
+  target: string,
+  body: string,
+): Promise<Record<string, string>> {
+  const url = new URL(endpoint);
+  const signed = await signer(credentials, region, 'kms').sign({
+    method: 'POST',
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${target}` },
+    body,
+  });
+  return signed.headers as Record<string, string>;
+}

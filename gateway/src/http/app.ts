@@ -1,9 +1,11 @@
 /**
  * The Express application. The request lifecycle (see LIFECYCLE.md) reads top to bottom:
  * request id → KMS JSON API or S3 → target → SigV4 → route → operation → response,
- * and every failure leaves through toS3Error() and one error writer.
+ * and every failure leaves through toS3Error() and one error writer. Every request, S3 or
+ * KMS, answered or abandoned, writes exactly one access line; only faults of ours add an
+ * error line with a stack.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
@@ -18,6 +20,7 @@ import type { GatewayDeps, OperationResult } from '../operations/operation.js';
 import { commonHeaders, sendS3Error, sendXml } from './respond.js';
 import { route } from './router.js';
 import { parseS3Target } from '../s3/s3-path.js';
+import { assertBucketMayExist } from '../s3/bucket-name.js';
 
 export interface AppOptions {
   deps: GatewayDeps;
@@ -53,26 +56,59 @@ function authContext(opts: AppOptions): AuthContext {
   };
 }
 
+/**
+ * What the one access line of a request says. Filled in as the request goes; written once,
+ * when the response closes, whichever way it ends: sent, failed, cut, or left by the client.
+ */
+interface AccessRecord {
+  method: string;
+  operation: string;
+  bucket?: string;
+  /** The S3 or KMS error code answered, if any. */
+  code?: string;
+}
+
+/** nginx's convention for "the client closed the connection before a response was sent". */
+const CLIENT_CLOSED = 499;
+
+function logAccessOnClose(req: IncomingMessage, res: ServerResponse, log: Logger, access: AccessRecord): void {
+  const started = performance.now();
+  res.once('close', () => {
+    const status = res.headersSent ? res.statusCode : CLIENT_CLOSED;
+    const complete = res.writableFinished;
+    log.info('request', { ...access, status, ms: Math.round(performance.now() - started), ...(complete ? {} : { complete, clientClosed: req.destroyed }) });
+  });
+}
+
+/** The client hung up: a socket that is gone before the gateway answered. */
+function clientWentAway(req: IncomingMessage, res: ServerResponse): boolean {
+  return res.destroyed || (req.destroyed && !req.complete);
+}
+
 async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: AppOptions): Promise<void> {
-  const requestId = newRequestId();
-  const hostId = randomBytes(24).toString('base64');
-  const log = opts.log.child({ requestId });
-  commonHeaders(res, requestId, hostId);
   const method = req.method ?? 'GET';
-  if (isKmsRequest(req)) {
-    await handleKmsRequest(req, res, { requestId, deps: opts.deps, identity: opts.identity, authContext: authContext(opts), log });
+  const kms = isKmsRequest(req);
+  // KMS request ids are UUIDs in x-amzn-RequestId, as AWS KMS sends them.
+  const requestId = kms ? randomUUID() : newRequestId();
+  const log = opts.log.child({ requestId });
+  const access: AccessRecord = { method, operation: 'unknown' };
+  logAccessOnClose(req, res, log, access);
+  if (kms) {
+    await handleKmsRequest(req, res, { requestId, deps: opts.deps, identity: opts.identity, authContext: authContext(opts), log, access });
     return;
   }
-  let operationName = 'unknown';
-  const started = performance.now();
+  const hostId = randomBytes(24).toString('base64');
+  commonHeaders(res, requestId, hostId);
   try {
     const target = parseS3Target(req.url ?? '/');
+    access.bucket = target.bucket || undefined;
     // headersDistinct: SigV4 joins repeated headers with ',' where Node's req.headers uses ', '.
     const auth = verifySigV4({ method, rawPath: target.rawPath, rawQuery: target.rawQuery, headers: req.headersDistinct }, authContext(opts), { service: 's3' });
     if (!auth) throw new S3Error('AccessDenied');
     const principal = opts.identity.lookup(auth.accessKeyId)!.principal;
     const chosen = route(method, target.bucket, target.key, target.query, req.headers);
-    operationName = chosen.name;
+    access.operation = chosen.name;
+    if (chosen.name !== 'CreateBucket' && target.bucket !== '') assertBucketMayExist(target.bucket);
     const result = await chosen.operation({
       requestId,
       principal,
@@ -87,18 +123,16 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
       log,
     });
     await writeResult(res, result);
-    log.info('request', { method, operation: operationName, bucket: target.bucket, status: result.status, ms: Math.round(performance.now() - started) });
   } catch (err) {
     const mapped = toS3Error(err);
-    if (res.headersSent && !mapped.integrity && (req.destroyed || res.destroyed)) {
-      // The client went away mid-response: nothing to report to anyone.
-      log.info('response cut short by the client', { operation: operationName });
+    if (mapped.integrity) log.error('integrity failure: stored object failed authentication', { operation: access.operation, url: req.url, reason: String(err) });
+    // The client went away (mid-upload or mid-response): its access line says so, nobody to tell.
+    if (clientWentAway(req, res)) {
       res.destroy();
       return;
     }
-    if (mapped.integrity) log.error('integrity failure: stored object failed authentication', { operation: operationName, url: req.url, reason: String(err) });
-    else if (mapped.internal) log.error('internal error', { operation: operationName, error: err instanceof Error ? err.stack : String(err) });
-    else log.info('request failed', { method, operation: operationName, status: mapped.error.status, code: mapped.error.code, ms: Math.round(performance.now() - started) });
+    access.code = mapped.error.code;
+    if (mapped.internal && !mapped.integrity) log.error('internal error', { operation: access.operation, error: err instanceof Error ? err.stack : String(err) });
     if (res.headersSent) {
       // Part of a body is out: cutting the connection is the only honest signal left.
       res.destroy(mapped.error);

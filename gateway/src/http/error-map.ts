@@ -2,7 +2,7 @@
  * The one mapping from typed internal errors (kms-core, storage, the object format) to
  * S3 error codes. Unknown errors become InternalError and their text never reaches the client.
  */
-import { KmsError } from '@kmsgate/kms-core';
+import { KmsError, type KmsErrorType } from '@kmsgate/kms-core';
 import {
   BucketExistsError,
   BucketNotEmptyError,
@@ -10,33 +10,52 @@ import {
   NoSuchBucketError,
   NoSuchKeyError,
 } from '@kmsgate/storage';
-import { S3Error } from './errors.js';
+import { S3Error, type S3ErrorCode } from './errors.js';
 import { IntegrityError, PlaintextLengthError } from '../sse/errors.js';
 
-/** KMS exceptions S3 passes through as `KMS.<name>` (400), as AWS documents. */
-const KMS_PASSTHROUGH = {
+/**
+ * What each KMS exception becomes inside an S3 request. A `Record` over every KMS error type,
+ * so a new one cannot reach a client unmapped. The caller's mistakes (a bad key id, a
+ * disabled key, a key id over 2048 characters) are 400 `KMS.<exception>` as AWS answers;
+ * a 500 would make every SDK retry. Only a stored wrapped key that kms-core cannot open
+ * (damaged or foreign data) and kms-core's own failure are ours.
+ */
+const KMS_IN_S3: Record<KmsErrorType, S3ErrorCode | 'integrity' | 'internal'> = {
   NotFoundException: 'KMS.NotFoundException',
   DisabledException: 'KMS.DisabledException',
   KMSInvalidStateException: 'KMS.KMSInvalidStateException',
   InvalidKeyUsageException: 'KMS.InvalidKeyUsageException',
-} as const;
+  ValidationException: 'KMS.ValidationException',
+  UnsupportedOperationException: 'KMS.UnsupportedOperationException',
+  LimitExceededException: 'KMS.LimitExceededException',
+  AlreadyExistsException: 'KMS.AlreadyExistsException',
+  InvalidAliasNameException: 'KMS.InvalidAliasNameException',
+  MalformedPolicyDocumentException: 'KMS.MalformedPolicyDocumentException',
+  InvalidMarkerException: 'KMS.InvalidMarkerException',
+  UnknownOperationException: 'KMS.UnknownOperationException',
+  AccessDeniedException: 'AccessDenied',
+  NotAuthorizedException: 'AccessDenied',
+  InvalidCiphertextException: 'integrity',
+  IncorrectKeyException: 'integrity',
+  KMSInternalException: 'internal',
+};
 
 export interface MappedError {
   error: S3Error;
-  /** The failure is ours or the stored data's, not the client's: log it loudly. */
+  /** An unexpected failure, ours or the stored data's: log it loudly, with its stack. */
   internal: boolean;
   /** Stored bytes failed authentication. */
   integrity: boolean;
 }
 
 export function toS3Error(err: unknown): MappedError {
-  if (err instanceof S3Error) return { error: err, internal: err.status >= 500, integrity: false };
+  // An S3Error is a deliberate answer (NotImplemented, ServiceUnavailable included), never a fault.
+  if (err instanceof S3Error) return clientError(err);
   if (err instanceof KmsError) {
-    const passthrough = KMS_PASSTHROUGH[err.type as keyof typeof KMS_PASSTHROUGH];
-    if (passthrough) return { error: new S3Error(passthrough, err.message), internal: false, integrity: false };
-    if (err.type === 'AccessDeniedException') return { error: new S3Error('AccessDenied', err.message), internal: false, integrity: false };
-    // A stored wrapped key that kms-core cannot open is damaged data, not a client error.
-    return { error: new S3Error('InternalError'), internal: true, integrity: err.type === 'InvalidCiphertextException' };
+    const outcome = KMS_IN_S3[err.type];
+    if (outcome === 'internal') return { error: new S3Error('InternalError'), internal: true, integrity: false };
+    if (outcome === 'integrity') return { error: new S3Error('InternalError'), internal: true, integrity: true };
+    return clientError(new S3Error(outcome, err.message === '' ? undefined : err.message));
   }
   if (err instanceof NoSuchBucketError) return clientError(new S3Error('NoSuchBucket', undefined, { BucketName: err.bucket }));
   if (err instanceof NoSuchKeyError) return clientError(new S3Error('NoSuchKey', undefined, { Key: err.key }));

@@ -28,10 +28,12 @@ export const S3_ERRORS = {
   InvalidArgument: { status: 400, message: 'Invalid Argument' },
   InvalidBucketName: { status: 400, message: 'The specified bucket is not valid.' },
   InvalidDigest: { status: 400, message: 'The Content-MD5 you specified was invalid.' },
+  InvalidEncryptionAlgorithmError: { status: 400, message: 'The Encryption request you specified is not valid. Supported value: AES256.' },
   IllegalLocationConstraintException: { status: 400, message: 'The location constraint is incompatible for the region specific endpoint this request was sent to.' },
   InvalidLocationConstraint: { status: 400, message: 'The specified location-constraint is not valid' },
   InvalidRange: { status: 416, message: 'The requested range is not satisfiable' },
   InvalidRequest: { status: 400, message: 'Invalid Request' },
+  InvalidStorageClass: { status: 400, message: 'The storage class you specified is not valid' },
   KeyTooLongError: { status: 400, message: 'Your key is too long' },
   MalformedTrailerError: { status: 400, message: 'The request contained trailing data that was not well-formed or did not conform to our published schema.' },
   MalformedXML: { status: 400, message: 'The XML you provided was not well-formed or did not validate against our published schema' },
@@ -48,10 +50,20 @@ export const S3_ERRORS = {
   SignatureDoesNotMatch: { status: 403, message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.' },
   UserKeyMustBeSpecified: { status: 400, message: 'The bucket POST must contain the specified field name. If it is specified, please check the order of the fields.' },
   XAmzContentSHA256Mismatch: { status: 400, message: "The provided 'x-amz-content-sha256' header does not match what was computed." },
+  // KMS exceptions met inside an S3 request: S3 answers 400 `KMS.<exception>` with the KMS
+  // message. AWS documents the first four; the others follow the same form (best match).
   'KMS.DisabledException': { status: 400, message: 'The KMS key is disabled.' },
   'KMS.InvalidKeyUsageException': { status: 400, message: 'The KMS key cannot be used for this operation.' },
   'KMS.KMSInvalidStateException': { status: 400, message: 'The KMS key is not in a valid state for this operation.' },
   'KMS.NotFoundException': { status: 400, message: 'The KMS key does not exist.' },
+  'KMS.ValidationException': { status: 400, message: 'The KMS request was not valid.' },
+  'KMS.UnsupportedOperationException': { status: 400, message: 'The KMS does not support this request.' },
+  'KMS.LimitExceededException': { status: 400, message: 'A KMS limit was exceeded.' },
+  'KMS.AlreadyExistsException': { status: 400, message: 'The KMS resource already exists.' },
+  'KMS.InvalidAliasNameException': { status: 400, message: 'The KMS alias name is not valid.' },
+  'KMS.MalformedPolicyDocumentException': { status: 400, message: 'The KMS key policy is not valid.' },
+  'KMS.InvalidMarkerException': { status: 400, message: 'The KMS paging marker is not valid.' },
+  'KMS.UnknownOperationException': { status: 400, message: 'The KMS operation is not known.' },
 } as const satisfies Record<string, S3ErrorSpec>;
 
 export type S3ErrorCode = keyof typeof S3_ERRORS;

@@ -22,4 +22,16 @@ describe('xml serialiser', () => {
   it('escapes carriage returns so they survive XML parsing', () => {
     expect(escapeXml('a\rb')).toBe('a&#13;b');
   });
+
+  it('never writes a character XML 1.0 cannot carry, not even as a reference', () => {
+    const key = 'a\u0001b\u0000c\u001fd\uFFFEe\uFFFFf\uD800g\uDC00h';
+    const xml = toXml('Error', { Key: key }, { namespace: null });
+    expect(xml).toContain('<Key>a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf\uFFFDg\uFFFDh</Key>');
+    expect(xml).not.toMatch(/&#x?0*[0-9a-f]{1,2};/i);
+  });
+
+  it('keeps what XML 1.0 can carry: tab, LF, paired surrogates, C1 and DEL', () => {
+    const key = 'tab\tlf\n\u{1F600}\u0085\u007f\u00e9';
+    expect(escapeXml(key)).toBe(key);
+  });
 });

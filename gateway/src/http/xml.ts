@@ -2,6 +2,18 @@
  * The one XML serialiser. Operations return plain objects; this renders them with every
  * text node and attribute escaped, so no response is ever built from template strings.
  *
+ * Characters XML 1.0 cannot carry. An S3 key may hold any Unicode character, but an XML 1.0
+ * document can hold neither C0 controls other than tab, LF and CR, nor U+FFFE/U+FFFF, nor
+ * unpaired surrogates, not even as character references. Amazon S3 writes such a character
+ * as a numeric reference (`&#x1;`), which is ill-formed: expat, and so botocore and the AWS
+ * CLI, rejects the whole document (botocore then reports the bare HTTP status), while the JS
+ * SDK's lenient parser happens to decode it. S3's remedy is `encoding-type=url` on listings,
+ * which botocore always sends. Our choice: the document is always well-formed; such a
+ * character is written as U+FFFD (the replacement character), so every parser reads the
+ * rest of the document. Operations that must return such a key exactly (listings) do so
+ * percent-encoded under `encoding-type=url`, as S3 does. A carriage return is legal but
+ * would be normalised to LF by every parser, so it is written as `&#13;`, as S3 writes it.
+ *
  * Shape of a node: a string/number/boolean/Date is a text element; an array repeats the
  * element; an object nests; `undefined`/`null` members are omitted.
  */
@@ -13,8 +25,11 @@ export interface XmlObject {
 
 const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
+/** Characters outside XML 1.0's `Char` production (JS strings are UTF-16, hence the surrogates). */
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"'\r]/g, (c) => {
+  return text.replace(NOT_XML_CHAR, '\uFFFD').replace(/[&<>"'\r]/g, (c) => {
     switch (c) {
       case '&': return '&amp;';
       case '<': return '&lt;';

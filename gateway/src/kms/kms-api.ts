@@ -52,6 +52,12 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** kms-core names an unknown operation without a message; a client deserves to be told which. */
+function wireMessage(err: KmsError | KmsWireError, operation: string): string {
+  if (err.type === 'UnknownOperationException' && err.message === '') return `The operation ${operation} is not supported by this KMS.`;
+  return err.message;
+}
+
 function send(res: ServerResponse, status: number, requestId: string, body: unknown, errorType?: string): void {
   const text = JSON.stringify(body);
   const headers: Record<string, string | number> = { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': requestId };
@@ -63,9 +69,18 @@ function send(res: ServerResponse, status: number, requestId: string, body: unkn
 export async function handleKmsRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { requestId: string; deps: GatewayDeps; identity: IdentityStore; authContext: AuthContext; log: Logger },
+  ctx: {
+    requestId: string;
+    deps: GatewayDeps;
+    identity: IdentityStore;
+    authContext: AuthContext;
+    log: Logger;
+    /** The request's access line (written by app.ts): the operation and any error code. */
+    access: { operation: string; code?: string };
+  },
 ): Promise<void> {
   const operation = String(req.headers['x-amz-target']).slice('TrentService.'.length);
+  ctx.access.operation = `kms:${operation}`;
   try {
     const body = await readBody(req);
     const bodyHash = createHash('sha256').update(body).digest('hex');
@@ -101,15 +116,20 @@ export async function handleKmsRequest(
     const caller = { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId, requestId: ctx.requestId };
     const output = await ctx.deps.kms.dispatchJson(operation, input, caller);
     send(res, 200, ctx.requestId, output);
-    ctx.log.info('kms request', { operation, status: 200 });
   } catch (err) {
-    if (err instanceof KmsError || err instanceof KmsWireError) {
-      const status = err instanceof KmsError ? err.httpStatus : err.status;
-      send(res, status, ctx.requestId, { __type: err.type, message: err.message }, err.type);
-      ctx.log.info('kms request failed', { operation, status, code: err.type });
+    // A client that hung up mid-body: its access line says so; there is no one to answer.
+    if (res.destroyed || (req.destroyed && !req.complete)) {
+      res.destroy();
       return;
     }
-    ctx.log.error('kms request failed', { operation, error: String(err) });
+    if (err instanceof KmsError || err instanceof KmsWireError) {
+      const status = err instanceof KmsError ? err.httpStatus : err.status;
+      ctx.access.code = err.type;
+      send(res, status, ctx.requestId, { __type: err.type, message: wireMessage(err, operation) }, err.type);
+      return;
+    }
+    ctx.access.code = 'KMSInternalException';
+    ctx.log.error('internal error', { operation: ctx.access.operation, error: err instanceof Error ? err.stack : String(err) });
     send(res, 500, ctx.requestId, { __type: 'KMSInternalException', message: 'An internal error occurred.' }, 'KMSInternalException');
   }
 }

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PendingObject } from '@kmsgate/storage';
 import { payloadStages, requestSource } from '../http/body.js';
 import { generateObjectKey } from '../sse/object-crypto.js';
-import { sseResponseHeaders, userMetadataOf } from '../s3/object-headers.js';
+import { parseStorageClass, sseResponseHeaders, userMetadataOf } from '../s3/object-headers.js';
 import type { Operation } from './operation.js';
 import { headerValue } from '../http/headers.js';
 import { SSE_CONTEXT, parseSseRequest } from '../s3/sse-headers.js';
@@ -36,6 +36,7 @@ function md5Tap(): Transform & { hex(): string } {
 export const PutObject: Operation = async (ctx) => {
   const { bucket, key, deps, headers } = ctx;
   const sse = parseSseRequest(headers);
+  parseStorageClass(headers);
   const userMetadata = userMetadataOf(headers);
   const contentType = headerValue(headers, 'content-type') ?? 'binary/octet-stream';
   const payload = payloadStages(ctx);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { isValidBucketName } from './bucket-name.js';
+import { assertBucketMayExist, isValidBucketName } from './bucket-name.js';
 
 describe('bucket names', () => {
   it.each(['abc', 'my-bucket.1', 'a'.repeat(63), '1bucket'])('accepts %s', (name) => {
@@ -11,4 +11,9 @@ describe('bucket names', () => {
       expect(isValidBucketName(name)).toBe(false);
     },
   );
+
+  it('answers NoSuchBucket for a name no bucket can have', () => {
+    expect(() => assertBucketMayExist('a'.repeat(64))).toThrow(expect.objectContaining({ code: 'NoSuchBucket', fields: { BucketName: 'a'.repeat(64) } }));
+    expect(() => assertBucketMayExist('ok-name')).not.toThrow();
+  });
 });

@@ -4,26 +4,58 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../http/errors.js';
+import { headerValue } from '../http/headers.js';
 import type { ObjectMetadataV1 } from '../sse/index.js';
 
 const META_PREFIX = 'x-amz-meta-';
-/** S3 limits user-defined metadata to 2 KB: the UTF-8 bytes of all names and values. */
+/**
+ * S3 limits user-defined metadata to 2 KB: the sum of the UTF-8 bytes of each name (without
+ * the `x-amz-meta-` prefix) and each value.
+ */
 const MAX_USER_METADATA = 2048;
 
+/**
+ * User metadata from the request headers, checked before any body byte is read. Node hands
+ * over header values decoded as latin1, one character per byte sent, so the size is counted
+ * in latin1: that is the byte count of the UTF-8 the client sent. A header named just
+ * `x-amz-meta-` names nothing; S3 drops such an entry rather than refusing the request.
+ * Entries are built with fromEntries so a name like `__proto__` stays an ordinary name.
+ */
 export function userMetadataOf(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
+  const entries: [string, string][] = [];
   let size = 0;
   for (const [name, value] of Object.entries(headers)) {
     if (!name.startsWith(META_PREFIX) || value === undefined) continue;
     const short = name.slice(META_PREFIX.length);
+    if (short === '') continue;
     const text = Array.isArray(value) ? value.join(',') : value;
-    out[short] = text;
-    size += Buffer.byteLength(short) + Buffer.byteLength(text);
+    size += Buffer.byteLength(short, 'latin1') + Buffer.byteLength(text, 'latin1');
+    entries.push([short, text]);
   }
   if (size > MAX_USER_METADATA) {
     throw new S3Error('MetadataTooLarge', undefined, { Size: size, MaxSizeAllowed: MAX_USER_METADATA });
   }
-  return out;
+  return Object.fromEntries(entries);
+}
+
+/**
+ * The storage classes a general purpose bucket takes (directory-bucket, Outposts, Snow and
+ * FSx classes are refused there, as S3 refuses them). The class is validated only: the object
+ * record has no field for it yet, so every object reads back as STANDARD.
+ */
+export const STORAGE_CLASSES = [
+  'STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER', 'DEEP_ARCHIVE', 'GLACIER_IR',
+] as const;
+export type StorageClass = (typeof STORAGE_CLASSES)[number];
+
+export function parseStorageClass(headers: IncomingHttpHeaders): StorageClass {
+  const value = headerValue(headers, 'x-amz-storage-class');
+  if (value === undefined) return 'STANDARD';
+  if (!(STORAGE_CLASSES as readonly string[]).includes(value)) {
+    // StorageClassRequested: the field S3-compatible servers report beside this code (best match).
+    throw new S3Error('InvalidStorageClass', undefined, { StorageClassRequested: value });
+  }
+  return value as StorageClass;
 }
 
 export function sseResponseHeaders(meta: Pick<ObjectMetadataV1, 'sse' | 'kmsKeyArn'>): Record<string, string> {
