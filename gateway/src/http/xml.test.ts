@@ -22,4 +22,11 @@ describe('xml serialiser', () => {
   it('escapes carriage returns so they survive XML parsing', () => {
     expect(escapeXml('a\rb')).toBe('a&#13;b');
   });
+
+  it('writes attributes from @ and text from #text, both escaped', () => {
+    const xml = toXml('LocationConstraint', { '#text': 'eu-west-1' });
+    expect(xml).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">eu-west-1</LocationConstraint>');
+    const grant = toXml('G', { Grantee: { '@': { 'xsi:type': 'Canonical"User' }, ID: 'a<b' } }, { namespace: null });
+    expect(grant).toContain('<Grantee xsi:type="Canonical&quot;User"><ID>a&lt;b</ID></Grantee>');
+  });
 });
