@@ -2,6 +2,7 @@ import { BucketExistsError } from '@kmsgate/storage';
 import { S3Error, needs } from '../http/errors.js';
 import { isValidBucketName } from '../s3/bucket-name.js';
 import { readSmallBody } from '../http/body.js';
+import { checkCreateBucketAcl } from '../s3/acl.js';
 import type { Operation } from './operation.js';
 
 /**
@@ -12,6 +13,7 @@ import type { Operation } from './operation.js';
 export const CreateBucket: Operation = async (ctx) => {
   const { bucket, deps } = ctx;
   needs(isValidBucketName(bucket), 'InvalidBucketName', undefined, { BucketName: bucket });
+  checkCreateBucketAcl(ctx.headers);
   const body = (await readSmallBody(ctx, 64 * 1024)).toString('utf8').trim();
   if (body !== '') {
     if (!/^(<\?xml[^>]*\?>\s*)?<CreateBucketConfiguration[\s>][\s\S]*<\/CreateBucketConfiguration>$/.test(body)) {

@@ -13,7 +13,9 @@ import { generateObjectKey } from '../sse/object-crypto.js';
 import { sseResponseHeaders, userMetadataOf } from '../s3/object-headers.js';
 import type { Operation } from './operation.js';
 import { headerValue } from '../http/headers.js';
-import { SSE_CONTEXT, parseSseRequest } from '../s3/sse-headers.js';
+import { SSE_CONTEXT } from '../s3/sse-headers.js';
+import { sseForNewObject } from '../s3/bucket-encryption.js';
+import { refuseAclHeaders } from '../s3/acl.js';
 import { GWSE_ALGORITHM_NAME, buildEncryptionContext, createEncryptStream, sealMetadata } from '../sse/index.js';
 
 /** MD5 of the plaintext, for SSE-S3 ETags (clients expect it of AES256 objects). */
@@ -35,7 +37,8 @@ function md5Tap(): Transform & { hex(): string } {
 
 export const PutObject: Operation = async (ctx) => {
   const { bucket, key, deps, headers } = ctx;
-  const sse = parseSseRequest(headers);
+  refuseAclHeaders(headers);
+  const sse = await sseForNewObject(deps.store, bucket, headers);
   const userMetadata = userMetadataOf(headers);
   const contentType = headerValue(headers, 'content-type') ?? 'binary/octet-stream';
   const payload = payloadStages(ctx);
