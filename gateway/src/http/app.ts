@@ -24,6 +24,8 @@ export interface AppOptions {
   identity: IdentityStore;
   log: Logger;
   now?: () => Date;
+  /** Buckets are also virtual hosts of this domain (see s3-path.ts). */
+  domain?: string;
 }
 
 function newRequestId(): string {
@@ -66,7 +68,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
   let operationName = 'unknown';
   const started = performance.now();
   try {
-    const target = parseS3Target(req.url ?? '/');
+    const target = parseS3Target(req.url ?? '/', { host: req.headers.host, domain: opts.domain });
     // headersDistinct: SigV4 joins repeated headers with ',' where Node's req.headers uses ', '.
     const auth = verifySigV4({ method, rawPath: target.rawPath, rawQuery: target.rawQuery, headers: req.headersDistinct }, authContext(opts), { service: 's3' });
     if (!auth) throw new S3Error('AccessDenied');
