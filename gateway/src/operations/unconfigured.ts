@@ -85,9 +85,12 @@ const OBJECT_SUBRESOURCES: [string, string, Answer, Answer, Answer | undefined][
   ['retention', 'ObjectRetention', NO_OBJECT_LOCK, NO_OBJECT_LOCK, undefined],
 ];
 
-/** Object Lock answers concern the bucket: S3 gives them whether or not the key exists. */
+/**
+ * Object Lock answers concern the bucket: S3 gives them whether or not the key exists. A
+ * write we do not serve is NotImplemented for any key, so it too checks only the bucket.
+ */
 function objectAnswer(a: Answer): Operation {
-  return answer(a === NO_OBJECT_LOCK ? 'bucket' : 'object', a);
+  return answer(a === NO_OBJECT_LOCK || a === NOT_SERVED ? 'bucket' : 'object', a);
 }
 
 function asOperation(target: 'bucket' | 'object', a: Answer | Operation): Operation {
