@@ -9,8 +9,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import { CreateKeyCommand } from '@aws-sdk/client-kms';
-import { bucketName, startTestGateway, useGatewayWithBucket } from '../harness.js';
+import { bucketName, createKmsKey, startTestGateway, useGatewayWithBucket } from '../harness.js';
 import { sha256Hex, signHeaders } from '../signing.js';
 
 const fx = useGatewayWithBucket('craw');
@@ -129,7 +128,7 @@ describe('AWS CLI s3api', () => {
   let keyId: string;
 
   beforeAll(async () => {
-    keyId = (await fx.gw.kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    ({ keyId } = await createKmsKey(fx.gw));
     await writeFile(fx.gw.env.AWS_CONFIG_FILE!, '[default]\ns3 =\n  addressing_style = path\n');
   });
 

@@ -47,8 +47,7 @@ import {
   PutObjectTaggingCommand,
   type ServerSideEncryptionConfiguration,
 } from '@aws-sdk/client-s3';
-import { CreateKeyCommand } from '@aws-sdk/client-kms';
-import { bodyBytes, bucketName, errorOf, startTestGateway, useGatewayWithBucket, type TestGateway } from '../harness.js';
+import { bodyBytes, bucketName, createKmsKey, errorOf, startTestGateway, useGatewayWithBucket, type TestGateway } from '../harness.js';
 import { findObjectFiles } from '../disk.js';
 
 const fx = useGatewayWithBucket('conf');
@@ -87,9 +86,7 @@ describe('bucket default encryption', () => {
   let keyId: string;
 
   beforeAll(async () => {
-    const created = await fx.gw.kms.send(new CreateKeyCommand({}));
-    keyArn = created.KeyMetadata!.Arn!;
-    keyId = created.KeyMetadata!.KeyId!;
+    ({ keyArn, keyId } = await createKmsKey(fx.gw));
   });
 
   it('is SSE-S3 with bucket keys off on a new bucket', async () => {
