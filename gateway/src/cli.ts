@@ -33,6 +33,7 @@ options (each also read from the environment variable in brackets):
   --region name              region in ARNs          [KMSGATE_REGION, default us-east-1]
   --account-id digits        account id in ARNs      [KMSGATE_ACCOUNT_ID, default 111122223333]
   --log level                silent|error|info|debug [KMSGATE_LOG, default info]
+  --domain name              also serve <bucket>.<name> virtual hosts [KMSGATE_DOMAIN]
 `;
 
 async function server(cfg: GatewayConfig): Promise<void> {
@@ -46,6 +47,7 @@ async function server(cfg: GatewayConfig): Promise<void> {
     rootKey: cfg.rootKey,
     rootKeyFile: cfg.rootKeyFile,
     logLevel: cfg.logLevel,
+    domain: cfg.domain,
   });
   const out = process.stdout;
   out.write(`kmsgate listening on ${gateway.endpoint} (region ${gateway.region}, data in ${gateway.dataDir})\n`);

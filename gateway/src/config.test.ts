@@ -26,4 +26,11 @@ describe('configuration', () => {
     expect(parseAddress(':0')).toEqual({ host: '127.0.0.1', port: 0 });
     expect(() => parseAddress('localhost')).toThrow(ConfigError);
   });
+
+  it('reads the virtual-host domain, lower-cased, and refuses what is not a DNS name', () => {
+    expect(resolveConfig({}).domain).toBeUndefined();
+    expect(resolveConfig({ KMSGATE_DOMAIN: 'S3.Localhost' }).domain).toBe('s3.localhost');
+    expect(resolveConfig({}, ['--domain', 'localhost']).domain).toBe('localhost');
+    expect(() => resolveConfig({ KMSGATE_DOMAIN: 'bad_domain..x' })).toThrow(/DNS name/);
+  });
 });

@@ -10,6 +10,7 @@
  *   KMSGATE_REGION             --region             (us-east-1)
  *   KMSGATE_ACCOUNT_ID         --account-id         twelve digits used in ARNs (111122223333)
  *   KMSGATE_LOG                --log                error | info | debug     (info)
+ *   KMSGATE_DOMAIN             --domain             serve <bucket>.<domain> virtual hosts too
  */
 
 export type LogLevel = 'silent' | 'error' | 'info' | 'debug';
@@ -25,6 +26,7 @@ export interface GatewayConfig {
   region: string;
   accountId: string;
   logLevel: LogLevel;
+  domain?: string;
 }
 
 export const DEFAULTS = {
@@ -45,6 +47,7 @@ const SETTINGS = [
   ['region', 'KMSGATE_REGION'],
   ['account-id', 'KMSGATE_ACCOUNT_ID'],
   ['log', 'KMSGATE_LOG'],
+  ['domain', 'KMSGATE_DOMAIN'],
 ] as const;
 
 type SettingName = (typeof SETTINGS)[number][0];
@@ -97,6 +100,10 @@ export function resolveConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = 
   }
   const logLevel = (get('log') ?? DEFAULTS.logLevel) as LogLevel;
   if (!['silent', 'error', 'info', 'debug'].includes(logLevel)) throw new ConfigError(`unknown log level '${logLevel}'`);
+  const domain = get('domain')?.toLowerCase();
+  if (domain !== undefined && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(domain)) {
+    throw new ConfigError(`domain must be a DNS name such as s3.localhost, got '${domain}'`);
+  }
   return {
     host,
     port,
@@ -108,5 +115,6 @@ export function resolveConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = 
     region,
     accountId,
     logLevel,
+    domain,
   };
 }

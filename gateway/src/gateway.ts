@@ -28,6 +28,8 @@ export interface StartGatewayOptions {
   rootKey?: string;
   rootKeyFile?: string;
   logLevel?: LogLevel;
+  /** Serve `<bucket>.<domain>` virtual-hosted-style requests beside path style. */
+  domain?: string;
   /** Where warnings and the one-time credentials notice go (default: stderr). */
   notify?: (message: string) => void;
 }
@@ -68,7 +70,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     kms = await KmsCore.open({ keystorePath: join(dataDir, 'kms', 'keystore.json'), rootKey, region, accountId });
     store = await FsObjectStore.open(join(dataDir, 'objects'));
     const log = createLogger(opts.logLevel ?? 'error');
-    const app = createApp({ deps: { kms, store, region, accountId }, identity: identity.store, log });
+    const app = createApp({ deps: { kms, store, region, accountId }, identity: identity.store, log, domain: opts.domain });
     const server = createServer({ requestTimeout: 0 }, app);
     // Idle sockets are closed; active transfers of any size are not cut off.
     server.setTimeout(120_000);

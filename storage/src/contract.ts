@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { BucketExistsError, BucketNotEmptyError, NoSuchBucketError } from './errors.js';
 import { meta, putObject, type ContractFixture } from './contract-helpers.js';
+import { describeBucketConfigCases } from './contract-config.js';
 import { describeListingCases } from './contract-listing.js';
 import { describeObjectCases } from './contract-objects.js';
 import type { ObjectStore } from './object-store.js';
@@ -73,5 +74,6 @@ export function runObjectStoreContract(name: string, create: () => Promise<Contr
     const ctx = { store: () => store, bucket };
     describeObjectCases(ctx);
     describeListingCases(ctx);
+    describeBucketConfigCases(ctx);
   });
 }

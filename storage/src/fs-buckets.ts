@@ -67,3 +67,27 @@ export async function removeBucketDir(layout: FsLayout, name: string): Promise<v
   await fsyncDir(layout.bucketsDir);
   await rm(trash, { recursive: true, force: true });
 }
+
+/** The configuration record, or null if none was ever written. */
+export async function readBucketConfig(layout: FsLayout, name: string): Promise<Buffer | null> {
+  try {
+    return await readFile(layout.bucketConfig(name));
+  } catch (err) {
+    if (!isErrno(err, 'ENOENT', 'ENOTDIR')) throw err;
+  }
+  await readBucketInfo(layout, name); // NoSuchBucket, or a bucket that has no record yet
+  return null;
+}
+
+/** Writes the configuration aside, fsynced, then renames it in and fsyncs the bucket folder. */
+export async function writeBucketConfig(layout: FsLayout, name: string, bytes: Buffer): Promise<void> {
+  const staging = layout.tmpPath('config', uniqueName());
+  await writeFileSynced(staging, bytes);
+  try {
+    await rename(staging, layout.bucketConfig(name));
+  } catch (err) {
+    await rm(staging, { force: true });
+    throw err;
+  }
+  await fsyncDir(layout.bucketDir(name));
+}

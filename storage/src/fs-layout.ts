@@ -42,6 +42,11 @@ export class FsLayout {
     return join(this.bucketDir(bucket), 'bucket.json');
   }
 
+  /** The gateway's per-bucket configuration, opaque to storage. */
+  bucketConfig(bucket: string): string {
+    return join(this.bucketDir(bucket), 'config');
+  }
+
   keysDir(bucket: string): string {
     return join(this.bucketDir(bucket), 'keys');
   }

@@ -198,6 +198,19 @@ describe('FsObjectStore on disk', () => {
     await expect(store.listObjects(bucket, { limit: -1 })).rejects.toBeInstanceOf(RangeError);
   });
 
+  it('writes the bucket configuration as one 0600 file, through tmp, kept across reopen', async () => {
+    await store.updateBucketConfig(bucket, () => Buffer.from('{"v":1}'));
+    await store.updateBucketConfig(bucket, () => Buffer.from('{"v":2}'));
+    expect(await tmpEntries()).toEqual([]);
+    const configs = (await walk(root)).filter((e) => e.path.endsWith('/config'));
+    expect(configs.map((e) => e.mode)).toEqual([0o600]);
+    await store.close();
+    store = await FsObjectStore.open(root);
+    expect((await store.getBucketConfig(bucket))?.toString()).toBe('{"v":2}');
+    await putObject(store, bucket, 'config', Buffer.from('a key named like the file'), Buffer.from('m'));
+    expect((await store.getBucketConfig(bucket))?.toString()).toBe('{"v":2}');
+  });
+
   it('removes a deleted bucket entirely', async () => {
     await store.deleteBucket(bucket);
     expect(await readdir(join(root, 'buckets'))).toEqual([]);

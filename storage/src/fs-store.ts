@@ -3,6 +3,7 @@
 //   <root>/tmp/                      temp data, records and bucket staging; emptied on open
 //   <root>/buckets/b<esc(name)>/
 //     bucket.json                    {"version":1,"creationDate":"<ISO>"}
+//     config                         the gateway's bucket configuration (opaque), if ever set
 //     keys/...                       one record file per key, laid out by key-path.ts
 //     data/<xx>/<hex>                data files, one per committed version
 //
@@ -12,7 +13,7 @@
 import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, StorageError } from './errors.js';
-import { createBucketDir, listBucketInfos, readBucketInfo, removeBucketDir } from './fs-buckets.js';
+import { createBucketDir, listBucketInfos, readBucketConfig, readBucketInfo, removeBucketDir, writeBucketConfig } from './fs-buckets.js';
 import { FsLayout, type KeyRef } from './fs-layout.js';
 import { walkKeys } from './fs-listing.js';
 import { FsPendingObject, FsStoredObject } from './fs-objects.js';
@@ -45,6 +46,8 @@ async function mkdirIfMissing(dir: string): Promise<boolean> {
 
 export class FsObjectStore implements ObjectStore {
   private readonly keyLocks = new KeyedMutex();
+  /** Serialises configuration updates per bucket. */
+  private readonly configLocks = new KeyedMutex();
   /** Commits and deletes hold their bucket shared; deleteBucket holds it exclusively. */
   private readonly bucketLocks = new KeyedRwLock();
   private closed = false;
@@ -125,6 +128,22 @@ export class FsObjectStore implements ObjectStore {
       if (!first.done) throw new BucketNotEmptyError(name);
       await removeBucketDir(this.layout, name);
     });
+  }
+
+  async getBucketConfig(name: string): Promise<Buffer | null> {
+    this.checkOpen();
+    return readBucketConfig(this.layout, name);
+  }
+
+  async updateBucketConfig(name: string, update: (current: Buffer | null) => Buffer): Promise<void> {
+    this.checkOpen();
+    // Shared: a bucket being deleted waits for this write, or this write sees it gone.
+    await this.bucketLocks.shared(name, () =>
+      this.configLocks.run(name, async () => {
+        const next = update(await readBucketConfig(this.layout, name));
+        await writeBucketConfig(this.layout, name, next);
+      }),
+    );
   }
 
   // ---- objects ----

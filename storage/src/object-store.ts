@@ -35,6 +35,14 @@ export interface ObjectStore {
   /** Sorted by name. */
   listBuckets(): Promise<BucketInfo[]>;
   deleteBucket(name: string): Promise<void>;
+  /** The bucket's configuration record as last written (opaque bytes), or null if never written. */
+  getBucketConfig(name: string): Promise<Buffer | null>;
+  /**
+   * Replaces the configuration record with `update(current)`, atomically and durably.
+   * Updates of one bucket run one at a time, so read-modify-write loses nothing; an error
+   * thrown by `update` leaves the record as it was.
+   */
+  updateBucketConfig(name: string, update: (current: Buffer | null) => Buffer): Promise<void>;
   beginPut(bucket: string, key: string): Promise<PendingObject>;
   getObject(bucket: string, key: string): Promise<StoredObject>;
   /** Metadata only; opens no data handle. */

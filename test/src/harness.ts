@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from '@jest/globals';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { startGateway, type RunningGateway, type StartGatewayOptions } from '@kmsgate/gateway';
 
 export interface TestGateway extends RunningGateway {
@@ -62,6 +62,12 @@ export async function bodyBytes(body: unknown): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks);
+}
+
+/** A new customer managed KMS key in the gateway's KMS: its id and ARN. */
+export async function createKmsKey(gw: TestGateway): Promise<{ keyId: string; keyArn: string }> {
+  const created = await gw.kms.send(new CreateKeyCommand({}));
+  return { keyId: created.KeyMetadata!.KeyId!, keyArn: created.KeyMetadata!.Arn! };
 }
 
 /** The S3/KMS error code an SDK call failed with. */

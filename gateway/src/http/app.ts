@@ -27,6 +27,8 @@ export interface AppOptions {
   identity: IdentityStore;
   log: Logger;
   now?: () => Date;
+  /** Buckets are also virtual hosts of this domain (see s3-path.ts). */
+  domain?: string;
 }
 
 function newRequestId(): string {
@@ -100,7 +102,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
   const hostId = randomBytes(24).toString('base64');
   commonHeaders(res, requestId, hostId);
   try {
-    const target = parseS3Target(req.url ?? '/');
+    const target = parseS3Target(req.url ?? '/', { host: req.headers.host, domain: opts.domain });
     access.bucket = target.bucket || undefined;
     // headersDistinct: SigV4 joins repeated headers with ',' where Node's req.headers uses ', '.
     const auth = verifySigV4({ method, rawPath: target.rawPath, rawQuery: target.rawQuery, headers: req.headersDistinct }, authContext(opts), { service: 's3' });

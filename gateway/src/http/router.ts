@@ -14,6 +14,16 @@ import { GetObject } from '../operations/GetObject.js';
 import { HeadObject } from '../operations/HeadObject.js';
 import { DeleteObject } from '../operations/DeleteObject.js';
 import { DeleteObjects } from '../operations/DeleteObjects.js';
+import { GetBucketLocation } from '../operations/GetBucketLocation.js';
+import { PutBucketEncryption } from '../operations/PutBucketEncryption.js';
+import { GetBucketEncryption } from '../operations/GetBucketEncryption.js';
+import { DeleteBucketEncryption } from '../operations/DeleteBucketEncryption.js';
+import { GetBucketAcl } from '../operations/GetBucketAcl.js';
+import { PutBucketAcl } from '../operations/PutBucketAcl.js';
+import { GetObjectAcl } from '../operations/GetObjectAcl.js';
+import { PutObjectAcl } from '../operations/PutObjectAcl.js';
+import { GetBucketOwnershipControls } from '../operations/GetBucketOwnershipControls.js';
+import { UNCONFIGURED_ROUTES } from '../operations/unconfigured.js';
 
 export type TargetKind = 'service' | 'bucket' | 'object';
 
@@ -38,6 +48,16 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', target: 'object', name: 'GetObject', operation: GetObject },
   { method: 'HEAD', target: 'object', name: 'HeadObject', operation: HeadObject },
   { method: 'DELETE', target: 'object', name: 'DeleteObject', operation: DeleteObject },
+  { method: 'GET', target: 'bucket', subresource: 'location', name: 'GetBucketLocation', operation: GetBucketLocation },
+  { method: 'PUT', target: 'bucket', subresource: 'encryption', name: 'PutBucketEncryption', operation: PutBucketEncryption },
+  { method: 'GET', target: 'bucket', subresource: 'encryption', name: 'GetBucketEncryption', operation: GetBucketEncryption },
+  { method: 'DELETE', target: 'bucket', subresource: 'encryption', name: 'DeleteBucketEncryption', operation: DeleteBucketEncryption },
+  { method: 'GET', target: 'bucket', subresource: 'acl', name: 'GetBucketAcl', operation: GetBucketAcl },
+  { method: 'PUT', target: 'bucket', subresource: 'acl', name: 'PutBucketAcl', operation: PutBucketAcl },
+  { method: 'GET', target: 'object', subresource: 'acl', name: 'GetObjectAcl', operation: GetObjectAcl },
+  { method: 'PUT', target: 'object', subresource: 'acl', name: 'PutObjectAcl', operation: PutObjectAcl },
+  { method: 'GET', target: 'bucket', subresource: 'ownershipControls', name: 'GetBucketOwnershipControls', operation: GetBucketOwnershipControls },
+  ...UNCONFIGURED_ROUTES,
 ];
 
 /** Query parameters that select an S3 sub-resource or API (as opposed to plain parameters). */

@@ -34,4 +34,11 @@ describe('xml serialiser', () => {
     const key = 'tab\tlf\n\u{1F600}\u0085\u007f\u00e9';
     expect(escapeXml(key)).toBe(key);
   });
+
+  it('writes attributes from @ and text from #text, both escaped', () => {
+    const xml = toXml('LocationConstraint', { '#text': 'eu-west-1' });
+    expect(xml).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">eu-west-1</LocationConstraint>');
+    const grant = toXml('G', { Grantee: { '@': { 'xsi:type': 'Canonical"User' }, ID: 'a<b' } }, { namespace: null });
+    expect(grant).toContain('<Grantee xsi:type="Canonical&quot;User"><ID>a&lt;b</ID></Grantee>');
+  });
 });

@@ -15,7 +15,9 @@
  * would be normalised to LF by every parser, so it is written as `&#13;`, as S3 writes it.
  *
  * Shape of a node: a string/number/boolean/Date is a text element; an array repeats the
- * element; an object nests; `undefined`/`null` members are omitted.
+ * element; an object nests; `undefined`/`null` members are omitted. In an object, the member
+ * `@` holds the element's attributes (name → string) and `#text` its text, for the few S3
+ * documents that need them (an ACL's `xsi:type`, GetBucketLocation's text-only root).
  */
 
 export type XmlValue = string | number | boolean | Date | null | undefined | XmlObject | XmlValue[];
@@ -47,6 +49,25 @@ function textOf(value: string | number | boolean | Date): string {
   return String(value);
 }
 
+function attributesOf(value: XmlObject): string {
+  const attributes = value['@'];
+  if (attributes === undefined || attributes === null) return '';
+  return Object.entries(attributes as XmlObject)
+    .map(([name, text]) => ` ${name}="${escapeXml(String(text))}"`)
+    .join('');
+}
+
+function renderContent(value: XmlObject, out: string[]): void {
+  for (const [child, childValue] of Object.entries(value)) {
+    if (child === '@') continue;
+    if (child === '#text') {
+      if (childValue !== undefined && childValue !== null) out.push(escapeXml(String(childValue)));
+      continue;
+    }
+    renderElement(child, childValue, out);
+  }
+}
+
 function renderElement(name: string, value: XmlValue, out: string[]): void {
   if (value === undefined || value === null) return;
   if (Array.isArray(value)) {
@@ -54,8 +75,8 @@ function renderElement(name: string, value: XmlValue, out: string[]): void {
     return;
   }
   if (typeof value === 'object' && !(value instanceof Date)) {
-    out.push(`<${name}>`);
-    for (const [child, childValue] of Object.entries(value)) renderElement(child, childValue, out);
+    out.push(`<${name}${attributesOf(value)}>`);
+    renderContent(value, out);
     out.push(`</${name}>`);
     return;
   }
@@ -67,7 +88,7 @@ function renderElement(name: string, value: XmlValue, out: string[]): void {
 export function toXml(root: string, body: XmlObject, opts: { namespace?: string | null } = {}): string {
   const ns = opts.namespace === undefined ? S3_NAMESPACE : opts.namespace;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>\n', ns ? `<${root} xmlns="${escapeXml(ns)}">` : `<${root}>`];
-  for (const [child, value] of Object.entries(body)) renderElement(child, value, out);
+  renderContent(body, out);
   out.push(`</${root}>`);
   return out.join('');
 }

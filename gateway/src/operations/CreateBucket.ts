@@ -3,6 +3,7 @@ import { S3Error, needs } from '../http/errors.js';
 import { isValidBucketName } from '../s3/bucket-name.js';
 import { readSmallBody } from '../http/body.js';
 import { element, optional, parseOptionalXml, text } from '../http/xml-parse.js';
+import { checkCreateBucketAcl } from '../s3/acl.js';
 import type { Operation } from './operation.js';
 
 const createBucketConfiguration = element({ LocationConstraint: optional(text) });
@@ -18,6 +19,7 @@ const MAX_CONFIGURATION_BYTES = 64 * 1024;
 export const CreateBucket: Operation = async (ctx) => {
   const { bucket, deps } = ctx;
   needs(isValidBucketName(bucket), 'InvalidBucketName', undefined, { BucketName: bucket });
+  checkCreateBucketAcl(ctx.headers);
   const config = parseOptionalXml(await readSmallBody(ctx, MAX_CONFIGURATION_BYTES), 'CreateBucketConfiguration', createBucketConfiguration);
   const constraint = config?.LocationConstraint ?? '';
   if (deps.region === 'us-east-1' && constraint === 'us-east-1') {

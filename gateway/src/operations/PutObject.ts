@@ -13,7 +13,9 @@ import { generateObjectKey } from '../sse/object-crypto.js';
 import { parseStorageClass, sseResponseHeaders, userMetadataOf } from '../s3/object-headers.js';
 import type { Operation } from './operation.js';
 import { headerValue } from '../http/headers.js';
-import { SSE_CONTEXT, parseSseRequest } from '../s3/sse-headers.js';
+import { SSE_CONTEXT } from '../s3/sse-headers.js';
+import { sseForNewObject } from '../s3/bucket-encryption.js';
+import { refuseAclHeaders } from '../s3/acl.js';
 import { GWSE_ALGORITHM_NAME, buildEncryptionContext, createEncryptStream, sealMetadata } from '../sse/index.js';
 
 /** MD5 of the plaintext, for SSE-S3 ETags (clients expect it of AES256 objects). */
@@ -35,13 +37,13 @@ function md5Tap(): Transform & { hex(): string } {
 
 export const PutObject: Operation = async (ctx) => {
   const { bucket, key, deps, headers } = ctx;
-  const sse = parseSseRequest(headers);
+  refuseAclHeaders(headers);
   parseStorageClass(headers);
   const userMetadata = userMetadataOf(headers);
   const contentType = headerValue(headers, 'content-type') ?? 'binary/octet-stream';
   const payload = payloadStages(ctx);
-  // Fail on a missing bucket before asking the KMS for a key.
-  await deps.store.headBucket(bucket);
+  // Every header is checked by now; this also fails on a missing bucket before the KMS is asked.
+  const sse = await sseForNewObject(deps.store, bucket, headers);
   const context = buildEncryptionContext({ header: sse.sse === 'aws:kms' ? sse.contextHeader : undefined, bucket, key });
   const dataKey = await generateObjectKey(deps.kms, ctx.caller, sse, context);
   let pending: PendingObject | undefined;

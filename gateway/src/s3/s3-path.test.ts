@@ -24,3 +24,22 @@ describe('path-style targets', () => {
     expect(() => parseS3Target('/b/%E2%9C')).toThrow(/percent-encoded/);
   });
 });
+
+describe('virtual-hosted-style targets', () => {
+  const domain = 's3.example.test';
+
+  it('takes the bucket from the Host and the whole path as the key', () => {
+    expect(parseS3Target('/a//../c?acl', { host: 'my.bucket.s3.example.test:9000', domain })).toMatchObject({
+      bucket: 'my.bucket', key: 'a//../c', rawPath: '/a//../c', rawQuery: 'acl',
+    });
+    expect(parseS3Target('/', { host: 'b.S3.Example.Test', domain })).toMatchObject({ bucket: 'b', key: '' });
+    expect(parseS3Target('//lead', { host: 'b.s3.example.test', domain }).key).toBe('/lead');
+  });
+
+  it('stays path style for the bare domain, other hosts, or no domain configured', () => {
+    expect(parseS3Target('/b/k', { host: 's3.example.test:9000', domain })).toMatchObject({ bucket: 'b', key: 'k' });
+    expect(parseS3Target('/b/k', { host: '127.0.0.1:9000', domain })).toMatchObject({ bucket: 'b', key: 'k' });
+    expect(parseS3Target('/b/k', { host: 'x.s3.example.test' })).toMatchObject({ bucket: 'b', key: 'k' });
+    expect(parseS3Target('/b/k', { host: 'evil-s3.example.test', domain })).toMatchObject({ bucket: 'b', key: 'k' });
+  });
+});

@@ -8,9 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { bodyBytes, useGatewayWithBucket } from '../harness.js';
+import { bodyBytes, createKmsKey, useGatewayWithBucket } from '../harness.js';
 import { s3ErrorOf } from '../xml.js';
 
 const fx = useGatewayWithBucket('cli');
@@ -23,9 +22,7 @@ let keyArn: string;
 let keyId: string;
 
 beforeAll(async () => {
-  const created = await fx.gw.kms.send(new CreateKeyCommand({}));
-  keyArn = created.KeyMetadata!.Arn!;
-  keyId = created.KeyMetadata!.KeyId!;
+  ({ keyArn, keyId } = await createKmsKey(fx.gw));
   // Path-style addressing, as for any endpoint without wildcard DNS.
   await writeFile(fx.gw.env.AWS_CONFIG_FILE!, '[default]\ns3 =\n  addressing_style = path\n');
 });

@@ -1,0 +1,90 @@
+/**
+ * The gateway's per-bucket configuration record. Storage keeps it as opaque bytes; its shape
+ * is ours, versioned and strictly parsed (a member we do not know is corruption, not a hint):
+ *
+ *   { "version": 1,
+ *     "encryption"?: { "sseAlgorithm": "AES256" | "aws:kms",
+ *                      "kmsMasterKeyId"?: "<as the client gave it>",
+ *                      "bucketKeyEnabled": true | false } }
+ *
+ * No record, or no `encryption`, is Amazon S3's default since 2023: SSE-S3, bucket keys off.
+ */
+import type { ObjectStore } from '@kmsgate/storage';
+
+export interface BucketEncryption {
+  sseAlgorithm: 'AES256' | 'aws:kms';
+  /** Stored and echoed exactly as given (a bare UUID stays a bare UUID). */
+  kmsMasterKeyId?: string;
+  bucketKeyEnabled: boolean;
+}
+
+export interface BucketConfigV1 {
+  version: 1;
+  encryption?: BucketEncryption;
+}
+
+export const DEFAULT_BUCKET_ENCRYPTION: BucketEncryption = { sseAlgorithm: 'AES256', bucketKeyEnabled: false };
+
+export class BucketConfigError extends Error {
+  override readonly name = 'BucketConfigError';
+}
+
+function needs(cond: unknown, what: string): asserts cond {
+  if (!cond) throw new BucketConfigError(`bucket configuration record: ${what}`);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function onlyMembers(v: Record<string, unknown>, allowed: readonly string[]): boolean {
+  return Object.keys(v).every((k) => allowed.includes(k));
+}
+
+function parseEncryption(v: unknown): BucketEncryption {
+  needs(isPlainObject(v) && onlyMembers(v, ['sseAlgorithm', 'kmsMasterKeyId', 'bucketKeyEnabled']), 'bad encryption');
+  needs(v.sseAlgorithm === 'AES256' || v.sseAlgorithm === 'aws:kms', 'bad sseAlgorithm');
+  needs(typeof v.bucketKeyEnabled === 'boolean', 'bad bucketKeyEnabled');
+  if (v.kmsMasterKeyId !== undefined) {
+    needs(v.sseAlgorithm === 'aws:kms' && typeof v.kmsMasterKeyId === 'string' && v.kmsMasterKeyId !== '', 'bad kmsMasterKeyId');
+  }
+  const out: BucketEncryption = { sseAlgorithm: v.sseAlgorithm, bucketKeyEnabled: v.bucketKeyEnabled };
+  if (typeof v.kmsMasterKeyId === 'string') out.kmsMasterKeyId = v.kmsMasterKeyId;
+  return out;
+}
+
+export function decodeBucketConfig(bytes: Buffer | null): BucketConfigV1 {
+  if (bytes === null) return { version: 1 };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (err) {
+    throw new BucketConfigError('bucket configuration record: not UTF-8 JSON', { cause: err });
+  }
+  needs(isPlainObject(parsed) && onlyMembers(parsed, ['version', 'encryption']), 'unknown members');
+  needs(parsed.version === 1, 'unknown version');
+  const config: BucketConfigV1 = { version: 1 };
+  if (parsed.encryption !== undefined) config.encryption = parseEncryption(parsed.encryption);
+  return config;
+}
+
+export function encodeBucketConfig(config: BucketConfigV1): Buffer {
+  const out: BucketConfigV1 = { version: 1 };
+  // Re-validated on the way out, so a bad record is never written.
+  if (config.encryption) out.encryption = parseEncryption(config.encryption);
+  return Buffer.from(JSON.stringify(out), 'utf8');
+}
+
+export async function readBucketConfig(store: ObjectStore, bucket: string): Promise<BucketConfigV1> {
+  return decodeBucketConfig(await store.getBucketConfig(bucket));
+}
+
+/** Read-modify-write of the record; storage runs one update per bucket at a time. */
+export async function updateBucketConfig(store: ObjectStore, bucket: string, change: (config: BucketConfigV1) => BucketConfigV1): Promise<void> {
+  await store.updateBucketConfig(bucket, (current) => encodeBucketConfig(change(decodeBucketConfig(current))));
+}
+
+/** The bucket's default encryption: what is configured, else SSE-S3. */
+export async function bucketEncryption(store: ObjectStore, bucket: string): Promise<BucketEncryption> {
+  return (await readBucketConfig(store, bucket)).encryption ?? DEFAULT_BUCKET_ENCRYPTION;
+}
