@@ -1,10 +1,12 @@
 /**
  * Object metadata on the wire: user metadata from `x-amz-meta-*` request headers, and the
  * response headers of GetObject/HeadObject built from the stored record (never from the KMS).
+ * Metadata values are stored as text and sent RFC 2047-encoded when not ASCII (header-text.ts).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../http/errors.js';
 import type { ObjectMetadataV1 } from '../sse/index.js';
+import { headerValueToText, textToHeaderValue } from './header-text.js';
 
 const META_PREFIX = 'x-amz-meta-';
 /** S3 limits user-defined metadata to 2 KB: the UTF-8 bytes of all names and values. */
@@ -16,7 +18,7 @@ export function userMetadataOf(headers: IncomingHttpHeaders): Record<string, str
   for (const [name, value] of Object.entries(headers)) {
     if (!name.startsWith(META_PREFIX) || value === undefined) continue;
     const short = name.slice(META_PREFIX.length);
-    const text = Array.isArray(value) ? value.join(',') : value;
+    const text = headerValueToText(Array.isArray(value) ? value.join(',') : value);
     out[short] = text;
     size += Buffer.byteLength(short) + Buffer.byteLength(text);
   }
@@ -41,7 +43,7 @@ export function objectResponseHeaders(meta: ObjectMetadataV1, opts: { checksumMo
     'Accept-Ranges': 'bytes',
     ...sseResponseHeaders(meta),
   };
-  for (const [name, value] of Object.entries(meta.userMetadata)) headers[`${META_PREFIX}${name}`] = value;
+  for (const [name, value] of Object.entries(meta.userMetadata)) headers[`${META_PREFIX}${name}`] = textToHeaderValue(value);
   // Checksums are the client's, of the plaintext, and only describe the whole object.
   if (opts.checksumMode && opts.full) {
     const entries = Object.entries(meta.checksums);
