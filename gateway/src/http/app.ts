@@ -15,6 +15,7 @@ import type { IdentityStore } from '../identity/identity.js';
 import { handleKmsRequest, isKmsRequest } from '../kms/kms-api.js';
 import type { Logger } from './logger.js';
 import type { GatewayDeps, OperationResult } from '../operations/operation.js';
+import { sendContinue } from './expect.js';
 import { commonHeaders, sendS3Error, sendXml } from './respond.js';
 import { route } from './router.js';
 import { parseS3Target } from '../s3/s3-path.js';
@@ -60,6 +61,8 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
   commonHeaders(res, requestId, hostId);
   const method = req.method ?? 'GET';
   if (isKmsRequest(req)) {
+    // A KMS signature covers the hash of a body the client does not send up front.
+    sendContinue(res);
     await handleKmsRequest(req, res, { requestId, deps: opts.deps, identity: opts.identity, authContext: authContext(opts), log });
     return;
   }
@@ -73,6 +76,8 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     const principal = opts.identity.lookup(auth.accessKeyId)!.principal;
     const chosen = route(method, target.bucket, target.key, target.query, req.headers);
     operationName = chosen.name;
+    // Only now may a client waiting on Expect: 100-continue send its body.
+    sendContinue(res);
     const result = await chosen.operation({
       requestId,
       principal,
