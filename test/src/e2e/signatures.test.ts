@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -90,6 +92,37 @@ describe('unsigned x-amz-* headers', () => {
     expect(res.text).toContain('<Message>There were headers present in the request which were not signed</Message>');
     expect(res.text).toContain('<HeadersNotSigned>x-amz-meta-added, x-amz-server-side-encryption-aws-kms-key-id</HeadersNotSigned>');
     expect(await objectExists('captured')).toBe(false);
+  });
+});
+
+describe('clients sign every x-amz-* header they send', () => {
+  it('s3cmd puts with SSE-KMS and metadata, and gets the file back', async () => {
+    const url = new URL(fx.gw.endpoint);
+    const config = join(fx.gw.dataDir, 's3cfg');
+    const file = join(fx.gw.dataDir, 's3cmd.txt');
+    await writeFile(config, ['[default]', `host_base = ${url.host}`, `host_bucket = ${url.host}`, 'use_https = False', `bucket_location = ${fx.gw.region}`, ''].join('\n'));
+    await writeFile(file, 'uploaded by s3cmd\n');
+    const s3cmd = (...args: string[]) => run('/usr/bin/s3cmd', ['-c', config, ...args], { env: { ...fx.gw.env, AWS_ACCESS_KEY_ID: fx.gw.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: fx.gw.credentials.secretAccessKey } });
+    await s3cmd('put', file, `s3://${fx.bucket}/s3cmd.txt`, '--server-side-encryption-kms-id=alias/aws/s3', '--add-header=x-amz-meta-tool:s3cmd');
+    await s3cmd('get', '--force', `s3://${fx.bucket}/s3cmd.txt`, `${file}.back`);
+    expect(await readFile(`${file}.back`, 'utf8')).toBe('uploaded by s3cmd\n');
+    const head = await fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: 's3cmd.txt' }));
+    expect(head.ServerSideEncryption).toBe('aws:kms');
+    expect(head.Metadata?.tool).toBe('s3cmd');
+  });
+
+  it('rclone copies up with SSE-KMS and back down', async () => {
+    const config = join(fx.gw.dataDir, 'rclone.conf');
+    const file = join(fx.gw.dataDir, 'rclone.txt');
+    const remote = ['[gw]', 'type = s3', 'provider = Other', 'env_auth = true', `endpoint = ${fx.gw.endpoint}`, `region = ${fx.gw.region}`, 'server_side_encryption = aws:kms', ''];
+    await writeFile(config, remote.join('\n'));
+    await writeFile(file, 'uploaded by rclone\n');
+    const rclone = (...args: string[]) => run('/usr/bin/rclone', ['--config', config, '--retries', '1', '--low-level-retries', '1', ...args], { env: fx.gw.env });
+    await rclone('copyto', file, `gw:${fx.bucket}/rclone.txt`);
+    await rclone('copyto', `gw:${fx.bucket}/rclone.txt`, `${file}.back`);
+    expect(await readFile(`${file}.back`, 'utf8')).toBe('uploaded by rclone\n');
+    const head = await fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: 'rclone.txt' }));
+    expect(head.ServerSideEncryption).toBe('aws:kms');
   });
 });
 
