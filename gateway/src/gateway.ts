@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { KmsCore } from '@kmsgate/kms-core';
 import { FsObjectStore } from '@kmsgate/storage';
 import { createApp } from './http/app.js';
+import { answerExpectations } from './http/expect.js';
 import { DEFAULTS, type LogLevel } from './config.js';
 import { IdentityStore } from './identity/identity.js';
 import { createLogger } from './http/logger.js';
@@ -72,6 +73,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     const log = createLogger(opts.logLevel ?? 'error');
     const app = createApp({ deps: { kms, store, region, accountId }, identity: identity.store, log, domain: opts.domain });
     const server = createServer({ requestTimeout: 0 }, app);
+    answerExpectations(server, app);
     // Idle sockets are closed; active transfers of any size are not cut off.
     server.setTimeout(120_000);
     const address = await listen(server, opts.port ?? 9000, host);

@@ -12,6 +12,11 @@
  *    value is missing; presigned requests leave X-Amz-Signature out.
  * 3. CanonicalHeaders: `name:value\n` for each signed header in SignedHeaders order, values
  *    trimmed with inner runs of spaces/tabs collapsed, repeated headers joined with ','.
+ * 4. The canonical request is bytes, and header values go in as the bytes the client sent:
+ *    Node hands header values over decoded as latin1 (one character per byte), so encoding the
+ *    text back as latin1 recovers them. A UTF-8 `x-amz-meta-` value is signed over its UTF-8
+ *    bytes by every SDK, and re-encoding Node's string as UTF-8 would double-encode it.
+ *    Every other part of the canonical request is ASCII.
  */
 import { headerValue, type RequestHeaders } from '../http/headers.js';
 
@@ -122,8 +127,8 @@ export interface CanonicalRequestParts {
   hashedPayload: string;
 }
 
-export function buildCanonicalRequest(p: CanonicalRequestParts): string {
-  return [
+export function buildCanonicalRequest(p: CanonicalRequestParts): Buffer {
+  const text = [
     p.method,
     p.canonicalUri,
     p.canonicalQuery,
@@ -131,9 +136,11 @@ export function buildCanonicalRequest(p: CanonicalRequestParts): string {
     p.signedHeaders.join(';'),
     p.hashedPayload,
   ].join('\n');
+  return Buffer.from(text, 'latin1');
 }
 
-/** "41 57 53 34 ..." — how S3 shows StringToSignBytes and CanonicalRequestBytes. */
-export function spacedHex(text: string): string {
-  return Array.from(Buffer.from(text, 'utf8'), (b) => b.toString(16).padStart(2, '0')).join(' ');
+/** "41 57 53 34 ..." — how S3 shows StringToSignBytes and CanonicalRequestBytes (text as UTF-8). */
+export function spacedHex(data: string | Uint8Array): string {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }

@@ -73,7 +73,7 @@ export function verifyHeaderAuth(
     );
   }
   const credentials = lookupCredentials(ctx.lookup, credential.accessKeyId);
-  requireSignedHeaders(req.headers, parsed.signedHeaders, false);
+  requireSignedHeaders(req.headers, parsed.signedHeaders);
 
   const contentSha = headerValue(req.headers, 'x-amz-content-sha256')?.trim();
   if (contentSha === undefined) {

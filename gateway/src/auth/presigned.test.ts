@@ -96,6 +96,33 @@ describe('presigned URLs from the AWS presigner', () => {
     );
   });
 
+  it('refuses X-Amz-Expires=0 as expired, even at the second it was signed or dated ahead', async () => {
+    for (const signedAt of [DATE, minutes(5)]) {
+      const req = await presign({ path: '/bucket/k', date: signedAt, expiresIn: 0 });
+      expect(req.rawQuery).toContain('X-Amz-Expires=0');
+      const err = errorOf(req);
+      expect(err.code).toBe('AccessDenied');
+      expect(err.status).toBe(403);
+      expect(err.message).toBe('Request has expired');
+      expect(err.fields['X-Amz-Expires']).toBe('0');
+    }
+  });
+
+  it('refuses a negative X-Amz-Expires', async () => {
+    const req = await presign({ path: '/bucket/k', date: DATE, expiresIn: 600 });
+    const err = errorOf(withParam(req, 'X-Amz-Expires', '-7'));
+    expect(err.code).toBe('AuthorizationQueryParametersError');
+    expect(err.status).toBe(400);
+    expect(err.message).toBe('X-Amz-Expires must be non-negative');
+  });
+
+  it('accepts an unsigned x-amz-content-sha256 header, which is bound as the payload hash', async () => {
+    const req = await presign({ method: 'PUT', path: '/bucket/k', date: DATE, expiresIn: 600 });
+    expect(verifySigV4({ ...req, headers: { ...req.headers, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }, ctx(), { service: 's3' })).not.toBeNull();
+    const hash = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+    expect(errorOf({ ...req, headers: { ...req.headers, 'x-amz-content-sha256': hash } }).code).toBe('SignatureDoesNotMatch');
+  });
+
   it('detects tampering with the path, the expiry or the signature', async () => {
     const req = await presign({ path: '/bucket/k', date: DATE, expiresIn: 600 });
     expect(errorOf({ ...req, rawPath: '/bucket/other' }).code).toBe('SignatureDoesNotMatch');

@@ -2,11 +2,14 @@
  * Query-string (presigned URL) authentication.
  *
  * 1. X-Amz-Algorithm, -Credential, -Date, -Expires, -SignedHeaders and -Signature are required;
- *    the algorithm must be AWS4-HMAC-SHA256, the date yyyyMMddTHHmmssZ, Expires 0..604800.
+ *    the algorithm must be AWS4-HMAC-SHA256, the date yyyyMMddTHHmmssZ, Expires an integer
+ *    0..604800 (negative or above a week: AuthorizationQueryParametersError).
  * 2. The credential scope must name this region and service, and its date the X-Amz-Date day.
  * 3. The URL is valid from X-Amz-Date (with the usual 15 minutes of tolerance for clocks
  *    running ahead) until X-Amz-Date + X-Amz-Expires. Its age alone is never a skew error.
- * 4. host and every x-amz-* header sent must be signed.
+ *    X-Amz-Expires=0 is a window that closed as it opened: always "Request has expired",
+ *    even in the second it was signed or when dated ahead of this clock.
+ * 4. host and every x-amz-* header sent must be signed (unsigned-headers.ts).
  * 5. The payload hash is the x-amz-content-sha256 header, else the X-Amz-Content-Sha256 query
  *    parameter (where the SDK presigner hoists it), else UNSIGNED-PAYLOAD.
  * 6. Canonical query = every parameter except X-Amz-Signature.
@@ -69,7 +72,7 @@ export function verifyPresigned(req: SigV4Request, params: readonly QueryParam[]
   const now = ctx.now.getTime();
   if (requestTime.getTime() - now > FUTURE_TOLERANCE_MS) throw new S3Error('AccessDenied', 'Request is not valid yet');
   const expiresAt = new Date(requestTime.getTime() + expires * 1000);
-  if (now > expiresAt.getTime()) {
+  if (expires === 0 || now > expiresAt.getTime()) {
     throw new S3Error('AccessDenied', 'Request has expired', {
       'X-Amz-Expires': expiresText,
       Expires: formatIsoSeconds(expiresAt),
@@ -78,7 +81,7 @@ export function verifyPresigned(req: SigV4Request, params: readonly QueryParam[]
   }
 
   const signedHeaders = parseSignedHeaders(signedHeadersText);
-  requireSignedHeaders(req.headers, signedHeaders, true);
+  requireSignedHeaders(req.headers, signedHeaders);
   const hashedPayload =
     headerValue(req.headers, 'x-amz-content-sha256')?.trim() || get('X-Amz-Content-Sha256') || 'UNSIGNED-PAYLOAD';
   const payload = payloadModeFor(hashedPayload);

@@ -14,7 +14,8 @@ export interface SignatureInput {
   credentials: Credentials;
   scope: Scope;
   amzDate: string;
-  canonicalRequest: string;
+  /** The canonical request's bytes (see canonical.ts). */
+  canonicalRequest: Buffer;
   provided: string;
 }
 
@@ -29,7 +30,7 @@ export function checkRequestSignature(input: SignatureInput): Buffer {
       StringToSign: stringToSign,
       SignatureProvided: input.provided,
       StringToSignBytes: spacedHex(stringToSign),
-      CanonicalRequest: input.canonicalRequest,
+      CanonicalRequest: input.canonicalRequest.toString('utf8'),
       CanonicalRequestBytes: spacedHex(input.canonicalRequest),
     });
   }

@@ -55,18 +55,23 @@ function toHttpRequest(spec: SignSpec): HttpRequest {
   });
 }
 
-function lowerHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+/** Lower-case names, and values as Node presents what an SDK sends: its UTF-8 bytes read as latin1. */
+function wireHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), Buffer.from(v, 'utf8').toString('latin1')]));
 }
 
 /** Signs with the Authorization header; rawPath/rawQuery are what the client puts on the wire. */
-export async function signHeader(spec: SignSpec, wire?: { rawPath?: string; rawQuery?: string }): Promise<SigV4Request> {
-  const signed = await (spec.signer ?? testSigner()).sign(toHttpRequest(spec), { signingDate: spec.date });
+export async function signHeader(
+  spec: SignSpec,
+  wire?: { rawPath?: string; rawQuery?: string },
+  options: { unsignableHeaders?: Set<string> } = {},
+): Promise<SigV4Request> {
+  const signed = await (spec.signer ?? testSigner()).sign(toHttpRequest(spec), { signingDate: spec.date, ...options });
   return {
     method: signed.method,
     rawPath: wire?.rawPath ?? spec.path,
     rawQuery: wire?.rawQuery ?? rawQueryOf(spec.query ?? {}),
-    headers: lowerHeaders(signed.headers),
+    headers: wireHeaders(signed.headers),
   };
 }
 
@@ -82,7 +87,7 @@ export async function presign(spec: SignSpec & { expiresIn: number }): Promise<S
     method: signed.method,
     rawPath: spec.path,
     rawQuery: rawQueryOf(signed.query as Record<string, string>),
-    headers: lowerHeaders(signed.headers),
+    headers: wireHeaders(signed.headers),
   };
 }
 

@@ -7,7 +7,10 @@ export interface SigV4Request {
   rawPath: string;
   /** The query string exactly as sent (without '?'), may be ''. */
   rawQuery: string;
-  /** Node's IncomingMessage.headers (lower-case names); pass `headersDistinct` to keep repeated headers apart. */
+  /**
+   * Node's IncomingMessage.headers (lower-case names); pass `headersDistinct` to keep repeated
+   * headers apart. Values as Node decodes them: latin1, one character per byte on the wire.
+   */
   headers: RequestHeaders;
 }
 

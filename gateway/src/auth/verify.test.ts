@@ -2,6 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { S3Error } from '../http/errors.js';
 import { verifySigV4 } from './verify.js';
+import { spacedHex } from './canonical.js';
 import { TEST_KEY, TEST_REGION, encodeKey, signHeader, testSigner } from './test-signer.js';
 import type { AuthContext, SigV4Request } from './types.js';
 
@@ -121,6 +122,46 @@ describe('header auth against the AWS signer', () => {
     expect(errorOf({ ...req, headers: { ...req.headers, 'x-amz-content-sha256': EMPTY_HASH } }).code).toBe('SignatureDoesNotMatch');
   });
 
+  it.each([
+    ['x-amz-server-side-encryption-aws-kms-key-id', 'alias/attacker'],
+    ['x-amz-server-side-encryption-context', 'eyJhIjoiYiJ9'],
+    ['x-amz-meta-added', 'later'],
+    ['x-amz-checksum-crc32', 'AAAAAA=='],
+  ])('refuses a captured request with an unsigned %s added', async (name, value) => {
+    const req = await signHeader({ method: 'PUT', path: '/b/k', headers: { ...unsigned, 'x-amz-server-side-encryption': 'aws:kms' }, date: DATE });
+    const err = errorOf({ ...req, headers: { ...req.headers, [name]: value } });
+    expect(err.code).toBe('AccessDenied');
+    expect(err.status).toBe(403);
+    expect(err.message).toBe('There were headers present in the request which were not signed');
+    expect(err.fields).toEqual({ HeadersNotSigned: name });
+  });
+
+  it('lists every unsigned x-amz-* header, and leaves x-amzn-trace-id and x-amz-content-sha256 alone', async () => {
+    const req = await signHeader(
+      { method: 'PUT', path: '/b/k', headers: { ...unsigned, 'x-amzn-trace-id': 'Root=1-abc' }, date: DATE },
+      undefined,
+      { unsignableHeaders: new Set(['x-amz-content-sha256', 'x-amzn-trace-id']) },
+    );
+    expect(String(req.headers.authorization)).not.toContain('x-amz-content-sha256');
+    expect(verifySigV4(req, ctx(), { service: 's3' })?.payload).toEqual({ kind: 'unsigned' });
+    const err = errorOf({ ...req, headers: { ...req.headers, 'x-amz-tagging': 'a=b', 'x-amz-acl': 'public-read' } });
+    expect(err.fields).toEqual({ HeadersNotSigned: 'x-amz-acl, x-amz-tagging' });
+  });
+
+  it('verifies non-ASCII header values over the bytes the client sent, as SDKs sign them', async () => {
+    for (const value of ['Hello World\u00e9', '\u65e5\u672c\u8a9e \u2603']) {
+      const req = await signHeader({ method: 'PUT', path: '/b/k', headers: { ...unsigned, 'x-amz-meta-meta1': value }, date: DATE });
+      expect(req.headers['x-amz-meta-meta1']).toBe(Buffer.from(value, 'utf8').toString('latin1'));
+      expect(verifySigV4(req, ctx(), { service: 's3' })).not.toBeNull();
+    }
+    // The same text sent as latin1 (what Node's http client does with a JS string) is other bytes.
+    const req = await signHeader({ method: 'PUT', path: '/b/k', headers: { ...unsigned, 'x-amz-meta-meta1': 'Hello World\u00e9' }, date: DATE });
+    const err = errorOf({ ...req, headers: { ...req.headers, 'x-amz-meta-meta1': 'Hello World\u00e9' } });
+    expect(err.code).toBe('SignatureDoesNotMatch');
+    expect(String(err.fields.CanonicalRequest)).toContain('x-amz-meta-meta1:Hello World\ufffd\n');
+    expect(String(err.fields.CanonicalRequestBytes)).toContain(spacedHex('x-amz-meta-meta1:Hello World').concat(' e9 0a'));
+  });
+
   it('rejects an unknown access key', async () => {
     const req = await signHeader({ path: '/b/k', headers: unsigned, date: DATE });
     const err = errorOf(req, { ...ctx(), lookup: () => undefined });
@@ -215,6 +256,9 @@ describe('header auth against the AWS signer', () => {
     const otherBody = createHash('sha256').update('{}').digest('hex');
     expect(errorOf({ ...kmsReq, headers: { ...kmsReq.headers, 'x-amz-content-sha256': otherBody } }, ctx(), 'kms').code).toBe('SignatureDoesNotMatch');
     expect(errorOf({ ...req, headers: { ...req.headers, 'x-amz-content-sha256': hash } }, ctx(), 's3').code).toBe('AuthorizationHeaderMalformed');
+    // An unsigned operation name would let a captured DescribeKey be replayed as DisableKey.
+    const swapped = { ...kmsReq, headers: { ...kmsReq.headers, 'x-amz-target': 'TrentService.DisableKey', authorization: String(headers.authorization).replace(';x-amz-target', '') } };
+    expect(errorOf(swapped, ctx(), 'kms').fields).toEqual({ HeadersNotSigned: 'x-amz-target' });
   });
 });
 

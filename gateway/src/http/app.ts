@@ -17,6 +17,7 @@ import type { IdentityStore } from '../identity/identity.js';
 import { handleKmsRequest, isKmsRequest } from '../kms/kms-api.js';
 import type { Logger } from './logger.js';
 import type { GatewayDeps, OperationResult } from '../operations/operation.js';
+import { sendContinue } from './expect.js';
 import { commonHeaders, sendS3Error, sendXml } from './respond.js';
 import { route } from './router.js';
 import { parseS3Target } from '../s3/s3-path.js';
@@ -96,6 +97,8 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
   const access: AccessRecord = { method, operation: 'unknown' };
   logAccessOnClose(req, res, log, access);
   if (kms) {
+    // A KMS signature covers the hash of a body the client does not send up front.
+    sendContinue(res);
     await handleKmsRequest(req, res, { requestId, deps: opts.deps, identity: opts.identity, authContext: authContext(opts), log, access });
     return;
   }
@@ -111,6 +114,8 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     const chosen = route(method, target.bucket, target.key, target.query, req.headers);
     access.operation = chosen.name;
     if (chosen.name !== 'CreateBucket' && target.bucket !== '') assertBucketMayExist(target.bucket);
+    // Only now may a client waiting on Expect: 100-continue send its body.
+    sendContinue(res);
     const result = await chosen.operation({
       requestId,
       principal,

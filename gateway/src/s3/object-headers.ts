@@ -1,11 +1,13 @@
 /**
  * Object metadata on the wire: user metadata from `x-amz-meta-*` request headers, and the
  * response headers of GetObject/HeadObject built from the stored record (never from the KMS).
+ * Metadata values are stored as text and sent RFC 2047-encoded when not ASCII (header-text.ts).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../http/errors.js';
 import { headerValue } from '../http/headers.js';
 import type { ObjectMetadataV1 } from '../sse/index.js';
+import { headerValueToText, textToHeaderValue } from './header-text.js';
 
 const META_PREFIX = 'x-amz-meta-';
 /**
@@ -15,9 +17,9 @@ const META_PREFIX = 'x-amz-meta-';
 const MAX_USER_METADATA = 2048;
 
 /**
- * User metadata from the request headers, checked before any body byte is read. Node hands
- * over header values decoded as latin1, one character per byte sent, so the size is counted
- * in latin1: that is the byte count of the UTF-8 the client sent. A header named just
+ * User metadata from the request headers, checked before any body byte is read. Values are
+ * the text the client meant (header-text.ts: the bytes it sent read as UTF-8, RFC 2047 words
+ * decoded), and the size counts that text's UTF-8 bytes. A header named just
  * `x-amz-meta-` names nothing; S3 drops such an entry rather than refusing the request.
  * Entries are built with fromEntries so a name like `__proto__` stays an ordinary name.
  */
@@ -28,8 +30,8 @@ export function userMetadataOf(headers: IncomingHttpHeaders): Record<string, str
     if (!name.startsWith(META_PREFIX) || value === undefined) continue;
     const short = name.slice(META_PREFIX.length);
     if (short === '') continue;
-    const text = Array.isArray(value) ? value.join(',') : value;
-    size += Buffer.byteLength(short, 'latin1') + Buffer.byteLength(text, 'latin1');
+    const text = headerValueToText(Array.isArray(value) ? value.join(',') : value);
+    size += Buffer.byteLength(short) + Buffer.byteLength(text);
     entries.push([short, text]);
   }
   if (size > MAX_USER_METADATA) {
@@ -73,7 +75,7 @@ export function objectResponseHeaders(meta: ObjectMetadataV1, opts: { checksumMo
     'Accept-Ranges': 'bytes',
     ...sseResponseHeaders(meta),
   };
-  for (const [name, value] of Object.entries(meta.userMetadata)) headers[`${META_PREFIX}${name}`] = value;
+  for (const [name, value] of Object.entries(meta.userMetadata)) headers[`${META_PREFIX}${name}`] = textToHeaderValue(value);
   // Checksums are the client's, of the plaintext, and only describe the whole object.
   if (opts.checksumMode && opts.full) {
     const entries = Object.entries(meta.checksums);
