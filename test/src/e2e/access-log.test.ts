@@ -72,7 +72,7 @@ describe('access log', () => {
     answered.push(await s3('GET', `/${bucket}/k`));
     answered.push(await s3('GET', `/${bucket}/missing`));
     answered.push(await s3('HEAD', `/${bucket}/missing`));
-    answered.push(await s3('PUT', `/${bucket}/k?acl`, { 'content-length': '0' }, ''));
+    answered.push(await s3('PUT', `/${bucket}/k?torrent`, { 'content-length': '0' }, ''));
     answered.push(await s3('PUT', `/${bucket}/k`, { 'x-amz-storage-class': 'NOPE', 'content-length': '0' }, ''));
     answered.push(await request(gateway.endpoint).get(`/${bucket}/anonymous`));
 

@@ -184,9 +184,9 @@ describe('Expect: 100-continue', () => {
 
   it('answers a refused route with the error, without asking for the body', async () => {
     const credentials = fx.gw.credentials;
-    const headers = await signHeaders(fx.gw.endpoint, credentials, fx.gw.region, { method: 'PUT', path: `/${fx.bucket}/k`, query: { acl: '' }, headers: {} }, { payloadHash: sha256Hex(body) });
+    const headers = await signHeaders(fx.gw.endpoint, credentials, fx.gw.region, { method: 'PUT', path: `/${fx.bucket}/k`, query: { torrent: '' }, headers: {} }, { payloadHash: sha256Hex(body) });
     const conn = rawConnection();
-    conn.write(requestHead(`/${fx.bucket}/k?acl`, { ...headers, 'Content-Length': String(body.length), Expect: '100-continue' }));
+    conn.write(requestHead(`/${fx.bucket}/k?torrent`, { ...headers, 'Content-Length': String(body.length), Expect: '100-continue' }));
     const all = await conn.all();
     expect(all).not.toContain('100 Continue');
     expect(all).toMatch(/^HTTP\/1\.1 501 /);
