@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KmsError } from '@kmsgate/kms-core';
 import { verifySigV4 } from '../auth/index.js';
 import type { AuthContext } from '../auth/index.js';
+import { ClientGoneError, collectBody, requestSource } from '../http/body.js';
 import { S3Error } from '../http/errors.js';
 import type { IdentityStore } from '../identity/identity.js';
 import type { Logger } from '../http/logger.js';
@@ -41,15 +42,8 @@ function authErrorToKms(err: S3Error): KmsWireError {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_KMS_REQUEST) throw new KmsWireError('ValidationException', 'The request body is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return collectBody([requestSource(req)], MAX_KMS_REQUEST, () => new KmsWireError('ValidationException', 'The request body is too large.'));
 }
 
 function send(res: ServerResponse, status: number, requestId: string, body: unknown, errorType?: string): void {
@@ -107,6 +101,12 @@ export async function handleKmsRequest(
       const status = err instanceof KmsError ? err.httpStatus : err.status;
       send(res, status, ctx.requestId, { __type: err.type, message: err.message }, err.type);
       ctx.log.info('kms request failed', { operation, status, code: err.type });
+      return;
+    }
+    if (err instanceof ClientGoneError) {
+      // Nobody is left to answer.
+      ctx.log.info('kms request failed', { operation, code: 'ClientGone' });
+      res.destroy();
       return;
     }
     ctx.log.error('kms request failed', { operation, error: String(err) });

@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PendingObject } from '@kmsgate/storage';
-import { payloadStages, requestSource } from '../http/body.js';
+import { payloadStages, requestSource, type PayloadStages } from '../http/body.js';
 import { generateObjectKey } from '../sse/object-crypto.js';
 import { sseResponseHeaders, userMetadataOf } from '../s3/object-headers.js';
-import type { Operation } from './operation.js';
+import type { Operation, OperationContext, OperationResult } from './operation.js';
 import { headerValue } from '../http/headers.js';
-import { SSE_CONTEXT, parseSseRequest } from '../s3/sse-headers.js';
+import { SSE_CONTEXT, parseSseRequest, type SseRequest } from '../s3/sse-headers.js';
 import { GWSE_ALGORITHM_NAME, buildEncryptionContext, createEncryptStream, sealMetadata } from '../sse/index.js';
 
 /** MD5 of the plaintext, for SSE-S3 ETags (clients expect it of AES256 objects). */
@@ -34,11 +34,19 @@ function md5Tap(): Transform & { hex(): string } {
 }
 
 export const PutObject: Operation = async (ctx) => {
+  const sse = parseSseRequest(ctx.headers);
+  const payload = payloadStages(ctx);
+  try {
+    return await encryptAndCommit(ctx, sse, payload);
+  } finally {
+    payload.discard();
+  }
+};
+
+async function encryptAndCommit(ctx: OperationContext, sse: SseRequest, payload: PayloadStages): Promise<OperationResult> {
   const { bucket, key, deps, headers } = ctx;
-  const sse = parseSseRequest(headers);
   const userMetadata = userMetadataOf(headers);
   const contentType = headerValue(headers, 'content-type') ?? 'binary/octet-stream';
-  const payload = payloadStages(ctx);
   // Fail on a missing bucket before asking the KMS for a key.
   await deps.store.headBucket(bucket);
   const context = buildEncryptionContext({ header: sse.sse === 'aws:kms' ? sse.contextHeader : undefined, bucket, key });
@@ -86,4 +94,4 @@ export const PutObject: Operation = async (ctx) => {
     dataKey.dek.fill(0);
     await pending?.abort();
   }
-};
+}
