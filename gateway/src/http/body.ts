@@ -135,6 +135,7 @@ export function requestSource(req: IncomingMessage): Readable {
     if (!req.readableEnded) source.destroy(new ClientGoneError(cause));
   };
   const onClose = (): void => gone();
+  if (req.readableEnded) return source.end();
   if (req.destroyed || socket?.destroyed) {
     gone();
     return source;
@@ -149,7 +150,6 @@ export function requestSource(req: IncomingMessage): Readable {
     req.off('close', onClose);
     req.off('error', gone);
     socket?.off('close', onClose);
-    req.unpipe(source);
   });
   req.pipe(source);
   return source;

@@ -7,9 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawnGateway, type GatewayProcess } from '../cli-process.js';
 import { seedSignatureOf, sha256Hex, signHeaders, signedChunkedBody } from '../signing.js';
 
@@ -19,10 +21,13 @@ const BUCKET = 'hangups';
 let gateway: GatewayProcess;
 let dataDir: string;
 let credentials: { accessKeyId: string; secretAccessKey: string };
+/** Everything the gateway wrote to stderr since it started listening (warnings land here). */
+let stderr = '';
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'kmsgate-hangup-'));
   gateway = await spawnGateway(dataDir);
+  gateway.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   credentials = {
     accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(gateway.stdout)![1]!,
     secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(gateway.stdout)![1]!,
@@ -172,6 +177,16 @@ describe('clients that hang up', () => {
     expect(await complete(await signedPut('after', Buffer.from('still here')))).toMatch(/ 200 /);
     const head = await signHeaders(gateway.endpoint, credentials, REGION, { method: 'HEAD', path: `/${BUCKET}/plain-0`, headers: {} }, { payloadHash: sha256Hex('') });
     expect(await complete(rawRequest('HEAD', `/${BUCKET}/plain-0`, head, Buffer.alloc(0)))).toMatch(/ 404 /);
-    expect(gateway.stderr).not.toMatch(/DEP0137|Closing file descriptor/);
+    expect(stderr).not.toMatch(/DEP0137|Closing file descriptor/);
+  });
+
+  it('leaves no listener behind on a keep-alive connection that carries many uploads', async () => {
+    const s3 = new S3Client({ endpoint: gateway.endpoint, region: REGION, credentials, forcePathStyle: true, requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 1 }) } });
+    try {
+      for (let i = 0; i < 15; i++) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `kept-alive-${i}`, Body: `body ${i}` }));
+    } finally {
+      s3.destroy();
+    }
+    expect(stderr).not.toMatch(/MaxListenersExceededWarning/);
   });
 });
