@@ -71,6 +71,12 @@ async function chunkedPut(key: string, chunks: Buffer[]): Promise<Raw> {
   return rawRequest('PUT', path, headers, body);
 }
 
+async function createBucketWithBody(name: string): Promise<Raw> {
+  const body = Buffer.from(`<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>${REGION}</LocationConstraint></CreateBucketConfiguration>`);
+  const headers = await signHeaders(gateway.endpoint, credentials, REGION, { method: 'PUT', path: `/${name}`, headers: { 'content-length': String(body.length) } }, { payloadHash: 'UNSIGNED-PAYLOAD' });
+  return rawRequest('PUT', `/${name}`, headers, body);
+}
+
 async function kmsCall(target: string, json: string): Promise<Raw> {
   const body = Buffer.from(json);
   const url = new URL(gateway.endpoint);
@@ -158,17 +164,19 @@ describe('clients that hang up', () => {
   it('settles 50 uploads that send headers and 10 bytes, and 50 that stop elsewhere', async () => {
     const body = Buffer.alloc(1024 * 1024, 7);
     const chunked = await Promise.all(Array.from({ length: 10 }, (_, i) => chunkedPut(`chunked-${i}`, [Buffer.alloc(64 * 1024, 1), Buffer.alloc(64 * 1024, 2)])));
-    const plain = await Promise.all(Array.from({ length: 90 }, (_, i) => signedPut(`plain-${i}`, body)));
-    const kms = await Promise.all(Array.from({ length: 10 }, () => kmsCall('ListKeys', JSON.stringify({ Limit: 10 }))));
+    const plain = await Promise.all(Array.from({ length: 80 }, (_, i) => signedPut(`plain-${i}`, body)));
+    const kms = await Promise.all(Array.from({ length: 5 }, () => kmsCall('ListKeys', JSON.stringify({ Limit: 10 }))));
+    const xml = await Promise.all(Array.from({ length: 5 }, (_, i) => createBucketWithBody(`hangup-xml-${i}`)));
     // A final signed chunk is "0;chunk-signature=<64 hex>\r\n\r\n": 86 bytes.
     const lastChunk = 86;
     await Promise.all([
       ...plain.slice(0, 50).map((raw) => hangUp(raw, 10)),
-      ...plain.slice(50, 65).map((raw) => hangUp(raw, 0)),
-      ...plain.slice(65, 80).map((raw) => hangUp(raw, body.length / 2)),
-      ...plain.slice(80, 90).map((raw) => hangUp(raw, body.length - 1)),
+      ...plain.slice(50, 60).map((raw) => hangUp(raw, 0)),
+      ...plain.slice(60, 70).map((raw) => hangUp(raw, body.length / 2)),
+      ...plain.slice(70, 80).map((raw) => hangUp(raw, body.length - 1)),
       ...chunked.map((raw) => hangUp(raw, raw.body.length - lastChunk)),
       ...kms.map((raw) => hangUp(raw, 5)),
+      ...xml.map((raw) => hangUp(raw, 10)),
     ]);
     const after = await settled(baseline);
     expect(after.temps).toEqual([]);
@@ -177,6 +185,8 @@ describe('clients that hang up', () => {
     expect(await complete(await signedPut('after', Buffer.from('still here')))).toMatch(/ 200 /);
     const head = await signHeaders(gateway.endpoint, credentials, REGION, { method: 'HEAD', path: `/${BUCKET}/plain-0`, headers: {} }, { payloadHash: sha256Hex('') });
     expect(await complete(rawRequest('HEAD', `/${BUCKET}/plain-0`, head, Buffer.alloc(0)))).toMatch(/ 404 /);
+    const headBucket = await signHeaders(gateway.endpoint, credentials, REGION, { method: 'HEAD', path: '/hangup-xml-0', headers: {} }, { payloadHash: sha256Hex('') });
+    expect(await complete(rawRequest('HEAD', '/hangup-xml-0', headBucket, Buffer.alloc(0)))).toMatch(/ 404 /);
     expect(stderr).not.toMatch(/DEP0137|Closing file descriptor/);
   });
 
