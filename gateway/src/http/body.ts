@@ -127,6 +127,7 @@ export async function collectBody(streams: [Readable, ...Transform[]], limit: nu
  * earlier (while the bucket was checked or the data key generated) is noticed from the
  * destroyed request or socket, at once, or by their 'close' later. Without that the
  * pipeline would wait forever for an 'end' that cannot come, holding its temp file.
+ * Hand it to pipeline() in the same tick: the source may already be failing.
  */
 export function requestSource(req: IncomingMessage): Readable {
   const source = new PassThrough({ highWaterMark: 1024 * 1024 });

@@ -97,32 +97,29 @@ function context(req: IncomingMessage, auth: VerifiedAuth, deps: { kms: KmsCore 
 const CHUNKED = { 'content-encoding': 'aws-chunked', 'content-length': '1000', 'x-amz-decoded-content-length': '900' };
 
 describe('PutObject when the client has hung up', () => {
-  it('settles when the connection closed before the operation started', async () => {
+  const zero = (key: Buffer): boolean => key.every((b) => b === 0);
+
+  /** Runs PutObject on `req`, which hangs up before the body is read; waitForClose says when. */
+  async function putAfterHangUp(waitForClose: 'before the operation' | 'during the data key'): Promise<void> {
     const req = await requestThenHangUp(CHUNKED);
-    await closed(req);
+    if (waitForClose === 'before the operation') await closed(req);
     const auth = streamingAuth();
-    const watched = watchedKms();
+    const watched = watchedKms(waitForClose === 'during the data key' ? () => closed(req) : undefined);
     await expect(PutObject(context(req, auth, watched))).rejects.toBeInstanceOf(ClientGoneError);
     expect(watched.deks).toHaveLength(1);
-    expect(watched.deks[0]!.every((b) => b === 0)).toBe(true);
-    expect(auth.streaming.signingKey.every((b) => b === 0)).toBe(true);
+    expect(zero(watched.deks[0]!)).toBe(true);
+    expect(zero(auth.streaming.signingKey)).toBe(true);
     expect(await readdir(join(dir, 'objects', 'tmp'))).toEqual([]);
-  });
+  }
 
-  it('settles when the connection closed while the data key was being generated', async () => {
-    const req = await requestThenHangUp(CHUNKED);
-    const auth = streamingAuth();
-    const watched = watchedKms(() => closed(req));
-    await expect(PutObject(context(req, auth, watched))).rejects.toBeInstanceOf(ClientGoneError);
-    expect(watched.deks[0]!.every((b) => b === 0)).toBe(true);
-    expect(auth.streaming.signingKey.every((b) => b === 0)).toBe(true);
-    expect(await readdir(join(dir, 'objects', 'tmp'))).toEqual([]);
-  });
+  it('settles when the connection closed before the operation started', () => putAfterHangUp('before the operation'));
+
+  it('settles when the connection closed while the data key was being generated', () => putAfterHangUp('during the data key'));
 
   it('wipes the streaming signing key when the body is never read (no such bucket)', async () => {
     const req = await requestThenHangUp(CHUNKED);
     const auth = streamingAuth();
     await expect(PutObject(context(req, auth, watchedKms(), 'missing'))).rejects.toThrow();
-    expect(auth.streaming.signingKey.every((b) => b === 0)).toBe(true);
+    expect(zero(auth.streaming.signingKey)).toBe(true);
   });
 });
