@@ -72,9 +72,9 @@ describe('FsObjectStore under concurrent deletes', () => {
   });
 
   it('lets puts into folders being pruned succeed while their siblings are deleted', async () => {
-    const old = nestedKeys(3, 2);
+    const old = nestedKeys(2, 2);
     await inParallel(old, 32, (key) => putObject(store, BUCKET, key, Buffer.from(key), Buffer.from('m')));
-    const fresh = nestedKeys(3, 1).map((key) => `${key}-new`);
+    const fresh = nestedKeys(2, 1).map((key) => `${key}-new`);
     const racing = [
       ...old.map((key) => staggered(1000, () => store.deleteObject(BUCKET, key))),
       ...fresh.map((key) => staggered(1000, () => putObject(store, BUCKET, key, Buffer.from(key), Buffer.from('n')))),
