@@ -18,7 +18,7 @@ import { FsLayout, type KeyRef } from './fs-layout.js';
 import { walkKeys } from './fs-listing.js';
 import { FsPendingObject, FsStoredObject } from './fs-objects.js';
 import { sweepOrphanData } from './fs-sweep.js';
-import { DIR_MODE, FILE_MODE, fsyncDir, isErrno, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
+import { DIR_MODE, FILE_MODE, fsyncDir, fsyncDirOrAncestor, isErrno, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
 import type { KeyPath } from './key-path.js';
 import { KeyedMutex, KeyedRwLock } from './locks.js';
 import { decodeObjectRecord, encodeObjectRecord, type ObjectRecord } from './object-record.js';
@@ -265,7 +265,7 @@ export class FsObjectStore implements ObjectStore {
         if (isErrno(err, 'ENOENT', 'ENOTDIR')) return;
         throw err;
       }
-      await fsyncDir(dirname(recordPath));
+      await fsyncDirOrAncestor(dirname(recordPath), this.layout.keysDir(bucket));
       if (record) await unlink(this.layout.dataPath(bucket, record.dataName)).catch(() => {});
       await this.pruneEmptyDirs(bucket, ref.path);
     });

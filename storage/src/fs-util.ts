@@ -1,6 +1,7 @@
 // Small filesystem helpers shared by the filesystem backend.
 import { randomBytes } from 'node:crypto';
 import { open, readdir } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
 
 export const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;
@@ -28,6 +29,22 @@ export async function fsyncDir(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Makes an unlink in `dir` durable even if `dir` was pruned meanwhile (it was empty, so it
+ * went with the entry): then the removal to make durable is the prune's, in the nearest
+ * ancestor still there. `top` (inclusive) is never pruned; past it the error stands.
+ */
+export async function fsyncDirOrAncestor(dir: string, top: string): Promise<void> {
+  for (let current = dir; ; current = dirname(current)) {
+    try {
+      return await fsyncDir(current);
+    } catch (err) {
+      const inside = relative(top, current);
+      if (!isErrno(err, 'ENOENT') || inside === '' || inside.startsWith('..')) throw err;
+    }
   }
 }
 

@@ -32,6 +32,19 @@ export interface PayloadStages {
   length: number;
   /** After the pipeline finished: the verified flexible checksum, if the client sent one. */
   checksum(): { algorithm: ChecksumAlgorithm; base64: string } | undefined;
+  /**
+   * Tears down stages that never ran (the request failed before its body was read), so the
+   * chunk decoder wipes the streaming signing key. Harmless after the pipeline settled.
+   */
+  discard(): void;
+}
+
+/** The client closed the connection before its request body was read to the end. */
+export class ClientGoneError extends Error {
+  constructor(cause?: unknown) {
+    super('the client closed the connection before the request body was read', { cause });
+    this.name = 'ClientGoneError';
+  }
 }
 
 function declaredLength(value: string | undefined, missing: S3Error): number {
@@ -74,6 +87,9 @@ export function payloadStages(ctx: OperationContext, maxLength = MAX_SINGLE_PUT)
       if (headerCheck && requested) return { algorithm: requested.algorithm, base64: headerCheck.result() };
       return trailerChecksum?.();
     },
+    discard: () => {
+      for (const stage of stages) stage.destroy();
+    },
   };
 }
 
@@ -83,26 +99,59 @@ export async function readSmallBody(ctx: OperationContext, limit: number): Promi
   const framed = ['content-length', 'transfer-encoding', 'x-amz-decoded-content-length'].some((name) => ctx.headers[name] !== undefined);
   if (!framed) return Buffer.alloc(0);
   const { stages } = payloadStages(ctx, limit);
+  return collectBody([requestSource(ctx.req), ...stages], limit, () => new S3Error('EntityTooLarge', undefined, { MaxSizeAllowed: limit }));
+}
+
+/** Runs `streams` as one pipeline into memory; more than `limit` bytes fails with `tooLarge()`. */
+export async function collectBody(streams: [Readable, ...Transform[]], limit: number, tooLarge: () => Error): Promise<Buffer> {
   const chunks: Buffer[] = [];
+  let size = 0;
   const collect = new Writable({
     write(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > limit) return done(tooLarge());
       chunks.push(chunk);
       done();
     },
   });
-  await pipeline([requestSource(ctx.req), ...stages, collect]);
+  await pipeline([...streams, collect]);
   return Buffer.concat(chunks);
 }
 
 /**
  * The request as a pipeline source that a failing pipeline may destroy without destroying
  * the request itself: the socket must stay up long enough to carry the S3 error document.
- * A client that goes away still fails the pipeline.
+ *
+ * A client that goes away fails the source with ClientGoneError, whenever that happens:
+ * 'aborted' only fires while Node is still reading the request, so a connection closed
+ * earlier (while the bucket was checked or the data key generated) is noticed from the
+ * destroyed request or socket, at once, or by their 'close' later. Without that the
+ * pipeline would wait forever for an 'end' that cannot come, holding its temp file.
+ * Hand it to pipeline() in the same tick: the source may already be failing.
  */
 export function requestSource(req: IncomingMessage): Readable {
   const source = new PassThrough({ highWaterMark: 1024 * 1024 });
-  req.on('aborted', () => source.destroy(new Error('the client closed the connection mid-request')));
-  req.on('error', (err) => source.destroy(err));
+  const socket = req.socket as IncomingMessage['socket'] | null;
+  const gone = (cause?: unknown): void => {
+    if (!req.readableEnded) source.destroy(new ClientGoneError(cause));
+  };
+  const onClose = (): void => gone();
+  if (req.readableEnded) return source.end();
+  if (req.destroyed || socket?.destroyed) {
+    gone();
+    return source;
+  }
+  req.once('aborted', onClose);
+  req.once('close', onClose);
+  req.on('error', gone);
+  socket?.once('close', onClose);
+  // A keep-alive socket carries many requests: leave no listener behind on it.
+  source.once('close', () => {
+    req.off('aborted', onClose);
+    req.off('close', onClose);
+    req.off('error', gone);
+    socket?.off('close', onClose);
+  });
   req.pipe(source);
   return source;
 }

@@ -10,6 +10,7 @@ import {
   NoSuchBucketError,
   NoSuchKeyError,
 } from '@kmsgate/storage';
+import { ClientGoneError } from './body.js';
 import { S3Error, type S3ErrorCode } from './errors.js';
 import { IntegrityError, PlaintextLengthError } from '../sse/errors.js';
 
@@ -63,6 +64,7 @@ export function toS3Error(err: unknown): MappedError {
   if (err instanceof BucketExistsError) return clientError(new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: err.bucket }));
   if (err instanceof KeyTooLongError) return clientError(new S3Error('KeyTooLongError', undefined, { Size: Buffer.byteLength(err.key), MaxSizeAllowed: 1024 }));
   if (err instanceof PlaintextLengthError) return clientError(new S3Error('IncompleteBody'));
+  if (err instanceof ClientGoneError) return clientError(new S3Error('IncompleteBody'));
   if (err instanceof IntegrityError) return { error: new S3Error('InternalError'), internal: true, integrity: true };
   return { error: new S3Error('InternalError'), internal: true, integrity: false };
 }

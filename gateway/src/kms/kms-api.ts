@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KmsError } from '@kmsgate/kms-core';
 import { verifySigV4 } from '../auth/index.js';
 import type { AuthContext } from '../auth/index.js';
+import { ClientGoneError, collectBody, requestSource } from '../http/body.js';
 import { S3Error } from '../http/errors.js';
 import type { IdentityStore } from '../identity/identity.js';
 import type { Logger } from '../http/logger.js';
@@ -41,15 +42,8 @@ function authErrorToKms(err: S3Error): KmsWireError {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_KMS_REQUEST) throw new KmsWireError('ValidationException', 'The request body is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return collectBody([requestSource(req)], MAX_KMS_REQUEST, () => new KmsWireError('ValidationException', 'The request body is too large.'));
 }
 
 /** kms-core names an unknown operation without a message; a client deserves to be told which. */
@@ -118,7 +112,7 @@ export async function handleKmsRequest(
     send(res, 200, ctx.requestId, output);
   } catch (err) {
     // A client that hung up mid-body: its access line says so; there is no one to answer.
-    if (res.destroyed || (req.destroyed && !req.complete)) {
+    if (err instanceof ClientGoneError || res.destroyed || (req.destroyed && !req.complete)) {
       res.destroy();
       return;
     }

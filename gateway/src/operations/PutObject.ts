@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PendingObject } from '@kmsgate/storage';
-import { payloadStages, requestSource } from '../http/body.js';
+import { payloadStages, requestSource, type PayloadStages } from '../http/body.js';
 import { generateObjectKey } from '../sse/object-crypto.js';
 import { parseStorageClass, sseResponseHeaders, userMetadataOf } from '../s3/object-headers.js';
-import type { Operation } from './operation.js';
+import type { Operation, OperationContext, OperationResult } from './operation.js';
 import { headerValue } from '../http/headers.js';
-import { SSE_CONTEXT } from '../s3/sse-headers.js';
+import { SSE_CONTEXT, type SseRequest } from '../s3/sse-headers.js';
 import { sseForNewObject } from '../s3/bucket-encryption.js';
 import { refuseAclHeaders } from '../s3/acl.js';
 import { GWSE_ALGORITHM_NAME, buildEncryptionContext, createEncryptStream, sealMetadata } from '../sse/index.js';
@@ -36,14 +36,29 @@ function md5Tap(): Transform & { hex(): string } {
 }
 
 export const PutObject: Operation = async (ctx) => {
-  const { bucket, key, deps, headers } = ctx;
+  const { headers } = ctx;
   refuseAclHeaders(headers);
   parseStorageClass(headers);
   const userMetadata = userMetadataOf(headers);
-  const contentType = headerValue(headers, 'content-type') ?? 'binary/octet-stream';
   const payload = payloadStages(ctx);
-  // Every header is checked by now; this also fails on a missing bucket before the KMS is asked.
-  const sse = await sseForNewObject(deps.store, bucket, headers);
+  try {
+    // Every header is checked by now; this also fails on a missing bucket before the KMS is asked.
+    const sse = await sseForNewObject(ctx.deps.store, ctx.bucket, headers);
+    return await encryptAndCommit(ctx, { sse, payload, userMetadata });
+  } finally {
+    payload.discard();
+  }
+};
+
+interface CheckedPut {
+  sse: SseRequest;
+  payload: PayloadStages;
+  userMetadata: Record<string, string>;
+}
+
+async function encryptAndCommit(ctx: OperationContext, { sse, payload, userMetadata }: CheckedPut): Promise<OperationResult> {
+  const { bucket, key, deps, headers } = ctx;
+  const contentType = headerValue(headers, 'content-type') ?? 'binary/octet-stream';
   const context = buildEncryptionContext({ header: sse.sse === 'aws:kms' ? sse.contextHeader : undefined, bucket, key });
   const dataKey = await generateObjectKey(deps.kms, ctx.caller, sse, context);
   let pending: PendingObject | undefined;
@@ -89,4 +104,4 @@ export const PutObject: Operation = async (ctx) => {
     dataKey.dek.fill(0);
     await pending?.abort();
   }
-};
+}
