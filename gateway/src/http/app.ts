@@ -59,6 +59,8 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
   const log = opts.log.child({ requestId });
   commonHeaders(res, requestId, hostId);
   const method = req.method ?? 'GET';
+  // Whole URL and headers, for debugging clients; the logger redacts signatures and secrets.
+  log.debug('request received', { method, url: req.url, headers: req.headers });
   if (isKmsRequest(req)) {
     await handleKmsRequest(req, res, { requestId, deps: opts.deps, identity: opts.identity, authContext: authContext(opts), log });
     return;
@@ -99,6 +101,8 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     if (mapped.integrity) log.error('integrity failure: stored object failed authentication', { operation: operationName, url: req.url, reason: String(err) });
     else if (mapped.internal) log.error('internal error', { operation: operationName, error: err instanceof Error ? err.stack : String(err) });
     else log.info('request failed', { method, operation: operationName, status: mapped.error.status, code: mapped.error.code, ms: Math.round(performance.now() - started) });
+    // The error document's extra fields (a signature mismatch's canonical request, ...).
+    log.debug('error details', { code: mapped.error.code, message: mapped.error.message, ...mapped.error.fields });
     if (res.headersSent) {
       // Part of a body is out: cutting the connection is the only honest signal left.
       res.destroy(mapped.error);
