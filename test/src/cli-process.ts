@@ -46,7 +46,7 @@ export function spawnGateway(dataDir: string, env: NodeJS.ProcessEnv = {}, args:
         },
         peakRssMiB: async () => Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
         stop: async () => {
-          if (child.exitCode !== null) return;
+          if (child.exitCode !== null || child.signalCode !== null) return;
           // 'close', not 'exit': by then everything the process printed has been read.
           const exited = new Promise((r) => child.once('close', r));
           child.kill('SIGTERM');
