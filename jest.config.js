@@ -6,6 +6,8 @@ export default {
   testMatch: ['<rootDir>/{gateway,kms-core,storage,test}/src/**/*.test.ts'],
   moduleNameMapper: {
     '^@kmsgate/(kms-core|storage|gateway)$': '<rootDir>/$1/src/index.ts',
+    // The contract suite is not built into storage's dist; its test entry is the source.
+    '^@kmsgate/storage/testing$': '<rootDir>/storage/src/contract.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -24,16 +24,18 @@ commands:
   help          this text
 
 options (each also read from the environment variable in brackets):
-  --address host:port        listen address          [KMSGATE_ADDRESS, default 127.0.0.1:9000]
-  --data-dir dir             data directory          [KMSGATE_DATA_DIR, default ./data]
-  --access-key-id id         admin access key id     [KMSGATE_ACCESS_KEY_ID]
-  --secret-access-key key    admin secret key        [KMSGATE_SECRET_ACCESS_KEY]
-  --root-key base64          32-byte root key        [KMSGATE_ROOT_KEY]
-  --root-key-file path       file with the root key  [KMSGATE_ROOT_KEY_FILE]
-  --region name              region in ARNs          [KMSGATE_REGION, default us-east-1]
-  --account-id digits        account id in ARNs      [KMSGATE_ACCOUNT_ID, default 111122223333]
-  --log level                silent|error|info|debug [KMSGATE_LOG, default info]
-  --domain name              also serve <bucket>.<name> virtual hosts [KMSGATE_DOMAIN]
+  --address host:port            listen address             [KMSGATE_ADDRESS, default 127.0.0.1:9000]
+  --data-dir dir                 data directory             [KMSGATE_DATA_DIR, default ./data]
+  --access-key-id id             admin access key id        [KMSGATE_ACCESS_KEY_ID]
+  --secret-access-key-file path  file with the admin secret [KMSGATE_SECRET_ACCESS_KEY_FILE]
+  --root-key-file path           file with the root key     [KMSGATE_ROOT_KEY_FILE]
+  --region name                  region in ARNs             [KMSGATE_REGION, default us-east-1]
+  --account-id digits            account id in ARNs         [KMSGATE_ACCOUNT_ID, default 111122223333]
+  --log level                    silent|error|info|debug    [KMSGATE_LOG, default info]
+  --domain name                  also serve <bucket>.<name> virtual hosts [KMSGATE_DOMAIN]
+
+The secrets themselves are never flags (a command line shows in the process list): give
+them in KMSGATE_SECRET_ACCESS_KEY and KMSGATE_ROOT_KEY (base64 of 32 bytes), or in files.
 `;
 
 async function server(cfg: GatewayConfig): Promise<void> {

@@ -1,4 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveConfig, parseAddress, ConfigError } from './config.js';
 
 describe('configuration', () => {
@@ -32,5 +35,29 @@ describe('configuration', () => {
     expect(resolveConfig({ KMSGATE_DOMAIN: 'S3.Localhost' }).domain).toBe('s3.localhost');
     expect(resolveConfig({}, ['--domain', 'localhost']).domain).toBe('localhost');
     expect(() => resolveConfig({ KMSGATE_DOMAIN: 'bad_domain..x' })).toThrow(/DNS name/);
+  });
+
+  it('takes the secrets from the environment or from files, never from plain flags', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kmsgate-config-'));
+    try {
+      const secretFile = join(dir, 'secret');
+      writeFileSync(secretFile, 'from-a-file\n');
+      expect(resolveConfig({ KMSGATE_ACCESS_KEY_ID: 'AKIA', KMSGATE_SECRET_ACCESS_KEY: 'from-env' }).secretAccessKey).toBe('from-env');
+      expect(resolveConfig({ KMSGATE_ACCESS_KEY_ID: 'AKIA' }, ['--secret-access-key-file', secretFile]).secretAccessKey).toBe('from-a-file');
+      expect(resolveConfig({ KMSGATE_ACCESS_KEY_ID: 'AKIA', KMSGATE_SECRET_ACCESS_KEY_FILE: secretFile }).secretAccessKey).toBe('from-a-file');
+      expect(resolveConfig({ KMSGATE_ROOT_KEY: 'cm9vdA==' })).toMatchObject({ rootKey: 'cm9vdA==', rootKeyFile: undefined });
+      expect(resolveConfig({}, ['--root-key-file=/k'])).toMatchObject({ rootKey: undefined, rootKeyFile: '/k' });
+
+      expect(() => resolveConfig({}, ['--secret-access-key', 'x'])).toThrow(/process list.*KMSGATE_SECRET_ACCESS_KEY.*--secret-access-key-file/);
+      expect(() => resolveConfig({}, ['--secret-access-key=x'])).toThrow(/not accepted/);
+      expect(() => resolveConfig({}, ['--root-key', 'x'])).toThrow(/process list.*KMSGATE_ROOT_KEY.*--root-key-file/);
+      expect(() => resolveConfig({ KMSGATE_ACCESS_KEY_ID: 'AKIA', KMSGATE_SECRET_ACCESS_KEY: 'a' }, ['--secret-access-key-file', secretFile])).toThrow(/not both/);
+      expect(() => resolveConfig({ KMSGATE_ROOT_KEY: 'cm9vdA==' }, ['--root-key-file', '/k'])).toThrow(/not both/);
+      expect(() => resolveConfig({ KMSGATE_ACCESS_KEY_ID: 'AKIA' }, ['--secret-access-key-file', join(dir, 'missing')])).toThrow(/cannot read .*ENOENT/);
+      writeFileSync(secretFile, '\n');
+      expect(() => resolveConfig({ KMSGATE_ACCESS_KEY_ID: 'AKIA' }, ['--secret-access-key-file', secretFile])).toThrow(/empty/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,17 +1,22 @@
 /**
  * Configuration: environment variables and the same settings as CLI flags (flags win).
  *
- *   KMSGATE_ADDRESS            --address            host:port to listen on   (127.0.0.1:9000)
- *   KMSGATE_DATA_DIR           --data-dir           objects, keystore, config (./data)
- *   KMSGATE_ACCESS_KEY_ID      --access-key-id      the admin's access key    (generated on first start)
- *   KMSGATE_SECRET_ACCESS_KEY  --secret-access-key  the admin's secret key    (generated on first start)
- *   KMSGATE_ROOT_KEY           --root-key           base64 of 32 bytes sealing the keystore
- *   KMSGATE_ROOT_KEY_FILE      --root-key-file      file holding that base64  (generated into the data dir)
- *   KMSGATE_REGION             --region             (us-east-1)
- *   KMSGATE_ACCOUNT_ID         --account-id         twelve digits used in ARNs (111122223333)
- *   KMSGATE_LOG                --log                error | info | debug     (info)
- *   KMSGATE_DOMAIN             --domain             serve <bucket>.<domain> virtual hosts too
+ *   KMSGATE_ADDRESS                 --address                  host:port to listen on   (127.0.0.1:9000)
+ *   KMSGATE_DATA_DIR                --data-dir                 objects, keystore, config (./data)
+ *   KMSGATE_ACCESS_KEY_ID           --access-key-id            the admin's access key    (generated on first start)
+ *   KMSGATE_SECRET_ACCESS_KEY                                  the admin's secret key    (generated on first start)
+ *   KMSGATE_SECRET_ACCESS_KEY_FILE  --secret-access-key-file   file holding that secret
+ *   KMSGATE_ROOT_KEY                                           base64 of 32 bytes sealing the keystore
+ *   KMSGATE_ROOT_KEY_FILE           --root-key-file            file holding that base64  (generated into the data dir)
+ *   KMSGATE_REGION                  --region                   (us-east-1)
+ *   KMSGATE_ACCOUNT_ID              --account-id               twelve digits used in ARNs (111122223333)
+ *   KMSGATE_LOG                     --log                      error | info | debug     (info)
+ *   KMSGATE_DOMAIN                  --domain                   serve <bucket>.<domain> virtual hosts too
+ *
+ * The two secrets have no plain flag: a command line is visible to every user of the
+ * machine (ps, /proc/<pid>/cmdline), the environment and a private file are not.
  */
+import { readFileSync } from 'node:fs';
 
 export type LogLevel = 'silent' | 'error' | 'info' | 'debug';
 
@@ -41,8 +46,7 @@ const SETTINGS = [
   ['address', 'KMSGATE_ADDRESS'],
   ['data-dir', 'KMSGATE_DATA_DIR'],
   ['access-key-id', 'KMSGATE_ACCESS_KEY_ID'],
-  ['secret-access-key', 'KMSGATE_SECRET_ACCESS_KEY'],
-  ['root-key', 'KMSGATE_ROOT_KEY'],
+  ['secret-access-key-file', 'KMSGATE_SECRET_ACCESS_KEY_FILE'],
   ['root-key-file', 'KMSGATE_ROOT_KEY_FILE'],
   ['region', 'KMSGATE_REGION'],
   ['account-id', 'KMSGATE_ACCOUNT_ID'],
@@ -51,6 +55,12 @@ const SETTINGS = [
 ] as const;
 
 type SettingName = (typeof SETTINGS)[number][0];
+
+/** Flags that would put a secret in the process list, and where the secret goes instead. */
+const REFUSED_FLAGS: Record<string, string> = {
+  'secret-access-key': 'set KMSGATE_SECRET_ACCESS_KEY, or put the key in a file and pass --secret-access-key-file',
+  'root-key': 'set KMSGATE_ROOT_KEY, or put the key in a file and pass --root-key-file',
+};
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -63,6 +73,8 @@ export function parseFlags(argv: readonly string[]): Partial<Record<SettingName,
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const instead = match && REFUSED_FLAGS[match[1]!];
+    if (instead) throw new ConfigError(`--${match[1]} is not accepted, because a command line shows in the process list: ${instead}`);
     if (!match || !known.has(match[1]!)) throw new ConfigError(`unknown option: ${arg}`);
     let value = match[2];
     if (value === undefined) {
@@ -81,6 +93,23 @@ export function parseAddress(address: string): { host: string; port: number } {
   return { host: match[1] ?? (match[2] || '127.0.0.1'), port };
 }
 
+function envSecret(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === '' ? undefined : value;
+}
+
+/** The whole file, less surrounding whitespace (an editor's final newline). */
+function readSecretFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(`cannot read the secret access key file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  if (text === '') throw new ConfigError(`the secret access key file ${path} is empty`);
+  return text;
+}
+
 export function resolveConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): GatewayConfig {
   const flags = parseFlags(argv);
   const get = (name: SettingName): string | undefined => {
@@ -94,7 +123,14 @@ export function resolveConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = 
   const accountId = get('account-id') ?? DEFAULTS.accountId;
   if (!/^\d{12}$/.test(accountId)) throw new ConfigError('account id must be twelve digits');
   const accessKeyId = get('access-key-id');
-  const secretAccessKey = get('secret-access-key');
+  const secretFile = get('secret-access-key-file');
+  const secretAccessKey = secretFile === undefined ? envSecret(env, 'KMSGATE_SECRET_ACCESS_KEY') : readSecretFile(secretFile);
+  if (secretFile !== undefined && envSecret(env, 'KMSGATE_SECRET_ACCESS_KEY') !== undefined) {
+    throw new ConfigError('give the secret access key in KMSGATE_SECRET_ACCESS_KEY or in a file, not both');
+  }
+  const rootKey = envSecret(env, 'KMSGATE_ROOT_KEY');
+  const rootKeyFile = get('root-key-file');
+  if (rootKey !== undefined && rootKeyFile !== undefined) throw new ConfigError('give the root key in KMSGATE_ROOT_KEY or in a file, not both');
   if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
     throw new ConfigError('give both the access key id and the secret access key, or neither');
   }
@@ -110,8 +146,8 @@ export function resolveConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = 
     dataDir: get('data-dir') ?? DEFAULTS.dataDir,
     accessKeyId,
     secretAccessKey,
-    rootKey: get('root-key'),
-    rootKeyFile: get('root-key-file'),
+    rootKey,
+    rootKeyFile,
     region,
     accountId,
     logLevel,

@@ -13,6 +13,7 @@ import { answerExpectations } from './http/expect.js';
 import { DEFAULTS, type LogLevel } from './config.js';
 import { IdentityStore } from './identity/identity.js';
 import { createLogger } from './http/logger.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { loadRootKey } from './identity/root-key.js';
 
 export interface StartGatewayOptions {
@@ -63,7 +64,15 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const accountId = opts.accountId ?? DEFAULTS.accountId;
   const host = opts.host ?? '127.0.0.1';
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const rootKey = await loadRootKey({ rootKey: opts.rootKey, rootKeyFile: opts.rootKeyFile, dataDir }, (m) => notify(`warning: ${m}`));
+  // Before anything in the directory is read or written: one process owns it.
+  const lock = await lockDataDir(dataDir);
+  let rootKey: Buffer;
+  try {
+    rootKey = await loadRootKey({ rootKey: opts.rootKey, rootKeyFile: opts.rootKeyFile, dataDir }, (m) => notify(`warning: ${m}`));
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
   let kms: KmsCore | undefined;
   let store: FsObjectStore | undefined;
   try {
@@ -97,6 +106,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
           await openKms.close();
           await openStore.close();
           rootKey.fill(0);
+          await lock.release();
         })();
         return closing;
       },
@@ -105,6 +115,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     await kms?.close();
     await store?.close();
     rootKey.fill(0);
+    await lock.release();
     throw err;
   }
 }

@@ -10,8 +10,9 @@ export const CLI = fileURLToPath(new URL('../../gateway/dist/cli.js', import.met
 export interface GatewayProcess {
   child: ChildProcess;
   endpoint: string;
-  stdout: string;
-  stderr: string;
+  /** Everything the process printed so far (it keeps growing while it runs). */
+  readonly stdout: string;
+  readonly stderr: string;
   /** Peak resident set size of the gateway process so far, in MiB. */
   peakRssMiB(): Promise<number>;
   stop(): Promise<void>;
@@ -37,12 +38,17 @@ export function spawnGateway(dataDir: string, env: NodeJS.ProcessEnv = {}, args:
       resolve({
         child,
         endpoint: match[1]!,
-        stdout,
-        stderr,
+        get stdout() {
+          return stdout;
+        },
+        get stderr() {
+          return stderr;
+        },
         peakRssMiB: async () => Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
         stop: async () => {
-          if (child.exitCode !== null) return;
-          const exited = new Promise((r) => child.once('exit', r));
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          // 'close', not 'exit': by then everything the process printed has been read.
+          const exited = new Promise((r) => child.once('close', r));
           child.kill('SIGTERM');
           await exited;
         },

@@ -96,6 +96,8 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
   const log = opts.log.child({ requestId });
   const access: AccessRecord = { method, operation: 'unknown' };
   logAccessOnClose(req, res, log, access);
+  // Whole URL and headers, for debugging clients; the logger redacts signatures and secrets.
+  log.debug('request received', { method, url: req.url, headers: req.headers });
   if (kms) {
     // A KMS signature covers the hash of a body the client does not send up front.
     sendContinue(res);
@@ -140,6 +142,8 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     }
     access.code = mapped.error.code;
     if (mapped.internal && !mapped.integrity) log.error('internal error', { operation: access.operation, error: err instanceof Error ? err.stack : String(err) });
+    // The error document's extra fields (a signature mismatch's canonical request, ...).
+    log.debug('error details', { code: mapped.error.code, message: mapped.error.message, ...mapped.error.fields });
     if (res.headersSent) {
       // Part of a body is out: cutting the connection is the only honest signal left.
       res.destroy(mapped.error);

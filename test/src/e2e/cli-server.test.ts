@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,8 +20,8 @@ afterEach(async () => {
   for (const gateway of running.splice(0)) await gateway.stop();
 });
 
-async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
-  const gateway = await spawnGateway(dataDir, env);
+async function startServer(dataDir: string, env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<GatewayProcess> {
+  const gateway = await spawnGateway(dataDir, env, args);
   running.push(gateway);
   return gateway;
 }
@@ -86,5 +86,67 @@ describe('kmsgate server', () => {
     const failure = await promisify(execFile)(process.execPath, [CLI, 'server', '--bogus', 'x']).catch((e: { code: number; stderr: string }) => e);
     expect((failure as { code: number }).code).toBe(2);
     expect((failure as { stderr: string }).stderr).toContain('usage: kmsgate');
+  });
+
+  it('refuses the secrets as plain flags, and takes them from files that never show in the process list', async () => {
+    for (const [flag, variable, fileFlag] of [['--secret-access-key', 'KMSGATE_SECRET_ACCESS_KEY', '--secret-access-key-file'], ['--root-key', 'KMSGATE_ROOT_KEY', '--root-key-file']]) {
+      const failure = (await promisify(execFile)(process.execPath, [CLI, 'server', flag, 'visible-to-ps']).catch((e: unknown) => e)) as { code: number; stderr: string };
+      expect(failure.code).toBe(2);
+      expect(failure.stderr).toContain(`${flag} is not accepted`);
+      expect(failure.stderr).toContain(variable);
+      expect(failure.stderr).toContain(fileFlag);
+    }
+    const dataDir = await mkdtemp(join(tmpdir(), 'kmsgate-cli-'));
+    const secretsDir = await mkdtemp(join(tmpdir(), 'kmsgate-secrets-'));
+    try {
+      const secret = 'secret-from-a-file-0123456789';
+      const rootKey = Buffer.alloc(32, 5).toString('base64');
+      await writeFile(join(secretsDir, 'secret'), secret + '\n', { mode: 0o600 });
+      await writeFile(join(secretsDir, 'root'), rootKey + '\n', { mode: 0o600 });
+      const started = await startServer(dataDir, { KMSGATE_ACCESS_KEY_ID: 'AKIAFROMFILE00000001' }, ['--secret-access-key-file', join(secretsDir, 'secret'), '--root-key-file', join(secretsDir, 'root')]);
+      const cmdline = await readFile(`/proc/${started.child.pid}/cmdline`, 'utf8');
+      expect(cmdline).toContain('--secret-access-key-file');
+      expect(cmdline).not.toContain(secret);
+      expect(cmdline).not.toContain(rootKey);
+      const s3 = new S3Client({ endpoint: started.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIAFROMFILE00000001', secretAccessKey: secret }, forcePathStyle: true });
+      await s3.send(new CreateBucketCommand({ Bucket: 'file-bucket' }));
+      s3.destroy();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(secretsDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('one kmsgate per data directory', () => {
+  it('refuses a second server on the same directory, takes over after a SIGKILL, and releases on stop', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'kmsgate-lock-'));
+    try {
+      const first = await startServer(dataDir);
+      const second = await spawnGateway(dataDir).catch((e: unknown) => e);
+      expect(second).toBeInstanceOf(Error);
+      expect(String(second)).toMatch(/gateway exited with 1/);
+      expect(String(second)).toContain(`the data directory ${dataDir} is in use by another kmsgate (pid ${first.child.pid}`);
+      // The refused process left the running one alone.
+      const id = /AWS_ACCESS_KEY_ID=(\S+)/.exec(first.stdout)![1]!;
+      const secret = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(first.stdout)![1]!;
+      const s3 = new S3Client({ endpoint: first.endpoint, region: 'us-east-1', credentials: { accessKeyId: id, secretAccessKey: secret }, forcePathStyle: true });
+      await s3.send(new CreateBucketCommand({ Bucket: 'still-served' }));
+      s3.destroy();
+
+      const killed = new Promise((done) => first.child.once('close', done));
+      first.child.kill('SIGKILL');
+      await killed;
+      // The killed process could not remove its lock; the next start finds it stale.
+      await access(join(dataDir, 'kmsgate.lock'));
+      const third = await startServer(dataDir);
+      expect(third.stdout).toContain(`admin access key id: ${id}`);
+      const lock = JSON.parse(await readFile(join(dataDir, 'kmsgate.lock'), 'utf8')) as { pid: number };
+      expect(lock.pid).toBe(third.child.pid);
+      await third.stop();
+      await expect(access(join(dataDir, 'kmsgate.lock'))).rejects.toThrow(/ENOENT/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
