@@ -3,12 +3,12 @@
 // entry from index.ts, so runtime code never loads jest.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { BucketExistsError, BucketNotEmptyError, NoSuchBucketError } from './errors.js';
-import { meta, putObject, type ContractFixture } from './contract-helpers.js';
+import { keysOf, meta, putObject, type ContractFixture } from './contract-helpers.js';
 import { describeListingCases } from './contract-listing.js';
 import { describeObjectCases } from './contract-objects.js';
 import type { ObjectStore } from './object-store.js';
 
-export { getData, ODD_KEYS, putObject, readAll, type ContractFixture } from './contract-helpers.js';
+export { getData, keysOf, listingEntry, ODD_KEYS, putObject, readAll, type ContractFixture } from './contract-helpers.js';
 
 export function runObjectStoreContract(name: string, create: () => Promise<ContractFixture>): void {
   describe(`ObjectStore contract: ${name}`, () => {
@@ -65,7 +65,7 @@ export function runObjectStoreContract(name: string, create: () => Promise<Contr
         await store.deleteBucket(bucket);
         await expect(store.headBucket(bucket)).rejects.toBeInstanceOf(NoSuchBucketError);
         await store.createBucket(bucket); // the name is free again
-        expect((await store.listObjects(bucket, { limit: 10 })).keys).toEqual([]);
+        expect(keysOf(await store.listObjects(bucket, { limit: 10 }))).toEqual([]);
       });
     });
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { getData, ODD_KEYS, putObject, runObjectStoreContract } from './contract.js';
+import { getData, keysOf, listingEntry, ODD_KEYS, putObject, runObjectStoreContract } from './contract.js';
 import { NoSuchKeyError, StorageError } from './errors.js';
 import { FsObjectStore } from './fs-store.js';
 
@@ -144,10 +144,10 @@ describe('FsObjectStore on disk', () => {
         ...pending.map((p, i) => p.commit(Buffer.from(`m${i}`))),
       ]);
       const listed = await store.listObjects(bucket, { limit: 10 });
-      expect(listed.keys).toEqual(['shared/deeper/n0', 'shared/deeper/n1', 'shared/deeper/n2']);
-      for (const key of listed.keys) await store.deleteObject(bucket, key);
+      expect(keysOf(listed)).toEqual(['shared/deeper/n0', 'shared/deeper/n1', 'shared/deeper/n2']);
+      for (const key of keysOf(listed)) await store.deleteObject(bucket, key);
     }
-    expect((await store.listObjects(bucket, { limit: 10 })).keys).toEqual([]);
+    expect(keysOf(await store.listObjects(bucket, { limit: 10 }))).toEqual([]);
   });
 
   it('keeps objects across reopen and sweeps temp leftovers on open', async () => {
