@@ -118,8 +118,8 @@ export function describeListingCases(ctx: ContractContext): void {
     it('rolls keys up into common prefixes, counted toward the limit, for every prefix, delimiter and bound', async () => {
       await putAll(TREE_KEYS);
       const prefixes = ['', 'a', 'a/', 'a//', 'a/b', 'photos/', 'photos/2024/', 'é', '/', 'l'.repeat(64), 'q/q/', 'nothing'];
-      const delimiters = [undefined, '/', '//', 'b', '0', 'é', '/2'];
-      const bounds = [undefined, '', 'a', 'a/', 'a/b', 'a/b/', 'photos/2024/', 'photos/2024/01/b.jpg', 'é', '\uFFFD'];
+      const delimiters = [undefined, '/', '//', 'b', 'é/'];
+      const bounds = [undefined, 'a', 'a/b/', 'photos/2024/', 'photos/2024/01/b.jpg', '\uFFFD'];
       for (const prefix of prefixes) {
         for (const delimiter of delimiters) {
           for (const startAfter of bounds) {

@@ -75,3 +75,19 @@ export function runObjectStoreContract(name: string, create: () => Promise<Contr
     describeListingCases(ctx);
   });
 }
+
+/** The listing part alone, e.g. for a backend configured differently (tiny caches). */
+export function runListingContract(name: string, create: () => Promise<ContractFixture>): void {
+  describe(`ObjectStore listing contract: ${name}`, () => {
+    let fixture: ContractFixture;
+    const bucket = 'contract-bucket';
+    beforeEach(async () => {
+      fixture = await create();
+      await fixture.store.createBucket(bucket);
+    });
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+    describeListingCases({ store: () => fixture.store, bucket });
+  });
+}

@@ -14,7 +14,8 @@ import { sseResponseHeaders, userMetadataOf } from '../s3/object-headers.js';
 import type { Operation } from './operation.js';
 import { headerValue } from '../http/headers.js';
 import { SSE_CONTEXT, parseSseRequest } from '../s3/sse-headers.js';
-import { GWSE_ALGORITHM_NAME, buildEncryptionContext, createEncryptStream, sealMetadata } from '../sse/index.js';
+import { GWSE_ALGORITHM_NAME, buildEncryptionContext, createEncryptStream, sealMetadata, type UnsealedObjectMetadata } from '../sse/index.js';
+import { listingEntryOf } from '../s3/listing.js';
 
 /** MD5 of the plaintext, for SSE-S3 ETags (clients expect it of AES256 objects). */
 function md5Tap(): Transform & { hex(): string } {
@@ -51,8 +52,7 @@ export const PutObject: Operation = async (ctx) => {
     await pipeline([requestSource(ctx.req), ...payload.stages, ...(md5 ? [md5] : []), encrypt.transform, pending.stream]);
     const checksum = payload.checksum();
     const etag = md5 ? md5.hex() : encrypt.etag;
-    const record = sealMetadata(
-      {
+    const unsealed: UnsealedObjectMetadata = {
         metaVersion: 1,
         sse: sse.sse,
         kmsKeyArn: dataKey.kmsKeyArn,
@@ -69,10 +69,9 @@ export const PutObject: Operation = async (ctx) => {
         contentType,
         userMetadata,
         lastModified: new Date().toISOString(),
-      },
-      dataKey.dek,
-    );
-    await pending.commit(record);
+    };
+    const record = sealMetadata(unsealed, dataKey.dek);
+    await pending.commit(record, listingEntryOf(unsealed));
     pending = undefined;
     const responseHeaders: Record<string, string> = { ETag: `"${etag}"`, ...sseResponseHeaders({ sse: sse.sse, kmsKeyArn: dataKey.kmsKeyArn }) };
     const sentContext = headerValue(headers, SSE_CONTEXT);
