@@ -66,6 +66,15 @@ export class DirEntriesCache {
     }
   }
 
+  /**
+   * `dir` was just created by this process, under its tree lock: it is known to be empty,
+   * so later commits into it keep it cached without a readdir.
+   */
+  createdEmpty(dir: string): void {
+    this.markStale(dir);
+    if (!this.dirs.has(dir)) this.install(dir, []);
+  }
+
   /** A file or directory `name` now exists in `dir` (idempotent). */
   added(dir: string, name: string, base: Buffer): void {
     this.markStale(dir);

@@ -197,6 +197,7 @@ export class FsObjectStore implements ObjectStore {
             dir = join(dir, segment);
             const created = await this.treeLocks.run(dir, async () => {
               const made = await mkdirIfMissing(dir);
+              if (made) this.dirCache.createdEmpty(dir);
               this.dirCache.added(parent, segment, bases[depth]);
               return made;
             });
