@@ -5,8 +5,8 @@
  * it to empty buckets.
  */
 import { S3Error } from '../http/errors.js';
-import { commonPrefixesOf, nameOf, ownerOf, versionsOf } from '../s3/listing-xml.js';
-import { param, parseEncodingType, parseMaxKeys, readPage } from '../s3/listing.js';
+import { commonPrefixesOf, nameOf, ownerOf, pageFields, versionsOf } from '../s3/listing-xml.js';
+import { param, parseListRequest, readPage } from '../s3/listing.js';
 import type { Operation } from './operation.js';
 
 const NULL_VERSION = 'null';
@@ -20,33 +20,26 @@ function checkVersionIdMarker(keyMarker: string, versionIdMarker: string | undef
 }
 
 export const ListObjectVersions: Operation = async (ctx) => {
-  const { bucket, query, deps } = ctx;
-  await deps.store.headBucket(bucket);
-  const maxKeys = parseMaxKeys(query);
-  const encode = parseEncodingType(query);
-  const keyMarker = param(query, 'key-marker') ?? '';
-  const versionIdMarker = param(query, 'version-id-marker');
+  const req = await parseListRequest(ctx);
+  const { prefix, encode } = req;
+  const keyMarker = param(ctx.query, 'key-marker') ?? '';
+  const versionIdMarker = param(ctx.query, 'version-id-marker');
   checkVersionIdMarker(keyMarker, versionIdMarker);
-  const prefix = param(query, 'prefix') ?? '';
-  const delimiter = param(query, 'delimiter');
   // A key's only version is `null`: after (key, null) is after the key, as after the key alone.
-  const page = await readPage(ctx, { prefix, delimiter, after: keyMarker || undefined, maxKeys });
+  const page = await readPage(ctx, { ...req, after: keyMarker || undefined });
   const last = page.items[page.items.length - 1];
   return {
     status: 200,
     xml: {
       root: 'ListVersionsResult',
       body: {
-        Name: bucket,
+        Name: ctx.bucket,
         Prefix: nameOf(prefix, encode),
         KeyMarker: nameOf(keyMarker, encode),
         VersionIdMarker: versionIdMarker ?? '',
         NextKeyMarker: page.next === undefined ? undefined : nameOf(page.next, encode),
         NextVersionIdMarker: page.next !== undefined && last?.kind === 'object' ? NULL_VERSION : undefined,
-        MaxKeys: maxKeys,
-        Delimiter: delimiter === undefined ? undefined : nameOf(delimiter, encode),
-        EncodingType: encode ? 'url' : undefined,
-        IsTruncated: page.isTruncated,
+        ...pageFields(req, page),
         Version: versionsOf(page.items, { encode, owner: ownerOf(ctx.principal) }),
         CommonPrefixes: commonPrefixesOf(page.items, encode),
       },

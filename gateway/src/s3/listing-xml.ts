@@ -7,7 +7,7 @@
 import type { ListedItem, ListingEntry } from '@kmsgate/storage';
 import type { XmlObject } from '../http/xml.js';
 import type { Principal } from '../identity/identity.js';
-import { urlEncodeName } from './listing.js';
+import { urlEncodeName, type ListRequest, type Page } from './listing.js';
 
 export interface Owner {
   ID: string;
@@ -55,4 +55,14 @@ export function versionsOf(items: readonly ListedItem[], opts: RenderOptions): X
 
 export function commonPrefixesOf(items: readonly ListedItem[], encode: boolean): XmlObject[] {
   return items.flatMap((item) => (item.kind === 'prefix' ? [{ Prefix: nameOf(item.prefix, encode) }] : []));
+}
+
+/** MaxKeys, Delimiter, EncodingType, IsTruncated: the run every listing document shares. */
+export function pageFields(req: ListRequest, page: Page): XmlObject {
+  return {
+    MaxKeys: req.maxKeys,
+    Delimiter: req.delimiter === undefined ? undefined : nameOf(req.delimiter, req.encode),
+    EncodingType: req.encode ? 'url' : undefined,
+    IsTruncated: page.isTruncated,
+  };
 }

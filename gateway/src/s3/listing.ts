@@ -112,3 +112,21 @@ export async function readPage(ctx: OperationContext, q: PageQuery): Promise<Pag
 
 /** The query parameter, or undefined when absent. */
 export const param = (query: URLSearchParams, name: string): string | undefined => query.get(name) ?? undefined;
+
+export interface ListRequest {
+  maxKeys: number;
+  encode: boolean;
+  prefix: string;
+  delimiter: string | undefined;
+}
+
+/**
+ * The parameters all three listings share, in S3's order: a missing bucket answers
+ * NoSuchBucket before any argument error, then max-keys, then encoding-type.
+ */
+export async function parseListRequest(ctx: OperationContext): Promise<ListRequest> {
+  await ctx.deps.store.headBucket(ctx.bucket);
+  const maxKeys = parseMaxKeys(ctx.query);
+  const encode = parseEncodingType(ctx.query);
+  return { maxKeys, encode, prefix: param(ctx.query, 'prefix') ?? '', delimiter: param(ctx.query, 'delimiter') };
+}
