@@ -76,7 +76,7 @@ export function parseFlags(argv: readonly string[]): Partial<Record<SettingName,
   const out: Partial<Record<SettingName, string>> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const match = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
     const instead = match && REFUSED_FLAGS[match[1]!];
     if (instead) throw new ConfigError(`--${match[1]} is not accepted, because a command line shows in the process list: ${instead}`);
     if (!match || !known.has(match[1]!)) throw new ConfigError(`unknown option: ${arg}`);
