@@ -105,11 +105,12 @@ describe('preflights and CORS headers', () => {
     });
     const anyone = await preflight(`/${bucket}/page.txt`, { Origin: 'http://elsewhere.test', 'Access-Control-Request-Method': 'GET' });
     expect([anyone.status, anyone.headers['access-control-allow-origin'], anyone.headers['access-control-allow-credentials']]).toEqual([200, '*', undefined]);
-    for (const headers of [
+    const refusals: Record<string, string>[] = [
       { Origin: 'http://elsewhere.test', 'Access-Control-Request-Method': 'PUT' },
       { Origin: 'http://www.app.test', 'Access-Control-Request-Method': 'DELETE' },
       { Origin: 'http://www.app.test', 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'x-amz-server-side-encryption' },
-    ]) {
+    ];
+    for (const headers of refusals) {
       const refused = await preflight(`/${bucket}/new.txt`, headers);
       expect([refused.status, errorCode(refused.text)]).toEqual([403, 'AccessForbidden']);
       expect(refused.text).toContain(`<Message>${NOT_ALLOWED.replace("'", '&apos;')}</Message><Method>${headers['Access-Control-Request-Method']}</Method><ResourceType>OBJECT</ResourceType>`);
