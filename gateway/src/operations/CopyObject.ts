@@ -17,7 +17,7 @@ import { COPY_SOURCE, checkCopySourceConditions, parseCopySource, parseMetadataD
 import { newObjectSseHeaders, parseStorageClass, userMetadataOf } from '../s3/object-headers.js';
 import { SSE, SSE_BUCKET_KEY, SSE_CONTEXT, SSE_KMS_KEY_ID, type SseRequest } from '../s3/sse-headers.js';
 import { objectAttributesOf, openObjectPlaintext, writeEncryptedObject, type ObjectAttributes, type ObjectMetadataV1 } from '../sse/index.js';
-import type { Operation } from './operation.js';
+import { objectIo, type Operation } from './operation.js';
 
 const SELF_COPY =
   "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.";
@@ -49,9 +49,7 @@ export const CopyObject: Operation = async (ctx) => {
   const sse = await sseForNewObject(deps.store, bucket, headers);
   const onItself = source.bucket === bucket && source.key === key;
   const opened = await openObjectPlaintext({
-    kms: deps.kms,
-    store: deps.store,
-    caller: ctx.caller,
+    ...objectIo(ctx),
     bucket: source.bucket,
     key: source.key,
     select: (meta) => {
@@ -62,9 +60,7 @@ export const CopyObject: Operation = async (ctx) => {
   });
   try {
     const written = await writeEncryptedObject({
-      kms: deps.kms,
-      store: deps.store,
-      caller: ctx.caller,
+      ...objectIo(ctx),
       bucket,
       key,
       sse,

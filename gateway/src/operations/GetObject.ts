@@ -8,15 +8,13 @@ import { readResponseHeaders } from '../s3/object-headers.js';
 import { parseRangeHeader } from '../s3/range-header.js';
 import { refuseSseHeadersOnRead } from '../s3/sse-headers.js';
 import { openObjectPlaintext } from '../sse/index.js';
-import type { Operation } from './operation.js';
+import { objectIo, type Operation } from './operation.js';
 
 export const GetObject: Operation = async (ctx) => {
-  const { bucket, key, deps, headers } = ctx;
+  const { bucket, key, headers } = ctx;
   refuseSseHeadersOnRead(headers);
   const { meta, range, stream } = await openObjectPlaintext({
-    kms: deps.kms,
-    store: deps.store,
-    caller: ctx.caller,
+    ...objectIo(ctx),
     bucket,
     key,
     select: (record) => parseRangeHeader(headerValue(headers, 'range'), record.plaintextSize),

@@ -8,7 +8,7 @@ import { refuseAclHeaders } from '../s3/acl.js';
 import { sseForNewObject } from '../s3/bucket-encryption.js';
 import { newObjectSseHeaders, parseStorageClass, userMetadataOf } from '../s3/object-headers.js';
 import { checksumsOf, writeEncryptedObject } from '../sse/index.js';
-import type { Operation } from './operation.js';
+import { objectIo, type Operation } from './operation.js';
 
 export const PutObject: Operation = async (ctx) => {
   const { bucket, key, deps, headers } = ctx;
@@ -21,9 +21,7 @@ export const PutObject: Operation = async (ctx) => {
     // Every header is checked by now; this also fails on a missing bucket before the KMS is asked.
     const sse = await sseForNewObject(deps.store, bucket, headers);
     const written = await writeEncryptedObject({
-      kms: deps.kms,
-      store: deps.store,
-      caller: ctx.caller,
+      ...objectIo(ctx),
       bucket,
       key,
       sse,

@@ -47,3 +47,8 @@ export interface OperationResult {
 
 export type Operation = (ctx: OperationContext) => Promise<OperationResult>;
 
+
+/** What the shared object read and write paths (sse/object-reader.ts, object-writer.ts) take from a request. */
+export function objectIo(ctx: OperationContext): { kms: KmsCore; store: ObjectStore; caller: Caller } {
+  return { kms: ctx.deps.kms, store: ctx.deps.store, caller: ctx.caller };
+}
