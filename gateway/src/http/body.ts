@@ -30,6 +30,12 @@ export const MAX_CONFIGURATION_BYTES = 64 * 1024;
 export interface PayloadStages {
   /** Transforms to pipe the raw request through, in order. */
   stages: Transform[];
+  /**
+   * The verified body as pipeline streams: the request, then every stage. The only way an
+   * operation reads a body, so none can skip a check. Call once, and hand the result to
+   * pipeline() in the same tick (see requestSource).
+   */
+  streams(): [Readable, ...Transform[]];
   /** Payload length in bytes, as declared by the client. */
   length: number;
   /** After the pipeline finished: the verified flexible checksum, if the client sent one. */
@@ -84,6 +90,7 @@ export function payloadStages(ctx: OperationContext, maxLength = MAX_SINGLE_PUT)
   }
   return {
     stages,
+    streams: () => [requestSource(ctx.req), ...stages],
     length,
     checksum: () => {
       if (headerCheck && requested) return { algorithm: requested.algorithm, base64: headerCheck.result() };
@@ -114,8 +121,7 @@ export async function readSmallBody(ctx: OperationContext, limit: number): Promi
   // A request with neither length nor chunked framing has no body at all.
   const framed = ['content-length', 'transfer-encoding', 'x-amz-decoded-content-length'].some((name) => ctx.headers[name] !== undefined);
   if (!framed) return Buffer.alloc(0);
-  const { stages } = payloadStages(ctx, limit);
-  return collectBody([requestSource(ctx.req), ...stages], limit, () => new S3Error('EntityTooLarge', undefined, { MaxSizeAllowed: limit }));
+  return collectBody(payloadStages(ctx, limit).streams(), limit, () => new S3Error('EntityTooLarge', undefined, { MaxSizeAllowed: limit }));
 }
 
 /** Runs `streams` as one pipeline into memory; more than `limit` bytes fails with `tooLarge()`. */

@@ -6,8 +6,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../http/errors.js';
 import { headerValue } from '../http/headers.js';
-import type { ObjectMetadataV1 } from '../sse/index.js';
+import type { ObjectMetadataV1, PlaintextRange } from '../sse/index.js';
 import { headerValueToText, textToHeaderValue } from './header-text.js';
+import { SSE_CONTEXT } from './sse-headers.js';
 
 const META_PREFIX = 'x-amz-meta-';
 /**
@@ -64,6 +65,25 @@ export function sseResponseHeaders(meta: Pick<ObjectMetadataV1, 'sse' | 'kmsKeyA
   const headers: Record<string, string> = { 'x-amz-server-side-encryption': meta.sse };
   if (meta.sse === 'aws:kms' && meta.kmsKeyArn) headers['x-amz-server-side-encryption-aws-kms-key-id'] = meta.kmsKeyArn;
   return headers;
+}
+
+/**
+ * The SSE headers answering a write (PutObject, CopyObject): what the new object is encrypted
+ * under, and the encryption context as the client sent it, if it did.
+ */
+export function newObjectSseHeaders(written: Pick<ObjectMetadataV1, 'sse' | 'kmsKeyArn'>, request: IncomingHttpHeaders): Record<string, string> {
+  const headers = sseResponseHeaders(written);
+  const sentContext = headerValue(request, SSE_CONTEXT);
+  if (written.sse === 'aws:kms' && sentContext !== undefined) headers[SSE_CONTEXT] = sentContext;
+  return headers;
+}
+
+/** The headers of a GetObject or HeadObject answer for `range` (undefined: the whole object). */
+export function readResponseHeaders(meta: ObjectMetadataV1, request: IncomingHttpHeaders, range: PlaintextRange | undefined): Record<string, string> {
+  const checksumMode = headerValue(request, 'x-amz-checksum-mode') === 'ENABLED';
+  const headers = objectResponseHeaders(meta, { checksumMode, full: range === undefined });
+  if (!range) return { ...headers, 'Content-Length': String(meta.plaintextSize) };
+  return { ...headers, 'Content-Length': String(range.end - range.start + 1), 'Content-Range': `bytes ${range.start}-${range.end}/${meta.plaintextSize}` };
 }
 
 /** Headers shared by GetObject and HeadObject. `full` = the whole object is being described. */
