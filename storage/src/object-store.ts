@@ -8,11 +8,24 @@ export interface BucketInfo {
   creationDate: Date;
 }
 
+/**
+ * A condition on the version a commit replaces, for conditional writes (If-None-Match: *,
+ * If-Match). Backends evaluate it while holding the key, so no other commit of that key can
+ * land between the check and the commit: of two racing create-only writes, one sees the other.
+ */
+export interface CommitOptions {
+  /**
+   * Called with the metadata of the key's current version (null: none). Throwing refuses
+   * the commit: the error is what commit() rejects with, and the written data is dropped.
+   */
+  precondition?(current: Buffer | null): void;
+}
+
 export interface PendingObject {
   /** Write the data bytes here; they go to a temporary location until commit(). */
   readonly stream: NodeJS.WritableStream & Writable;
   /** After the stream finished: make (data, metadata) the visible object atomically. */
-  commit(metadata: Buffer): Promise<void>;
+  commit(metadata: Buffer, options?: CommitOptions): Promise<void>;
   /** Drop everything written; idempotent; safe after a failed or destroyed stream. */
   abort(): Promise<void>;
 }
