@@ -18,5 +18,5 @@ export {
   parseContextHeader,
 } from './context.js';
 export type { EncryptionContext, ObjectEncryptionContext } from './context.js';
-export { CHECKSUM_ALGORITHMS, METADATA_VERSION, parseMetadata, sealMetadata, verifyMetadataMac } from './metadata.js';
-export type { ChecksumAlgorithm, ObjectMetadataV1, UnsealedObjectMetadata } from './metadata.js';
+export { CHECKSUM_ALGORITHMS, METADATA_VERSION, SYSTEM_HEADER_NAMES, parseMetadata, sealMetadata, verifyMetadataMac } from './metadata.js';
+export type { ChecksumAlgorithm, ObjectMetadata, ObjectMetadataV1, SystemHeaderName, UnsealedObjectMetadata } from './metadata.js';
