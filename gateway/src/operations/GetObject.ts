@@ -10,15 +10,24 @@ import type { Operation } from './operation.js';
 import { headerValue } from '../http/headers.js';
 import { parseRangeHeader } from '../s3/range-header.js';
 import { refuseSseHeadersOnRead } from '../s3/sse-headers.js';
+import { readConditionResult } from '../s3/conditionals.js';
+import { responseOverrides } from '../s3/response-overrides.js';
 import { assertContextNamesObject, canonicalEncryptionContext, openPlaintextStream, parseMetadata, verifyMetadataMac } from '../sse/index.js';
 
 export const GetObject: Operation = async (ctx) => {
   const { bucket, key, deps, headers } = ctx;
   refuseSseHeadersOnRead(headers);
+  const overrides = responseOverrides(ctx.query, ctx.auth);
   const stored = await deps.store.getObject(bucket, key);
   try {
     const meta = parseMetadata(stored.metadata);
     assertContextNamesObject(meta.encryptionContext, bucket, key);
+    // Against the version this handle reads, so an If-Match download cannot mix two versions.
+    const notModified = readConditionResult(headers, meta);
+    if (notModified) {
+      await stored.close();
+      return notModified;
+    }
     const range = parseRangeHeader(headerValue(headers, 'range'), meta.plaintextSize);
     const dek = await unwrapObjectKey(deps.kms, ctx.caller, meta);
     let body;
@@ -37,7 +46,7 @@ export const GetObject: Operation = async (ctx) => {
       dek.fill(0);
     }
     body.once('close', () => void stored.close());
-    const responseHeaders = objectResponseHeaders(meta, { checksumMode: headerValue(headers, 'x-amz-checksum-mode') === 'ENABLED', full: range === undefined });
+    const responseHeaders = { ...objectResponseHeaders(meta, { checksumMode: headerValue(headers, 'x-amz-checksum-mode') === 'ENABLED', full: range === undefined }), ...overrides };
     const length = range ? range.end - range.start + 1 : meta.plaintextSize;
     responseHeaders['Content-Length'] = String(length);
     if (range) responseHeaders['Content-Range'] = `bytes ${range.start}-${range.end}/${meta.plaintextSize}`;

@@ -10,13 +10,15 @@ import { pipeline } from 'node:stream/promises';
 import type { PendingObject } from '@kmsgate/storage';
 import { payloadStages, requestSource, type PayloadStages } from '../http/body.js';
 import { generateObjectKey } from '../sse/object-crypto.js';
-import { parseStorageClass, sseResponseHeaders, userMetadataOf } from '../s3/object-headers.js';
+import { sseResponseHeaders, userMetadataOf } from '../s3/object-headers.js';
+import { systemMetadataOf, type SystemMetadata } from '../s3/system-metadata.js';
+import { commitConditions, parseWriteConditions, precheckWriteConditions, type WriteConditions } from '../s3/conditionals.js';
 import type { Operation, OperationContext, OperationResult } from './operation.js';
 import { headerValue } from '../http/headers.js';
 import { SSE_CONTEXT, type SseRequest } from '../s3/sse-headers.js';
 import { sseForNewObject } from '../s3/bucket-encryption.js';
 import { refuseAclHeaders } from '../s3/acl.js';
-import { GWSE_ALGORITHM_NAME, buildEncryptionContext, createEncryptStream, sealMetadata } from '../sse/index.js';
+import { GWSE_ALGORITHM_NAME, METADATA_VERSION, buildEncryptionContext, createEncryptStream, sealMetadata } from '../sse/index.js';
 
 /** MD5 of the plaintext, for SSE-S3 ETags (clients expect it of AES256 objects). */
 function md5Tap(): Transform & { hex(): string } {
@@ -38,13 +40,15 @@ function md5Tap(): Transform & { hex(): string } {
 export const PutObject: Operation = async (ctx) => {
   const { headers } = ctx;
   refuseAclHeaders(headers);
-  parseStorageClass(headers);
+  const system = systemMetadataOf(headers);
+  const conditions = parseWriteConditions(headers);
   const userMetadata = userMetadataOf(headers);
   const payload = payloadStages(ctx);
   try {
     // Every header is checked by now; this also fails on a missing bucket before the KMS is asked.
     const sse = await sseForNewObject(ctx.deps.store, ctx.bucket, headers);
-    return await encryptAndCommit(ctx, { sse, payload, userMetadata });
+    await precheckWriteConditions(ctx.deps.store, ctx.bucket, ctx.key, conditions);
+    return await encryptAndCommit(ctx, { sse, payload, userMetadata, system, conditions });
   } finally {
     payload.discard();
   }
@@ -54,11 +58,12 @@ interface CheckedPut {
   sse: SseRequest;
   payload: PayloadStages;
   userMetadata: Record<string, string>;
+  system: SystemMetadata;
+  conditions: WriteConditions | undefined;
 }
 
-async function encryptAndCommit(ctx: OperationContext, { sse, payload, userMetadata }: CheckedPut): Promise<OperationResult> {
+async function encryptAndCommit(ctx: OperationContext, { sse, payload, userMetadata, system, conditions }: CheckedPut): Promise<OperationResult> {
   const { bucket, key, deps, headers } = ctx;
-  const contentType = headerValue(headers, 'content-type') ?? 'binary/octet-stream';
   const context = buildEncryptionContext({ header: sse.sse === 'aws:kms' ? sse.contextHeader : undefined, bucket, key });
   const dataKey = await generateObjectKey(deps.kms, ctx.caller, sse, context);
   let pending: PendingObject | undefined;
@@ -71,7 +76,7 @@ async function encryptAndCommit(ctx: OperationContext, { sse, payload, userMetad
     const etag = md5 ? md5.hex() : encrypt.etag;
     const record = sealMetadata(
       {
-        metaVersion: 1,
+        metaVersion: METADATA_VERSION,
         sse: sse.sse,
         kmsKeyArn: dataKey.kmsKeyArn,
         wrappedDek: dataKey.wrappedDek.toString('base64'),
@@ -84,13 +89,13 @@ async function encryptAndCommit(ctx: OperationContext, { sse, payload, userMetad
         headerSha256: encrypt.headerSha256,
         etag,
         checksums: checksum ? { [checksum.algorithm]: checksum.base64 } : {},
-        contentType,
         userMetadata,
         lastModified: new Date().toISOString(),
+        ...system,
       },
       dataKey.dek,
     );
-    await pending.commit(record);
+    await pending.commit(record, commitConditions(conditions, key));
     pending = undefined;
     const responseHeaders: Record<string, string> = { ETag: `"${etag}"`, ...sseResponseHeaders({ sse: sse.sse, kmsKeyArn: dataKey.kmsKeyArn }) };
     const sentContext = headerValue(headers, SSE_CONTEXT);
