@@ -13,6 +13,8 @@ import { PassThrough, Writable, type Readable, type Transform } from 'node:strea
 import { pipeline } from 'node:stream/promises';
 import { createAwsChunkedDecoder, createPayloadHashCheck } from '../auth/index.js';
 import {
+  DEFAULT_CHECKSUM,
+  checksumSources,
   createChecksumCheck,
   createContentMd5Check,
   parseRequestChecksum,
@@ -38,7 +40,10 @@ export interface PayloadStages {
   streams(): [Readable, ...Transform[]];
   /** Payload length in bytes, as declared by the client. */
   length: number;
-  /** After the pipeline finished: the verified flexible checksum, if the client sent one. */
+  /**
+   * After the pipeline finished: the verified flexible checksum the client sent, else the
+   * CRC64NVME computed in its place; undefined only for a promised trailer that never came.
+   */
   checksum(): { algorithm: ChecksumAlgorithm; base64: string } | undefined;
   /**
    * Tears down stages that never ran (the request failed before its body was read), so the
@@ -82,10 +87,14 @@ export function payloadStages(ctx: OperationContext, maxLength = MAX_SINGLE_PUT)
   }
   const md5 = headerValue(headers, 'content-md5');
   if (md5 !== undefined) stages.push(createContentMd5Check(md5));
-  const requested = parseRequestChecksum(headers);
+  const requested = parseRequestChecksum(checksumSources(headers, ctx.query, auth.presigned));
   let headerCheck: ReturnType<typeof createChecksumCheck> | undefined;
   if (requested && !requested.fromTrailer && requested.expectedBase64 !== undefined) {
     headerCheck = createChecksumCheck(requested.algorithm, requested.expectedBase64);
+    stages.push(headerCheck);
+  } else if (requested === null) {
+    // What S3 does for a body sent without a checksum: it keeps a full-object CRC64NVME.
+    headerCheck = createChecksumCheck(DEFAULT_CHECKSUM);
     stages.push(headerCheck);
   }
   return {
@@ -93,7 +102,7 @@ export function payloadStages(ctx: OperationContext, maxLength = MAX_SINGLE_PUT)
     streams: () => [requestSource(ctx.req), ...stages],
     length,
     checksum: () => {
-      if (headerCheck && requested) return { algorithm: requested.algorithm, base64: headerCheck.result() };
+      if (headerCheck) return { algorithm: requested?.algorithm ?? DEFAULT_CHECKSUM, base64: headerCheck.result() };
       return trailerChecksum?.();
     },
     discard: () => {

@@ -13,6 +13,7 @@ import { PutObject } from '../operations/PutObject.js';
 import { CopyObject } from '../operations/CopyObject.js';
 import { GetObject } from '../operations/GetObject.js';
 import { HeadObject } from '../operations/HeadObject.js';
+import { GetObjectAttributes } from '../operations/GetObjectAttributes.js';
 import { DeleteObject } from '../operations/DeleteObject.js';
 import { DeleteObjects } from '../operations/DeleteObjects.js';
 import { GetBucketLocation } from '../operations/GetBucketLocation.js';
@@ -62,6 +63,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'PUT', target: 'object', requiresHeader: 'x-amz-copy-source', name: 'CopyObject', operation: CopyObject },
   { method: 'GET', target: 'object', name: 'GetObject', operation: GetObject },
   { method: 'HEAD', target: 'object', name: 'HeadObject', operation: HeadObject },
+  { method: 'GET', target: 'object', subresource: 'attributes', name: 'GetObjectAttributes', operation: GetObjectAttributes },
   { method: 'DELETE', target: 'object', name: 'DeleteObject', operation: DeleteObject },
   { method: 'GET', target: 'bucket', subresource: 'location', name: 'GetBucketLocation', operation: GetBucketLocation },
   { method: 'PUT', target: 'bucket', subresource: 'encryption', name: 'PutBucketEncryption', operation: PutBucketEncryption },

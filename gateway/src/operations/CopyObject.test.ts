@@ -80,7 +80,7 @@ function watchedKms(): Watched {
 async function put(key: string, body: Buffer, sse: SseRequest): Promise<void> {
   await writeEncryptedObject({
     kms, store, caller: caller('put'), assertMayUseKms: () => {}, bucket: BUCKET, key, sse, length: body.length,
-    plaintext: () => [Readable.from([body])], checksums: () => ({}), attributes: { contentType: 'text/plain', userMetadata: {} },
+    plaintext: () => [Readable.from([body])], checksums: () => ({}), attributes: { contentType: 'text/plain', storageClass: 'STANDARD', systemHeaders: {}, userMetadata: {} },
   });
 }
 

@@ -15,6 +15,7 @@ import { sseForNewObject } from '../s3/bucket-encryption.js';
 import { assertBucketMayExist } from '../s3/bucket-name.js';
 import { COPY_SOURCE, checkCopySourceConditions, parseCopySource, parseMetadataDirective, type CopySource } from '../s3/copy-source.js';
 import { newObjectSseHeaders, parseStorageClass, userMetadataOf } from '../s3/object-headers.js';
+import { systemMetadataOf } from '../s3/system-metadata.js';
 import { SSE, SSE_BUCKET_KEY, SSE_CONTEXT, SSE_KMS_KEY_ID, type SseRequest } from '../s3/sse-headers.js';
 import { objectAttributesOf, openObjectPlaintext, writeEncryptedObject, type ObjectAttributes, type ObjectMetadataV1 } from '../sse/index.js';
 import { objectIo, type Operation } from './operation.js';
@@ -38,12 +39,12 @@ function refuseUnchangedSelfCopy(headers: IncomingHttpHeaders, replacing: boolea
 export const CopyObject: Operation = async (ctx) => {
   const { bucket, key, deps, headers } = ctx;
   refuseAclHeaders(headers);
-  parseStorageClass(headers);
+  const storageClass = parseStorageClass(headers);
   const source: CopySource = parseCopySource(headerValue(headers, COPY_SOURCE));
   assertBucketMayExist(source.bucket);
   const replacing = parseMetadataDirective(headers) === 'REPLACE';
   const replaced: ObjectAttributes | undefined = replacing
-    ? { contentType: headerValue(headers, 'content-type') ?? 'binary/octet-stream', userMetadata: userMetadataOf(headers) }
+    ? { ...systemMetadataOf(headers), userMetadata: userMetadataOf(headers) }
     : undefined;
   // The destination bucket and the SSE headers are checked before the source is read.
   const sse = await sseForNewObject(deps.store, bucket, headers);
@@ -68,7 +69,8 @@ export const CopyObject: Operation = async (ctx) => {
       plaintext: () => [opened.stream],
       // The plaintext is the source's, authenticated segment by segment, and so are its checksums.
       checksums: () => opened.meta.checksums,
-      attributes: replaced ?? objectAttributesOf(opened.meta),
+      // A storage class is never copied: the request names it, else STANDARD, as S3 does.
+      attributes: replaced ?? { ...objectAttributesOf(opened.meta), storageClass },
     });
     const checksums = Object.fromEntries(Object.entries(written.checksums).map(([algorithm, value]) => [`Checksum${algorithm}`, value]));
     return {

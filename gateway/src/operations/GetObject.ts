@@ -1,23 +1,31 @@
 /**
- * GetObject: the object opened as authenticated plaintext (sse/object-reader.ts), the range
- * parsed against the record before the KMS is asked. Everything before the first verified
- * segment can still answer with a clean error; a later failure cuts the connection.
+ * GetObject: the object opened as authenticated plaintext (sse/object-reader.ts). The
+ * conditions and the range are judged on the record of the version the open handle reads
+ * (so an If-Match download cannot mix two versions), before the KMS is asked. Everything
+ * before the first verified segment can still answer with a clean error; a later failure
+ * cuts the connection.
  */
 import { headerValue } from '../http/headers.js';
+import { readConditionResult } from '../s3/conditionals.js';
 import { readResponseHeaders } from '../s3/object-headers.js';
 import { parseRangeHeader } from '../s3/range-header.js';
+import { responseOverrides } from '../s3/response-overrides.js';
 import { refuseSseHeadersOnRead } from '../s3/sse-headers.js';
-import { openObjectPlaintext } from '../sse/index.js';
+import { openObjectPlaintext, type ObjectMetadata } from '../sse/index.js';
 import { objectIo, type Operation } from './operation.js';
 
 export const GetObject: Operation = async (ctx) => {
   const { bucket, key, headers } = ctx;
   refuseSseHeadersOnRead(headers);
-  const { meta, range, stream } = await openObjectPlaintext({
+  const overrides = responseOverrides(ctx.query, ctx.auth);
+  const opened = await openObjectPlaintext({
     ...objectIo(ctx),
     bucket,
     key,
+    answerEarly: (record: ObjectMetadata) => readConditionResult(headers, record),
     select: (record) => parseRangeHeader(headerValue(headers, 'range'), record.plaintextSize),
   });
-  return { status: range ? 206 : 200, headers: readResponseHeaders(meta, headers, range), stream };
+  if ('early' in opened) return opened.early;
+  const { meta, range, stream } = opened;
+  return { status: range ? 206 : 200, headers: { ...readResponseHeaders(meta, headers, range), ...overrides }, stream };
 };

@@ -9,6 +9,9 @@ import { headerValue } from '../http/headers.js';
 import type { ObjectMetadataV1, PlaintextRange } from '../sse/index.js';
 import { headerValueToText, textToHeaderValue } from './header-text.js';
 import { SSE_CONTEXT } from './sse-headers.js';
+import { systemResponseHeaders } from './system-metadata.js';
+
+export { STORAGE_CLASSES, parseStorageClass, type StorageClass } from './system-metadata.js';
 
 const META_PREFIX = 'x-amz-meta-';
 /**
@@ -41,26 +44,6 @@ export function userMetadataOf(headers: IncomingHttpHeaders): Record<string, str
   return Object.fromEntries(entries);
 }
 
-/**
- * The storage classes a general purpose bucket takes (directory-bucket, Outposts, Snow and
- * FSx classes are refused there, as S3 refuses them). The class is validated only: the object
- * record has no field for it yet, so every object reads back as STANDARD.
- */
-export const STORAGE_CLASSES = [
-  'STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER', 'DEEP_ARCHIVE', 'GLACIER_IR',
-] as const;
-export type StorageClass = (typeof STORAGE_CLASSES)[number];
-
-export function parseStorageClass(headers: IncomingHttpHeaders): StorageClass {
-  const value = headerValue(headers, 'x-amz-storage-class');
-  if (value === undefined) return 'STANDARD';
-  if (!(STORAGE_CLASSES as readonly string[]).includes(value)) {
-    // StorageClassRequested: the field S3-compatible servers report beside this code (best match).
-    throw new S3Error('InvalidStorageClass', undefined, { StorageClassRequested: value });
-  }
-  return value as StorageClass;
-}
-
 export function sseResponseHeaders(meta: Pick<ObjectMetadataV1, 'sse' | 'kmsKeyArn'>): Record<string, string> {
   const headers: Record<string, string> = { 'x-amz-server-side-encryption': meta.sse };
   if (meta.sse === 'aws:kms' && meta.kmsKeyArn) headers['x-amz-server-side-encryption-aws-kms-key-id'] = meta.kmsKeyArn;
@@ -89,7 +72,7 @@ export function readResponseHeaders(meta: ObjectMetadataV1, request: IncomingHtt
 /** Headers shared by GetObject and HeadObject. `full` = the whole object is being described. */
 export function objectResponseHeaders(meta: ObjectMetadataV1, opts: { checksumMode: boolean; full: boolean }): Record<string, string> {
   const headers: Record<string, string> = {
-    'Content-Type': meta.contentType,
+    ...systemResponseHeaders(meta),
     ETag: `"${meta.etag}"`,
     'Last-Modified': new Date(meta.lastModified).toUTCString(),
     'Accept-Ranges': 'bytes',

@@ -4,16 +4,16 @@
  * listing never reads records, the KMS or object data.
  */
 import type { ListingEntry } from '@kmsgate/storage';
-import type { UnsealedObjectMetadata } from './metadata.js';
+import type { ObjectMetadata } from './metadata.js';
 
 /** The listing entry of an object, from its metadata record (what every write commits beside it). */
-export function listingEntryOf(meta: UnsealedObjectMetadata): ListingEntry {
+export function listingEntryOf(meta: Omit<ObjectMetadata, 'metaMac' | 'metaVersion'>): ListingEntry {
   const [checksumAlgorithm] = Object.keys(meta.checksums);
   return {
     size: meta.plaintextSize,
     etag: meta.etag,
     lastModified: new Date(meta.lastModified),
-    storageClass: 'STANDARD',
+    storageClass: meta.storageClass,
     ...(checksumAlgorithm ? { checksumAlgorithm, checksumType: 'FULL_OBJECT' } : {}),
   };
 }

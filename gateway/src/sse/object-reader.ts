@@ -44,6 +44,14 @@ export interface OpenObjectOptions {
   readonly select?: (meta: ObjectMetadataV1) => PlaintextRange | undefined;
 }
 
+/**
+ * A read that may end at the record: `answerEarly` runs first on it (after the SigV4 rule) and
+ * any answer it gives (a 304) is returned instead of a stream, without asking the KMS.
+ */
+export interface OpenObjectOptionsWithEarlyAnswer<E> extends OpenObjectOptions {
+  readonly answerEarly: (meta: ObjectMetadataV1) => E | undefined;
+}
+
 export interface OpenedObject {
   readonly meta: ObjectMetadataV1;
   readonly range: PlaintextRange | undefined;
@@ -51,12 +59,21 @@ export interface OpenedObject {
   readonly stream: Readable;
 }
 
-export async function openObjectPlaintext(opts: OpenObjectOptions): Promise<OpenedObject> {
+export function openObjectPlaintext(opts: OpenObjectOptions): Promise<OpenedObject>;
+export function openObjectPlaintext<E>(opts: OpenObjectOptionsWithEarlyAnswer<E>): Promise<OpenedObject | { readonly early: E }>;
+export async function openObjectPlaintext<E>(
+  opts: OpenObjectOptions & { readonly answerEarly?: (meta: ObjectMetadataV1) => E | undefined },
+): Promise<OpenedObject | { readonly early: E }> {
   const { bucket, key } = opts;
   const stored = await opts.store.getObject(bucket, key);
   try {
     const meta = objectRecordOf(stored.metadata, bucket, key);
     if (meta.sse === 'aws:kms') opts.assertMayUseKms();
+    const early = opts.answerEarly?.(meta);
+    if (early !== undefined) {
+      await stored.close();
+      return { early };
+    }
     const range = opts.select?.(meta);
     const dek = await unwrapObjectKey(opts.kms, opts.caller, meta);
     let stream: Readable;

@@ -10,12 +10,12 @@ import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Caller, KmsCore } from '@kmsgate/kms-core';
-import type { ObjectStore, PendingObject } from '@kmsgate/storage';
+import type { CommitOptions, ObjectStore, PendingObject } from '@kmsgate/storage';
 import type { SseRequest } from '../s3/sse-headers.js';
 import { buildEncryptionContext } from './context.js';
 import { createEncryptStream } from './encrypt-stream.js';
 import { GWSE_ALGORITHM_NAME } from './format/gwse.js';
-import { sealMetadata, type ChecksumAlgorithm, type ObjectMetadataV1, type UnsealedObjectMetadata } from './metadata.js';
+import { METADATA_VERSION, sealMetadata, type ChecksumAlgorithm, type ObjectMetadataV1, type UnsealedObjectMetadata } from './metadata.js';
 import { listingEntryOf } from './listing-entry.js';
 import { generateObjectKey } from './object-crypto.js';
 
@@ -61,6 +61,8 @@ export interface WriteObjectOptions {
   /** Asked once the last byte went through: the plaintext checksums to store. */
   readonly checksums: () => ObjectChecksums;
   readonly attributes: ObjectAttributes;
+  /** Checked under the key's lock against the version this write replaces (conditional writes). */
+  readonly precondition?: CommitOptions['precondition'];
 }
 
 export interface WrittenObject {
@@ -106,7 +108,7 @@ export async function writeEncryptedObject(opts: WriteObjectOptions): Promise<Wr
     const lastModified = new Date().toISOString();
     const unsealed: UnsealedObjectMetadata = {
       ...opts.attributes,
-      metaVersion: 1,
+      metaVersion: METADATA_VERSION,
       sse: sse.sse,
       kmsKeyArn: dataKey.kmsKeyArn,
       wrappedDek: dataKey.wrappedDek.toString('base64'),
@@ -121,7 +123,7 @@ export async function writeEncryptedObject(opts: WriteObjectOptions): Promise<Wr
       checksums,
       lastModified,
     };
-    await pending.commit(sealMetadata(unsealed, dataKey.dek), listingEntryOf(unsealed));
+    await pending.commit(sealMetadata(unsealed, dataKey.dek), { listing: listingEntryOf(unsealed), precondition: opts.precondition });
     pending = undefined;
     return { sse: sse.sse, kmsKeyArn: dataKey.kmsKeyArn, etag, checksums, lastModified };
   } finally {
