@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
 import { verifySigV4 } from '../auth/index.js';
-import type { AuthContext } from '../auth/index.js';
+import type { AuthContext, VerifiedAuth } from '../auth/index.js';
 import { S3Error } from './errors.js';
 import { toS3Error } from './error-map.js';
 import type { IdentityStore } from '../identity/identity.js';
@@ -106,11 +106,12 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
   }
   const hostId = randomBytes(24).toString('base64');
   commonHeaders(res, requestId, hostId);
+  let auth: VerifiedAuth | null = null;
   try {
     const target = parseS3Target(req.url ?? '/', { host: req.headers.host, domain: opts.domain });
     access.bucket = target.bucket || undefined;
     // headersDistinct: SigV4 joins repeated headers with ',' where Node's req.headers uses ', '.
-    const auth = verifySigV4({ method, rawPath: target.rawPath, rawQuery: target.rawQuery, headers: req.headersDistinct }, authContext(opts), { service: 's3' });
+    auth = verifySigV4({ method, rawPath: target.rawPath, rawQuery: target.rawQuery, headers: req.headersDistinct }, authContext(opts), { service: 's3' });
     if (!auth) throw new S3Error('AccessDenied');
     const principal = opts.identity.lookup(auth.accessKeyId)!.principal;
     const chosen = route(method, target.bucket, target.key, target.query, req.headers);
@@ -152,6 +153,9 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     // A body we stopped reading would otherwise be parsed as the next request.
     if (!req.complete) res.setHeader('Connection', 'close');
     sendS3Error(res, mapped.error, method, requestId, hostId);
+  } finally {
+    // The chunk decoder wipes its copy when it runs; an operation that never read a body did not.
+    auth?.streaming?.signingKey.fill(0);
   }
 }
 

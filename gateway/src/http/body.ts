@@ -8,7 +8,7 @@
  * transforms for one `pipeline`, so nothing is buffered whole and an object is committed
  * only after the last stage has accepted the last byte.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { PassThrough, Writable, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createAwsChunkedDecoder, createPayloadHashCheck } from '../auth/index.js';
@@ -24,6 +24,8 @@ import { headerValue } from './headers.js';
 
 /** Amazon S3's limit for a single PUT. */
 export const MAX_SINGLE_PUT = 5 * 1024 ** 3;
+/** Configuration documents (CreateBucketConfiguration, ACLs, encryption) are a few KB; nothing near this is one. */
+export const MAX_CONFIGURATION_BYTES = 64 * 1024;
 
 export interface PayloadStages {
   /** Transforms to pipe the raw request through, in order. */
@@ -91,6 +93,20 @@ export function payloadStages(ctx: OperationContext, maxLength = MAX_SINGLE_PUT)
       for (const stage of stages) stage.destroy();
     },
   };
+}
+
+/**
+ * The rule S3 applies to the bodies of operations whose model says requestChecksumRequired
+ * (DeleteObjects, PutBucketEncryption, ...): an integrity header must come, Content-MD5 or,
+ * as the SDKs now send instead, an `x-amz-checksum-*` value (a trailer counts). The body
+ * stages verify whichever came.
+ */
+export function requireBodyChecksum(headers: IncomingHttpHeaders): void {
+  needs(
+    headerValue(headers, 'content-md5') !== undefined || parseRequestChecksum(headers) !== null,
+    'InvalidRequest',
+    'Missing required header for this request: Content-MD5 OR x-amz-checksum-*',
+  );
 }
 
 /** Reads a small verified body (XML configuration documents and the like) into memory. */

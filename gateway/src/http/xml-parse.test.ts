@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { S3Error } from './errors.js';
-import { boolean, element, optional, parseOptionalXml, parseXml, repeated, required, text, type XmlNode } from './xml-parse.js';
+import { boolean, element, optional, parseOptionalXml, parseXml, repeated, required, text, xsiTyped, type XmlNode } from './xml-parse.js';
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const schema = element({
@@ -12,16 +12,20 @@ function parse(xml: string | Buffer): ReturnType<typeof schema.read> {
   return parseXml(Buffer.isBuffer(xml) ? xml : Buffer.from(xml), 'Delete', schema);
 }
 
-function malformed(xml: string | Buffer): void {
+function expectMalformed(read: () => unknown, code = 'MalformedXML'): void {
   let caught: unknown;
   try {
-    parse(xml);
+    read();
   } catch (err) {
     caught = err;
   }
   expect(caught).toBeInstanceOf(S3Error);
-  expect((caught as S3Error).code).toBe('MalformedXML');
+  expect((caught as S3Error).code).toBe(code);
   expect((caught as S3Error).message).toBe('The XML you provided was not well-formed or did not validate against our published schema');
+}
+
+function malformed(xml: string | Buffer): void {
+  expectMalformed(() => parse(xml));
 }
 
 describe('XML request parser', () => {
@@ -106,5 +110,54 @@ describe('XML request parser', () => {
     expect(parseOptionalXml(Buffer.alloc(0), 'CreateBucketConfiguration', config)).toBeUndefined();
     expect(parseOptionalXml(Buffer.from(' \r\n'), 'CreateBucketConfiguration', config)).toBeUndefined();
     expect(parseOptionalXml(Buffer.from('<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>'), 'CreateBucketConfiguration', config)).toEqual({ LocationConstraint: 'eu-west-1' });
+  });
+
+  describe('xsi:type, where the schema names it', () => {
+    const XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+    const grant = element({ Grantee: required(xsiTyped(['CanonicalUser', 'Group'], element({ ID: optional(text), URI: optional(text) }))) });
+    const readGrant = (xml: string): ReturnType<typeof grant.read> => parseXml(Buffer.from(xml), 'Grant', grant);
+
+    it('reads the type and the element it types', () => {
+      expect(readGrant(`<Grant xmlns="${NS}"><Grantee ${XSI} xsi:type="CanonicalUser"><ID>abc</ID></Grantee></Grant>`)).toEqual({
+        Grantee: { xsiType: 'CanonicalUser', value: { ID: 'abc', URI: undefined } },
+      });
+      // The prefix is the document's choice; the namespace is what counts.
+      expect(readGrant('<Grant><Grantee xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="Group"><URI>u</URI></Grantee></Grant>').Grantee.xsiType).toBe('Group');
+    });
+
+    it('refuses a missing or unknown type, and the attribute anywhere else', () => {
+      expectMalformed(() => readGrant('<Grant><Grantee><ID>abc</ID></Grantee></Grant>'));
+      expectMalformed(() => readGrant(`<Grant><Grantee ${XSI} xsi:type="Robot"><ID>abc</ID></Grantee></Grant>`));
+      expectMalformed(() => readGrant(`<Grant ${XSI} xsi:type="CanonicalUser"><Grantee xsi:type="CanonicalUser"/></Grant>`));
+      expectMalformed(() => readGrant(`<Grant><Grantee ${XSI} xsi:type="CanonicalUser"><ID xsi:type="CanonicalUser">abc</ID></Grantee></Grant>`));
+      malformed(`<Delete ${XSI}><Object xsi:type="CanonicalUser"><Key>k</Key></Object></Delete>`);
+    });
+
+    it('refuses other attributes beside it, in the XSI namespace or named type in another', () => {
+      expectMalformed(() => readGrant(`<Grant><Grantee ${XSI} xsi:type="CanonicalUser" xsi:nil="true"><ID>abc</ID></Grantee></Grant>`));
+      expectMalformed(() => readGrant('<Grant><Grantee xmlns:x="urn:x" x:type="CanonicalUser"><ID>abc</ID></Grantee></Grant>'));
+      expectMalformed(() => readGrant('<Grant><Grantee type="CanonicalUser"><ID>abc</ID></Grantee></Grant>'));
+    });
+  });
+
+  describe('answered with the code the document asks for', () => {
+    const policy = element({ Owner: optional(text) });
+    const readPolicy = (xml: string | Buffer): unknown => parseOptionalXml(Buffer.isBuffer(xml) ? xml : Buffer.from(xml), 'AccessControlPolicy', policy, 'MalformedACLError');
+
+    it.each([
+      ['a DOCTYPE', '<!DOCTYPE a [<!ENTITY e "x">]><AccessControlPolicy><Owner>&e;</Owner></AccessControlPolicy>'],
+      ['two roots', '<AccessControlPolicy/><AccessControlPolicy/>'],
+      ['unbalanced tags', '<AccessControlPolicy><Owner></AccessControlPolicy>'],
+      ['invalid UTF-8', Buffer.from([0x3c, 0x61, 0x3e, 0xff, 0x3c, 0x2f, 0x61, 0x3e])],
+      ['another root', '<Policy/>'],
+      ['an unknown element', '<AccessControlPolicy><Oops/></AccessControlPolicy>'],
+    ])('refuses %s with MalformedACLError', (_what, body) => {
+      expectMalformed(() => readPolicy(body), 'MalformedACLError');
+    });
+
+    it('still reads a valid document and an absent one', () => {
+      expect(readPolicy('<AccessControlPolicy><Owner>o</Owner></AccessControlPolicy>')).toEqual({ Owner: 'o' });
+      expect(readPolicy('')).toBeUndefined();
+    });
   });
 });

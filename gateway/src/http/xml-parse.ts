@@ -1,6 +1,6 @@
 /**
- * The one reader of XML request bodies (DeleteObjects, CreateBucketConfiguration and every
- * configuration document after them). It is strict on purpose: a request body is untrusted
+ * The one reader of XML request bodies (DeleteObjects, CreateBucketConfiguration,
+ * ServerSideEncryptionConfiguration, AccessControlPolicy and every document after them). It is strict on purpose: a request body is untrusted
  * input, and S3 answers anything it does not expect with MalformedXML.
  *
  * Rules, in the order they are applied:
@@ -10,15 +10,17 @@
  *    no entity can be defined (billion laughs) and none can point outside (XXE); only the
  *    five predefined entities and character references exist.
  * 4. Processing instructions (other than the declaration) and attributes (other than
- *    namespace declarations) are refused; comments are skipped; CDATA counts as text.
+ *    namespace declarations and xsi:type) are refused; comments are skipped; CDATA counts
+ *    as text. xsi:type is kept only where the schema names it (`xsiTyped`, the ACL Grantee)
+ *    and refused on every other element.
  * 5. Elements are in no namespace or in the S3 namespace, at most MAX_DEPTH deep.
  * 6. The root element must be the one the operation names, and the tree must match the
  *    operation's schema: known children only, each within its count, text elements holding
  *    no elements, container elements holding no text but whitespace.
- * Every failure is the same S3 error, MalformedXML: the client learns nothing about which
- * rule it broke, as with S3.
+ * Every failure is the same S3 error, MalformedXML (MalformedACLError for ACL documents, as
+ * the caller asks): the client learns nothing about which rule it broke, as with S3.
  *
- * A schema is built from `element`, `text` and `boolean` nodes and `required`, `optional`
+ * A schema is built from `element`, `text`, `boolean` and `xsiTyped` nodes and `required`, `optional`
  * and `repeated` fields; the parsed value is typed from it.
  */
 import { SaxesParser, type SaxesTagNS } from 'saxes';
@@ -26,6 +28,7 @@ import { S3Error } from './errors.js';
 
 const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
+const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 /** Deeper than any S3 document; bounds the work a hostile body can cause. */
 const MAX_DEPTH = 20;
 const XML_WHITESPACE = new Set([' ', '\t', '\r', '\n']);
@@ -35,6 +38,8 @@ interface RawElement {
   name: string;
   children: RawElement[];
   text: string;
+  /** The xsi:type attribute, if sent; only an `xsiTyped` node accepts one. */
+  xsiType: string | undefined;
 }
 
 /** A schema node: turns a raw element into a typed value or throws MalformedXML. */
@@ -56,6 +61,14 @@ export function malformedXml(): S3Error {
   return new S3Error('MalformedXML');
 }
 
+/** The errors a body that fails these rules may be answered with. */
+export type MalformedCode = 'MalformedXML' | 'MalformedACLError';
+
+/** Elements not declared `xsiTyped` carry no xsi:type. */
+function refuseXsiType(el: RawElement): void {
+  if (el.xsiType !== undefined) throw malformedXml();
+}
+
 function isWhitespace(text: string): boolean {
   for (const c of text) if (!XML_WHITESPACE.has(c)) return false;
   return true;
@@ -64,6 +77,7 @@ function isWhitespace(text: string): boolean {
 /** A text-only element; its text is kept exactly as sent (a key may be a single space). */
 export const text: XmlNode<string> = {
   read: (el) => {
+    refuseXsiType(el);
     if (el.children.length > 0) throw malformedXml();
     return el.text;
   },
@@ -95,6 +109,7 @@ export function repeated<T>(node: XmlNode<T>, counts: { min?: number; max: numbe
 export function element<F extends Record<string, XmlField<unknown>>>(fields: F): XmlNode<FieldValues<F>> {
   return {
     read: (el) => {
+      refuseXsiType(el);
       if (!isWhitespace(el.text)) throw malformedXml();
       const values = new Map<string, unknown[]>();
       for (const child of el.children) {
@@ -112,6 +127,21 @@ export function element<F extends Record<string, XmlField<unknown>>>(fields: F):
         result[name] = field.collect(list);
       }
       return result as FieldValues<F>;
+    },
+  };
+}
+
+/**
+ * An element whose xsi:type attribute is required and one of `types` (the abstract Grantee
+ * of an ACL); the element itself is read by `node`. The value is compared as written: S3
+ * documents name the type without a prefix.
+ */
+export function xsiTyped<T, K extends string>(types: readonly K[], node: XmlNode<T>): XmlNode<{ xsiType: K; value: T }> {
+  return {
+    read: (el) => {
+      const xsiType = types.find((t) => t === el.xsiType);
+      if (xsiType === undefined) throw malformedXml();
+      return { xsiType, value: node.read({ ...el, xsiType: undefined }) };
     },
   };
 }
@@ -140,9 +170,13 @@ function readTree(source: string): RawElement {
   });
   parser.on('opentag', (tag: SaxesTagNS) => {
     if (tag.uri !== '' && tag.uri !== S3_NAMESPACE) throw malformedXml();
-    for (const attr of Object.values(tag.attributes)) if (attr.uri !== XMLNS_NAMESPACE) throw malformedXml();
+    let xsiType: string | undefined;
+    for (const attr of Object.values(tag.attributes)) {
+      if (attr.uri === XSI_NAMESPACE && attr.local === 'type') xsiType = attr.value;
+      else if (attr.uri !== XMLNS_NAMESPACE) throw malformedXml();
+    }
     if (stack.length === MAX_DEPTH) throw malformedXml();
-    const el: RawElement = { name: tag.local, children: [], text: '' };
+    const el: RawElement = { name: tag.local, children: [], text: '', xsiType };
     const parent = stack.at(-1);
     if (parent) parent.children.push(el);
     else root = el;
@@ -177,13 +211,25 @@ function parseSource<T>(source: string, root: string, node: XmlNode<T>): T {
   return node.read(tree);
 }
 
+/** Runs `parse`, answering its MalformedXML with `code`. */
+function answeredWith<T>(code: MalformedCode, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (code !== 'MalformedXML' && err instanceof S3Error && err.code === 'MalformedXML') throw new S3Error(code);
+    throw err;
+  }
+}
+
 /** Parses a required XML body whose root element must be `root`. */
-export function parseXml<T>(body: Buffer, root: string, node: XmlNode<T>): T {
-  return parseSource(decodeUtf8(body), root, node);
+export function parseXml<T>(body: Buffer, root: string, node: XmlNode<T>, code: MalformedCode = 'MalformedXML'): T {
+  return answeredWith(code, () => parseSource(decodeUtf8(body), root, node));
 }
 
 /** As parseXml, for bodies that may be left out: empty or whitespace only gives undefined. */
-export function parseOptionalXml<T>(body: Buffer, root: string, node: XmlNode<T>): T | undefined {
-  const source = decodeUtf8(body);
-  return isWhitespace(source) ? undefined : parseSource(source, root, node);
+export function parseOptionalXml<T>(body: Buffer, root: string, node: XmlNode<T>, code: MalformedCode = 'MalformedXML'): T | undefined {
+  return answeredWith(code, () => {
+    const source = decodeUtf8(body);
+    return isWhitespace(source) ? undefined : parseSource(source, root, node);
+  });
 }

@@ -1,15 +1,12 @@
 import { BucketExistsError } from '@kmsgate/storage';
 import { S3Error, needs } from '../http/errors.js';
 import { isValidBucketName } from '../s3/bucket-name.js';
-import { readSmallBody } from '../http/body.js';
+import { MAX_CONFIGURATION_BYTES, readSmallBody } from '../http/body.js';
 import { element, optional, parseOptionalXml, text } from '../http/xml-parse.js';
 import { checkCreateBucketAcl } from '../s3/acl.js';
 import type { Operation } from './operation.js';
 
 const createBucketConfiguration = element({ LocationConstraint: optional(text) });
-
-/** S3's CreateBucketConfiguration is a few hundred bytes; anything near this is not one. */
-const MAX_CONFIGURATION_BYTES = 64 * 1024;
 
 /**
  * CreateBucket. The optional `<CreateBucketConfiguration>` must name this gateway's region,

@@ -1,10 +1,8 @@
-import { S3Error, needs } from '../http/errors.js';
+import { S3Error } from '../http/errors.js';
 import { toS3Error } from '../http/error-map.js';
-import { readSmallBody } from '../http/body.js';
-import { headerValue } from '../http/headers.js';
+import { readSmallBody, requireBodyChecksum } from '../http/body.js';
 import { boolean, element, optional, parseXml, repeated, required, text } from '../http/xml-parse.js';
 import type { XmlObject } from '../http/xml.js';
-import { parseRequestChecksum } from '../checksums/index.js';
 import { MAX_KEY_BYTES } from '../s3/s3-path.js';
 import type { Operation, OperationContext } from './operation.js';
 
@@ -80,11 +78,7 @@ async function deleteEach(ctx: OperationContext, entries: ObjectIdentifier[]): P
 export const DeleteObjects: Operation = async (ctx) => {
   const { bucket, deps, headers } = ctx;
   await deps.store.headBucket(bucket);
-  needs(
-    headerValue(headers, 'content-md5') !== undefined || parseRequestChecksum(headers) !== null,
-    'InvalidRequest',
-    'Missing required header for this request: Content-MD5 OR x-amz-checksum-*',
-  );
+  requireBodyChecksum(headers);
   const request = parseXml(await readSmallBody(ctx, MAX_BODY_BYTES), 'Delete', deleteRequest);
 
   const failures = await deleteEach(ctx, request.Object);

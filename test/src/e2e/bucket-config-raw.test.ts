@@ -62,7 +62,7 @@ describe('PutBucketEncryption bodies', () => {
     const res = await send('PUT', `/${fx.bucket}`, { encryption: '' }, ENCRYPTION);
     expect(res.status).toBe(400);
     expect(errorCode(res.text)).toBe('InvalidRequest');
-    expect(res.text).toContain('Missing required header for this request: Content-MD5');
+    expect(res.text).toContain('<Message>Missing required header for this request: Content-MD5 OR x-amz-checksum-*</Message>');
     expect((await send('PUT', `/${fx.bucket}`, { encryption: '' }, ENCRYPTION, { 'content-md5': md5(ENCRYPTION) })).status).toBe(200);
     const wrong = await send('PUT', `/${fx.bucket}`, { encryption: '' }, ENCRYPTION, { 'content-md5': md5('other') });
     expect(errorCode(wrong.text)).toBe('BadDigest');
@@ -96,6 +96,38 @@ describe('ACL writes', () => {
   it('refuses a malformed policy document with MalformedACLError', async () => {
     const res = await send('PUT', `/${fx.bucket}`, { acl: '' }, '<AccessControlPolicy><Oops/></AccessControlPolicy>');
     expect([res.status, errorCode(res.text)]).toEqual([400, 'MalformedACLError']);
+  });
+
+  const policy = (grantee: string): string =>
+    `<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Owner><ID>${fx.gw.accountId}</ID></Owner><AccessControlList>` +
+    `<Grant>${grantee}<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>`;
+  const XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+
+  it('reads the Grantee by its xsi:type: the owner as CanonicalUser is accepted, on the bucket and an object', async () => {
+    const body = policy(`<Grantee ${XSI} xsi:type="CanonicalUser"><ID>${fx.gw.accountId}</ID></Grantee>`);
+    expect((await send('PUT', `/${fx.bucket}`, { acl: '' }, body)).status).toBe(200);
+    expect((await send('PUT', `/${fx.bucket}/raw-acl`, {}, 'x')).status).toBe(200);
+    expect((await send('PUT', `/${fx.bucket}/raw-acl`, { acl: '' }, body)).status).toBe(200);
+  });
+
+  it.each([
+    ['a Grantee without xsi:type', `<Grantee><ID>OWNER</ID></Grantee>`],
+    ['an unknown xsi:type', `<Grantee ${XSI} xsi:type="Robot"><ID>OWNER</ID></Grantee>`],
+    ['another attribute', `<Grantee ${XSI} xsi:type="CanonicalUser" id="1"><ID>OWNER</ID></Grantee>`],
+  ])('refuses %s with MalformedACLError', async (_what, grantee) => {
+    const res = await send('PUT', `/${fx.bucket}`, { acl: '' }, policy(grantee.replace('OWNER', fx.gw.accountId)));
+    expect([res.status, errorCode(res.text)]).toEqual([400, 'MalformedACLError']);
+  });
+
+  it('refuses a DTD in a policy document with MalformedACLError', async () => {
+    const body = `<!DOCTYPE a [<!ENTITY id "${fx.gw.accountId}">]>${policy(`<Grantee ${XSI} xsi:type="CanonicalUser"><ID>&id;</ID></Grantee>`)}`;
+    const res = await send('PUT', `/${fx.bucket}`, { acl: '' }, body);
+    expect([res.status, errorCode(res.text)]).toEqual([400, 'MalformedACLError']);
+  });
+
+  it('answers the owner ID typed as a Group with AccessControlListNotSupported', async () => {
+    const res = await send('PUT', `/${fx.bucket}`, { acl: '' }, policy(`<Grantee ${XSI} xsi:type="Group"><ID>${fx.gw.accountId}</ID></Grantee>`));
+    expect([res.status, errorCode(res.text)]).toEqual([400, 'AccessControlListNotSupported']);
   });
 });
 
