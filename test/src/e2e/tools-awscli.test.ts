@@ -30,6 +30,15 @@ function aws(...args: string[]): Promise<{ stdout: string; stderr: string }> {
 const s3url = (key = ''): string => `s3://${fx.bucket}/${key}`;
 const local = (name: string): string => join(sandbox.dir, name);
 
+/** Key and size of every object, from `s3 ls --recursive`: lines of date, time, size, key. */
+async function listed(): Promise<[string, number][]> {
+  const { stdout } = await aws('s3', 'ls', '--recursive', s3url());
+  return stdout.split('\n').filter(Boolean).map((line) => {
+    const [, size, key] = /^\S+ \S+ +(\d+) (.+)$/.exec(line)!;
+    return [key!, Number(size)];
+  });
+}
+
 beforeAll(async () => {
   keyA = await createKmsKey(fx.gw);
   keyB = await createKmsKey(fx.gw);
@@ -47,10 +56,7 @@ describe('the AWS CLI with SSE-KMS', () => {
   });
 
   it('lists the tree with s3 ls --recursive, sizes and keys as uploaded', async () => {
-    const { stdout } = await aws('s3', 'ls', '--recursive', s3url());
-    // Each line: date, time, size, key (the key may hold spaces).
-    const listed = stdout.trim().split('\n').map((line) => /^\S+ \S+ +(\d+) (.+)$/.exec(line)!.slice(1));
-    expect(listed.map(([size, key]) => [key, Number(size)]).sort()).toEqual(PATHS.map((p) => [`tree/${p}`, tree.get(p)!.length]).sort());
+    expect((await listed()).sort()).toEqual(PATHS.map((p) => [`tree/${p}`, tree.get(p)!.length]).sort());
   });
 
   it('syncs the tree back down to an empty directory, byte for byte', async () => {
@@ -87,9 +93,7 @@ describe('the AWS CLI with SSE-KMS', () => {
 
   it('removes a prefix with s3 rm --recursive, leaving the rest', async () => {
     await aws('s3', 'rm', '--recursive', s3url('tree/'));
-    const { stdout } = await aws('s3', 'ls', '--recursive', s3url());
-    const keys = stdout.trim().split('\n').map((line) => /^\S+ \S+ +\d+ (.+)$/.exec(line)![1]);
-    expect(keys.sort()).toEqual(['moved/top.txt', 'rekeyed/one.bin']);
+    expect((await listed()).map(([key]) => key).sort()).toEqual(['moved/top.txt', 'rekeyed/one.bin']);
   });
 
   it('removes the bucket and what is left in it with s3 rb --force', async () => {

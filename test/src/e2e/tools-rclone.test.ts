@@ -4,6 +4,7 @@
  * the data directory never holds what was uploaded.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -53,20 +54,28 @@ beforeAll(async () => {
   uploaded.push(...tree.values());
 });
 
-/** Asserts `rclone check` compared every file by size and MD5 and found them all equal. */
-async function expectCheckPasses(source: string, target: string, files: number): Promise<void> {
-  const { stderr } = await rclone('check', source, target);
+/**
+ * Asserts `rclone check` compared every file of `tree` by its MD5 and found them all equal.
+ * The ETag of an SSE-KMS object is no MD5, and rclone knows it from the config: it writes the
+ * MD5 into the object's metadata (md5chksum) on upload and reads it back here.
+ */
+async function expectCheckPasses(source: string, target: string, files: Tree): Promise<void> {
+  const { stderr } = await rclone('check', '-vv', source, target);
   expect(stderr).toContain('0 differences found');
-  expect(stderr).toContain(`${files} matching files`);
-  // Without an MD5 for the SSE-KMS objects, check would only compare sizes and say so.
-  expect(stderr).not.toMatch(/hashes could not be checked|hash(es)? (is|are) not supported|Sizes only/i);
+  expect(stderr).toContain(`${files.size} matching files`);
+  for (const [path, content] of files) expect(stderr).toContain(`${path}: md5 = ${md5Hex(content)} OK`);
+  expect(stderr).not.toMatch(/hashes could not be checked/);
 }
+
+const md5Hex = (content: Buffer): string => createHash('md5').update(content).digest('hex');
 
 describe('rclone with SSE-KMS', () => {
   it('copies a nested tree under the configured key, and check passes', async () => {
     await rclone('copy', local('up'), remote('copied'));
     await expectSseKms(fx.gw, fx.bucket, PATHS.map((p) => `copied/${p}`), keyA.keyArn);
-    await expectCheckPasses(local('up'), remote('copied'), PATHS.length);
+    await expectCheckPasses(local('up'), remote('copied'), tree);
+    const head = await fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: 'copied/top.bin' }));
+    expect(head.Metadata?.md5chksum).toBe(createHash('md5').update(tree.get('top.bin')!).digest('base64'));
   });
 
   it('copies the tree back down, byte for byte', async () => {
@@ -84,7 +93,17 @@ describe('rclone with SSE-KMS', () => {
     await rclone('sync', local('up'), remote('synced'));
     expect((await errorOf(fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: 'synced/a/one.bin' })))).status).toBe(404);
     await expectSseKms(fx.gw, fx.bucket, [...tree.keys()].map((p) => `synced/${p}`), keyA.keyArn);
-    await expectCheckPasses(local('up'), remote('synced'), tree.size);
+    await expectCheckPasses(local('up'), remote('synced'), tree);
+  });
+
+  it('check finds an object of the same size and other content', async () => {
+    const [impostor] = (await writeRandomTree(local('impostor'), ['top.bin'])).values();
+    expect(impostor!.length).toBe(tree.get('top.bin')!.length);
+    uploaded.push(impostor!);
+    await rclone('copyto', local('impostor/top.bin'), remote('synced/top.bin'));
+    const failed = await rclone('check', local('up'), remote('synced')).catch((err: Error) => err.message);
+    expect(failed).toContain('1 differences found');
+    expect(failed).toContain(`${tree.size - 1} matching files`);
   });
 
   it('leaves no plaintext of the uploads in the data directory, which does hold the objects', async () => {
