@@ -36,6 +36,12 @@ out = {}
 if step == 'put':
     for key, path in args['files'].items():
         out[key] = sse(s3.put_object(Bucket=bucket, Key=key, Body=read(path), ServerSideEncryption='aws:kms', SSEKMSKeyId=args['keyId']))
+elif step == 'transfer':
+    # The managed transfer (s3transfer) most scripts use rather than put_object.
+    extra = {'ServerSideEncryption': 'aws:kms', 'SSEKMSKeyId': args['keyId']}
+    s3.upload_file(args['path'], bucket, args['key'], ExtraArgs=extra)
+    s3.download_file(bucket, args['key'], args['path'] + '.down')
+    out = {'same': read(args['path'] + '.down') == read(args['path'])}
 elif step == 'get':
     for key, path in args['files'].items():
         got = s3.get_object(Bucket=bucket, Key=key)
@@ -54,7 +60,7 @@ print(json.dumps(out))
 `;
 
 const DOCS = ['docs/one.bin', 'docs/two.bin', 'docs/sub/three.bin', 'docs/sub/four five.bin', 'docs/ünïcode+plus.bin'];
-const KEYS = [...DOCS, 'other/six.bin'];
+const KEYS = [...DOCS, 'other/six.bin', 'other/transferred.bin'];
 
 let keyA: { keyId: string; keyArn: string };
 let keyB: { keyId: string; keyArn: string };
@@ -78,9 +84,11 @@ beforeAll(async () => {
 type SseOut = Record<string, { sse?: string; keyId?: string; same?: boolean }>;
 
 describe('boto3 with SSE-KMS', () => {
-  it("puts objects with ServerSideEncryption='aws:kms' and gets them back", async () => {
-    const put = await boto3<SseOut>('put', { files, keyId: keyA.keyId });
-    for (const key of KEYS) expect({ key, ...put[key] }).toEqual({ key, sse: 'aws:kms', keyId: keyA.keyArn });
+  it("puts objects with ServerSideEncryption='aws:kms', also through upload_file, and gets them back", async () => {
+    const { 'other/transferred.bin': transferred, ...putFiles } = files;
+    const put = await boto3<SseOut>('put', { files: putFiles, keyId: keyA.keyId });
+    expect(await boto3('transfer', { path: transferred, key: 'other/transferred.bin', keyId: keyA.keyId })).toEqual({ same: true });
+    for (const key of Object.keys(putFiles)) expect({ key, ...put[key] }).toEqual({ key, sse: 'aws:kms', keyId: keyA.keyArn });
     await expectSseKms(fx.gw, fx.bucket, KEYS, keyA.keyArn);
     const got = await boto3<SseOut>('get', { files });
     for (const key of KEYS) expect({ key, ...got[key] }).toEqual({ key, sse: 'aws:kms', keyId: keyA.keyArn, same: true });
@@ -112,7 +120,7 @@ describe('boto3 with SSE-KMS', () => {
     const result = await boto3<{ deleted: string[]; errors: unknown[] }>('delete', { keys: DOCS });
     expect(result).toEqual({ deleted: [...DOCS].sort(), errors: [] });
     for (const key of DOCS) expect((await errorOf(fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: key })))).status).toBe(404);
-    await expectSseKms(fx.gw, fx.bucket, ['other/six.bin'], keyA.keyArn);
+    await expectSseKms(fx.gw, fx.bucket, ['other/six.bin', 'other/transferred.bin'], keyA.keyArn);
     expect(await boto3<unknown[][]>('list', { prefix: 'docs/' })).toEqual([[]]);
     expect(await filesHoldingPlaintext(fx.gw.dataDir, tree.values())).toEqual([]);
   });
