@@ -110,4 +110,12 @@ describe('rclone with SSE-KMS', () => {
     await findObjectFiles(fx.gw.dataDir, fx.bucket, 'copied/a/b/two.bin');
     expect(await filesHoldingPlaintext(fx.gw.dataDir, uploaded)).toEqual([]);
   });
+
+  it('purges a prefix, leaving the rest', async () => {
+    await rclone('purge', remote('copied'));
+    expect((await rclone('lsf', '--recursive', '--files-only', remote(''))).stdout.split('\n').filter(Boolean).sort()).toEqual(
+      [...tree.keys()].map((p) => `synced/${p}`).sort(),
+    );
+    expect(await filesHoldingPlaintext(fx.gw.dataDir, uploaded)).toEqual([]);
+  });
 });
