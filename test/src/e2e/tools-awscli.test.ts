@@ -92,8 +92,10 @@ describe('the AWS CLI with SSE-KMS', () => {
   });
 
   it('removes a prefix with s3 rm --recursive, leaving the rest', async () => {
+    const before = await listed();
+    expect(before.some(([key]) => key.startsWith('tree/'))).toBe(true);
     await aws('s3', 'rm', '--recursive', s3url('tree/'));
-    expect((await listed()).map(([key]) => key).sort()).toEqual(['moved/top.txt', 'rekeyed/one.bin']);
+    expect(await listed()).toEqual(before.filter(([key]) => !key.startsWith('tree/')));
   });
 
   it('removes the bucket and what is left in it with s3 rb --force', async () => {
