@@ -44,6 +44,16 @@ export async function findObjectFiles(dataDir: string, bucket: string, key: stri
 }
 
 /**
+ * The gateway's JSON record inside a storage record file, read as someone with the disk would:
+ * storage frames it with its 4-byte length, and storage's own listing entry follows it.
+ */
+export async function gatewayRecordIn<T = Record<string, unknown>>(recordPath: string): Promise<T> {
+  const bytes = await readFile(recordPath);
+  const at = bytes.indexOf('{');
+  return JSON.parse(bytes.subarray(at, at + bytes.readUInt32BE(at - 4)).toString('utf8')) as T;
+}
+
+/**
  * The files under `dir` that hold any sample of any of `plaintexts`: its first, middle and
  * last 32 bytes, so a leak of part of an object is caught as well as a whole copy.
  */
