@@ -79,7 +79,7 @@ async function encryptAndCommit(ctx: OperationContext, { sse, payload, userMetad
         bucketKeyEnabled: false,
         algorithm: GWSE_ALGORITHM_NAME,
         segmentSize: encrypt.segmentSize,
-        plaintextSize: payload.length,
+        plaintextSize: encrypt.plaintextLength,
         ciphertextSize: encrypt.ciphertextLength,
         headerSha256: encrypt.headerSha256,
         etag,
