@@ -1,6 +1,6 @@
 // Helpers shared by the ObjectStore contract suite and backend-specific tests.
 import type { Readable } from 'node:stream';
-import type { ObjectStore } from './object-store.js';
+import type { ListedItem, ListingEntry, ObjectStore } from './object-store.js';
 
 export interface ContractFixture {
   store: ObjectStore;
@@ -13,7 +13,7 @@ export async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function putObject(store: ObjectStore, bucket: string, key: string, data: Buffer, metadata: Buffer): Promise<void> {
+export async function putObject(store: ObjectStore, bucket: string, key: string, data: Buffer, metadata: Buffer, listing?: ListingEntry): Promise<void> {
   const pending = await store.beginPut(bucket, key);
   await new Promise<void>((resolve, reject) => {
     pending.stream.once('error', reject);
@@ -22,7 +22,13 @@ export async function putObject(store: ObjectStore, bucket: string, key: string,
     for (let at = 0; at < data.length; at += 65536) pending.stream.write(data.subarray(at, at + 65536));
     pending.stream.end();
   });
-  await pending.commit(metadata);
+  await pending.commit(metadata, listing);
+}
+
+/** A listing entry whose fields all derive from `seed`, so tests can tell entries apart. */
+export function listingEntry(seed: string, size = seed.length): ListingEntry {
+  const hex = Buffer.from(seed).toString('hex').padEnd(32, '0').slice(0, 32);
+  return { size, etag: hex, lastModified: new Date(Date.UTC(2024, 0, 1) + size * 1000), storageClass: 'STANDARD' };
 }
 
 export async function getData(store: ObjectStore, bucket: string, key: string): Promise<{ data: Buffer; metadata: Buffer }> {
@@ -73,3 +79,7 @@ export interface ContractContext {
   store(): ObjectStore;
   readonly bucket: string;
 }
+
+/** The object keys of a listing page, in order. */
+export const keysOf = (page: { items: readonly ListedItem[] }): string[] =>
+  page.items.flatMap((item) => (item.kind === 'object' ? [item.key] : []));

@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { KeyTooLongError, NoSuchKeyError } from './errors.js';
-import { getData, keyOrder, meta, ODD_KEYS, putObject, readAll, type ContractContext } from './contract-helpers.js';
+import { getData, keyOrder, keysOf, meta, ODD_KEYS, putObject, readAll, type ContractContext } from './contract-helpers.js';
 
 export function describeObjectCases(ctx: ContractContext): void {
   const { bucket } = ctx;
@@ -60,7 +60,7 @@ export function describeObjectCases(ctx: ContractContext): void {
       await ctx.store().deleteObject(bucket, 'd/k');
       await ctx.store().deleteObject(bucket, 'never-existed');
       await expect(ctx.store().getObject(bucket, 'd/k')).rejects.toBeInstanceOf(NoSuchKeyError);
-      expect((await ctx.store().listObjects(bucket, { limit: 10 })).keys).toEqual([]);
+      expect(keysOf(await ctx.store().listObjects(bucket, { limit: 10 }))).toEqual([]);
     });
 
     it('accepts 1024-byte keys and rejects 1025-byte keys', async () => {
@@ -84,7 +84,7 @@ export function describeObjectCases(ctx: ContractContext): void {
         expect(got.metadata).toEqual(meta(key));
       }
       const listed = await ctx.store().listObjects(bucket, { limit: 1000 });
-      expect(listed.keys).toEqual(keyOrder(ODD_KEYS));
+      expect(keysOf(listed)).toEqual(keyOrder(ODD_KEYS));
     });
 
     it('keeps a, a/, a/b and a//b apart', async () => {
@@ -95,7 +95,7 @@ export function describeObjectCases(ctx: ContractContext): void {
         expect((await getData(ctx.store(), bucket, key)).data.toString()).toBe(key);
       }
       await expect(ctx.store().headObject(bucket, 'a/')).rejects.toBeInstanceOf(NoSuchKeyError);
-      expect((await ctx.store().listObjects(bucket, { limit: 10 })).keys).toEqual(['a', 'a//b', 'a/b']);
+      expect(keysOf(await ctx.store().listObjects(bucket, { limit: 10 }))).toEqual(['a', 'a//b', 'a/b']);
     });
 
     it('overwrites with read-after-write', async () => {
@@ -104,7 +104,7 @@ export function describeObjectCases(ctx: ContractContext): void {
       const got = await getData(ctx.store(), bucket, 'k');
       expect(got.data.toString()).toBe('second!');
       expect(got.metadata).toEqual(meta('2'));
-      expect((await ctx.store().listObjects(bucket, { limit: 10 })).keys).toEqual(['k']);
+      expect(keysOf(await ctx.store().listObjects(bucket, { limit: 10 }))).toEqual(['k']);
     });
 
     it('keeps an open read handle on its version across overwrite and delete', async () => {
@@ -134,7 +134,7 @@ export function describeObjectCases(ctx: ContractContext): void {
       const winner = versions.find((v) => v.metadata.equals(got.metadata));
       expect(winner).toBeDefined();
       expect(got.data.equals(winner!.data)).toBe(true);
-      expect((await ctx.store().listObjects(bucket, { limit: 10 })).keys).toEqual(['contended']);
+      expect(keysOf(await ctx.store().listObjects(bucket, { limit: 10 }))).toEqual(['contended']);
     });
 
     it('makes nothing visible when a write is aborted or its stream destroyed', async () => {
@@ -161,7 +161,7 @@ export function describeObjectCases(ctx: ContractContext): void {
       late.stream.end(Buffer.from('complete but never committed'));
       await late.abort();
       await expect(late.commit(meta('late'))).rejects.toThrow();
-      expect((await ctx.store().listObjects(bucket, { limit: 10 })).keys).toEqual(['kept']);
+      expect(keysOf(await ctx.store().listObjects(bucket, { limit: 10 }))).toEqual(['kept']);
     });
   });
 

@@ -1,49 +1,152 @@
 // Lists a bucket's key tree in UTF-8 byte order (see key-path.ts for why the walk is
-// ordered), reading only the directories that can hold keys after startAfter under prefix.
+// ordered), reading only the directories that can hold keys after the lower bound under the
+// prefix, and rolling keys up into common prefixes when a delimiter is given.
+//
+// Decision: how a page costs what it returns, not what the bucket holds.
+// - Measured first (10,000 keys, this machine): walking names only takes about 40 ms; a
+//   record read per key takes about 1.1 s one by one and 0.6 s 1000 at a time. So names
+//   come from the directory tree and what a listing shows of an object may not need a read.
+// - The listing entry (size, ETag, last-modified, storage class, checksum algorithm) is
+//   part of storage's own record (object-record.ts v2), so it is committed by the same
+//   rename as the record: there is no second file that a crash could leave out of step.
+//   The record stays the one source of truth.
+// - In-process caches (fs-listing-cache.ts) keep the sorted entries of directories read
+//   once and each record's listing entry, written through by every commit and delete of
+//   this process, which owns the root. A cold directory is read once; a cold record is
+//   read once, in parallel with the rest of its page. Both caches are bounded.
+// - Within a directory the walk starts by binary search at the lower bound (start-after,
+//   the prefix, or past a common prefix just emitted), so neither the names before the
+//   page nor the keys rolled into a common prefix are visited one by one.
+// - Records written before entries existed have none: the caller's `describe` derives one
+//   from the opaque metadata (the gateway's decoder), and the result is cached likewise.
 import { join } from 'node:path';
-import { compareEntries, parseEntry, prefixStart, type TreeEntry } from './key-path.js';
-import { readdirOrEmpty } from './fs-util.js';
+import type { ListedItem, ListingEntry } from './object-store.js';
+import { prefixStart, type TreeEntry } from './key-path.js';
 
-export interface ListingRange {
+export interface WalkBounds {
   prefix: Buffer;
-  /** Only keys strictly greater than this; null for no lower bound. */
-  startAfter: Buffer | null;
+  /** Only keys strictly greater than this; null for no lower bound. The consumer may raise it between yields. */
+  after: Buffer | null;
 }
+
+export interface WalkedKey {
+  key: Buffer;
+  /** The record file: directory and name. */
+  dir: string;
+  name: string;
+}
+
+/** Sorted entries of one key-tree directory (cached or read). */
+export type EntrySource = (dir: string, base: Buffer) => Promise<readonly TreeEntry[]>;
 
 const startsWith = (bytes: Buffer, prefix: Buffer): boolean =>
-  bytes.length >= prefix.length && bytes.subarray(0, prefix.length).equals(prefix);
+  bytes.length >= prefix.length && bytes.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
 
-/** Yields matching keys as UTF-8 bytes, ascending; stop iterating to stop reading. */
-export async function* walkKeys(keysDir: string, range: ListingRange): AsyncGenerator<Buffer> {
-  const { dirs, base } = prefixStart(range.prefix);
-  yield* walkDir(join(keysDir, ...dirs), base, range);
+/** Can this entry hold a key that is within the bounds? Monotone over a sorted directory. */
+function mayReach(entry: TreeEntry, bounds: WalkBounds): boolean {
+  const p = entry.sortPrefix;
+  const { prefix, after } = bounds;
+  const pastPrefix = Buffer.compare(p, prefix) >= 0 || (entry.kind !== 'o' && startsWith(prefix, p));
+  if (!pastPrefix) return false;
+  if (!after) return true;
+  return entry.kind === 'o' ? Buffer.compare(p, after) > 0 : Buffer.compare(p, after) >= 0 || startsWith(after, p);
 }
 
-async function* walkDir(dir: string, base: Buffer, range: ListingRange): AsyncGenerator<Buffer> {
-  const entries: TreeEntry[] = [];
-  for (const name of await readdirOrEmpty(dir)) {
-    const entry = parseEntry(name, base);
-    if (entry) entries.push(entry);
+function firstReaching(entries: readonly TreeEntry[], from: number, bounds: WalkBounds): number {
+  let lo = from;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (mayReach(entries[mid], bounds)) hi = mid;
+    else lo = mid + 1;
   }
-  entries.sort(compareEntries);
-  const { prefix, startAfter } = range;
-  for (const entry of entries) {
+  return lo;
+}
+
+/** Yields matching keys ascending; stop iterating to stop reading. */
+export async function* walkKeys(keysDir: string, bounds: WalkBounds, source: EntrySource): AsyncGenerator<WalkedKey> {
+  const { dirs, base } = prefixStart(bounds.prefix);
+  yield* walkDir(join(keysDir, ...dirs), base, bounds, source);
+}
+
+/** Returns true once the walk is past the prefix (nothing later can match). */
+async function* walkDir(dir: string, base: Buffer, bounds: WalkBounds, source: EntrySource): AsyncGenerator<WalkedKey, boolean> {
+  const entries = await source(dir, base);
+  let after = bounds.after;
+  for (let i = firstReaching(entries, 0, bounds); i < entries.length; i++) {
+    if (bounds.after !== after) {
+      after = bounds.after;
+      i = firstReaching(entries, i, bounds);
+      if (i >= entries.length) break;
+    }
+    const entry = entries[i];
     const p = entry.sortPrefix;
+    if (!startsWith(p, bounds.prefix) && !(entry.kind !== 'o' && startsWith(bounds.prefix, p))) return true;
     if (entry.kind === 'o') {
-      if (!startsWith(p, prefix)) {
-        if (Buffer.compare(p, prefix) > 0) return; // everything after is past the prefix
+      yield { key: p, dir, name: entry.name };
+    } else if (yield* walkDir(join(dir, entry.name), p, bounds, source)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+export interface PageRequest {
+  prefix: Buffer;
+  startAfter: Buffer | null;
+  delimiter: Buffer | null;
+  limit: number;
+}
+
+/** Above every byte of UTF-8 text, so `cp ‖ 0xFF` bounds all keys that start with cp. */
+const PAST = Buffer.from([0xff]);
+
+/** One page of names (no records read yet): objects and common prefixes, in order. */
+export async function pageOfNames(
+  keysDir: string,
+  request: PageRequest,
+  source: EntrySource,
+): Promise<{ items: ({ kind: 'object'; walked: WalkedKey } | { kind: 'prefix'; prefix: Buffer })[]; isTruncated: boolean }> {
+  const { prefix, startAfter, delimiter, limit } = request;
+  const bounds: WalkBounds = { prefix, after: startAfter };
+  const items: ({ kind: 'object'; walked: WalkedKey } | { kind: 'prefix'; prefix: Buffer })[] = [];
+  for await (const walked of walkKeys(keysDir, bounds, source)) {
+    const at = delimiter ? walked.key.indexOf(delimiter, prefix.length) : -1;
+    let item: (typeof items)[number];
+    if (delimiter && at >= 0) {
+      const commonPrefix = walked.key.subarray(0, at + delimiter.length);
+      bounds.after = Buffer.concat([commonPrefix, PAST]); // skip the rest of the roll-up
+      if (startAfter && Buffer.compare(commonPrefix, startAfter) <= 0) continue;
+      item = { kind: 'prefix', prefix: Buffer.from(commonPrefix) };
+    } else {
+      item = { kind: 'object', walked };
+    }
+    if (items.length === limit) return { items, isTruncated: true };
+    items.push(item);
+  }
+  return { items, isTruncated: false };
+}
+
+/** Resolves each object's listing entry, `width` records at a time; drops keys deleted meanwhile. */
+export async function withEntries(
+  names: readonly ({ kind: 'object'; walked: WalkedKey } | { kind: 'prefix'; prefix: Buffer })[],
+  entryOf: (walked: WalkedKey) => Promise<ListingEntry | null | undefined>,
+  width = 64,
+): Promise<ListedItem[]> {
+  const resolved: (ListedItem | undefined)[] = new Array(names.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < names.length) {
+      const at = next++;
+      const item = names[at];
+      if (item.kind === 'prefix') {
+        resolved[at] = { kind: 'prefix', prefix: item.prefix.toString('utf8') };
         continue;
       }
-      if (startAfter && Buffer.compare(p, startAfter) <= 0) continue;
-      yield p;
-      continue;
+      const entry = await entryOf(item.walked);
+      if (entry !== undefined) resolved[at] = { kind: 'object', key: item.walked.key.toString('utf8'), entry };
     }
-    // A subtree holds keys that start with p.
-    if (!startsWith(p, prefix) && !startsWith(prefix, p)) {
-      if (Buffer.compare(p, prefix) > 0) return;
-      continue;
-    }
-    if (startAfter && Buffer.compare(p, startAfter) < 0 && !startsWith(startAfter, p)) continue;
-    yield* walkDir(join(dir, entry.name), p, range);
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, names.length) }, worker));
+  return resolved.filter((item): item is ListedItem => item !== undefined);
 }

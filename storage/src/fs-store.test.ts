@@ -2,13 +2,26 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { getData, ODD_KEYS, putObject, runObjectStoreContract } from './contract.js';
+import { getData, keysOf, listingEntry, ODD_KEYS, putObject, runListingContract, runObjectStoreContract } from './contract.js';
 import { NoSuchKeyError, StorageError } from './errors.js';
 import { FsObjectStore } from './fs-store.js';
 
 runObjectStoreContract('FsObjectStore', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kmsgate-storage-'));
   const store = await FsObjectStore.open(join(dir, 'root'));
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+// Caches far smaller than the data: every listing path also works evicted and cold.
+runListingContract('FsObjectStore with tiny listing caches', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kmsgate-storage-'));
+  const store = await FsObjectStore.open(join(dir, 'root'), { listingCacheEntries: 3, listingCacheSummaries: 2 });
   return {
     store,
     async cleanup() {
@@ -144,10 +157,10 @@ describe('FsObjectStore on disk', () => {
         ...pending.map((p, i) => p.commit(Buffer.from(`m${i}`))),
       ]);
       const listed = await store.listObjects(bucket, { limit: 10 });
-      expect(listed.keys).toEqual(['shared/deeper/n0', 'shared/deeper/n1', 'shared/deeper/n2']);
-      for (const key of listed.keys) await store.deleteObject(bucket, key);
+      expect(keysOf(listed)).toEqual(['shared/deeper/n0', 'shared/deeper/n1', 'shared/deeper/n2']);
+      for (const key of keysOf(listed)) await store.deleteObject(bucket, key);
     }
-    expect((await store.listObjects(bucket, { limit: 10 })).keys).toEqual([]);
+    expect(keysOf(await store.listObjects(bucket, { limit: 10 }))).toEqual([]);
   });
 
   it('keeps objects across reopen and sweeps temp leftovers on open', async () => {
@@ -209,6 +222,44 @@ describe('FsObjectStore on disk', () => {
     expect((await store.getBucketConfig(bucket))?.toString()).toBe('{"v":2}');
     await putObject(store, bucket, 'config', Buffer.from('a key named like the file'), Buffer.from('m'));
     expect((await store.getBucketConfig(bucket))?.toString()).toBe('{"v":2}');
+  });
+
+  it('lists the committed entries after reopen, from the records alone', async () => {
+    await putObject(store, bucket, 'a/1', Buffer.from('x'), Buffer.from('m1'), listingEntry('a/1', 5));
+    await putObject(store, bucket, 'a/2', Buffer.from('x'), Buffer.from('m2'), listingEntry('a/2', 6));
+    expect((await store.listObjects(bucket, { limit: 10 })).items.length).toBe(2); // caches warm
+    await store.deleteObject(bucket, 'a/2');
+    await store.close();
+    store = await FsObjectStore.open(root);
+    expect((await store.listObjects(bucket, { limit: 10 })).items).toEqual([{ kind: 'object', key: 'a/1', entry: listingEntry('a/1', 5) }]);
+  });
+
+  it('lists records written before listing entries (version 1) through describe', async () => {
+    await putObject(store, bucket, 'old', Buffer.from('x'), Buffer.from('m'), listingEntry('old'));
+    await store.close();
+    // What a version 1 record of the same object looked like on disk.
+    const recordFile = join(root, 'buckets', `b${bucket}`, 'keys', 'oold');
+    const v2 = await readFile(recordFile);
+    const metaLengthAt = 6 + v2[5] + 8; // magic, version, name length, name, data size
+    const v1 = Buffer.from(v2.subarray(0, metaLengthAt + 4 + v2.readUInt32BE(metaLengthAt)));
+    v1[4] = 1;
+    await writeFile(recordFile, v1);
+    store = await FsObjectStore.open(root);
+    const describe = (metadata: Buffer) => listingEntry(`described ${metadata.toString()}`, 3);
+    expect((await store.listObjects(bucket, { limit: 10, describe })).items).toEqual([{ kind: 'object', key: 'old', entry: listingEntry('described m', 3) }]);
+    expect((await getData(store, bucket, 'old')).metadata).toEqual(Buffer.from('m'));
+  });
+
+  it('still lists the other keys, and this one without an entry, when a record is corrupt', async () => {
+    await putObject(store, bucket, 'good', Buffer.from('x'), Buffer.from('m'), listingEntry('good'));
+    await putObject(store, bucket, 'bad', Buffer.from('x'), Buffer.from('m'), listingEntry('bad'));
+    await store.close();
+    await writeFile(join(root, 'buckets', `b${bucket}`, 'keys', 'obad'), 'not a record');
+    store = await FsObjectStore.open(root);
+    expect((await store.listObjects(bucket, { limit: 10 })).items).toEqual([
+      { kind: 'object', key: 'bad', entry: null },
+      { kind: 'object', key: 'good', entry: listingEntry('good') },
+    ]);
   });
 
   it('removes a deleted bucket entirely', async () => {

@@ -4,7 +4,8 @@
 //   <root>/buckets/b<esc(name)>/
 //     bucket.json                    {"version":1,"creationDate":"<ISO>"}
 //     config                         the gateway's bucket configuration (opaque), if ever set
-//     keys/...                       one record file per key, laid out by key-path.ts
+//     keys/...                       one record file per key, laid out by key-path.ts; the
+//                                    record holds the key's listing entry (fs-listing.ts)
 //     data/<xx>/<hex>                data files, one per committed version
 //
 // A PUT streams into tmp/, then commit() fsyncs the data, renames it to a fresh data file,
@@ -15,14 +16,15 @@ import { dirname, join, resolve } from 'node:path';
 import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, StorageError } from './errors.js';
 import { createBucketDir, listBucketInfos, readBucketConfig, readBucketInfo, removeBucketDir, writeBucketConfig } from './fs-buckets.js';
 import { FsLayout, type KeyRef } from './fs-layout.js';
-import { walkKeys } from './fs-listing.js';
+import { DirEntriesCache, SummaryCache, type Summary } from './fs-listing-cache.js';
+import { pageOfNames, walkKeys, withEntries, type EntrySource } from './fs-listing.js';
 import { FsPendingObject, FsStoredObject } from './fs-objects.js';
 import { sweepOrphanData } from './fs-sweep.js';
 import { DIR_MODE, FILE_MODE, fsyncDir, fsyncDirOrAncestor, isErrno, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
-import type { KeyPath } from './key-path.js';
+import { dirBases, type KeyPath } from './key-path.js';
 import { KeyedMutex, KeyedRwLock } from './locks.js';
-import { decodeObjectRecord, encodeObjectRecord, type ObjectRecord } from './object-record.js';
-import type { BucketInfo, ObjectStore, PendingObject, StoredObject } from './object-store.js';
+import { CorruptRecordError, decodeObjectRecord, encodeObjectRecord, type ObjectRecord } from './object-record.js';
+import type { BucketInfo, ListedItem, ListingEntry, ListOptions, ObjectStore, PendingObject, StoredObject } from './object-store.js';
 
 /** Leaves room under PATH_MAX (4096) for the longest path a 1024-byte key can take. */
 const MAX_ROOT_BYTES = 700;
@@ -32,6 +34,10 @@ const MAX_RETRIES = 16;
 export interface FsObjectStoreOptions {
   /** Also delete data files no record points to (reads every record: slow on big stores). */
   sweepOrphanData?: boolean;
+  /** Directory entries the listing cache keeps (default 500,000). */
+  listingCacheEntries?: number;
+  /** Records' listing entries the listing cache keeps (default 300,000). */
+  listingCacheSummaries?: number;
 }
 
 async function mkdirIfMissing(dir: string): Promise<boolean> {
@@ -50,9 +56,21 @@ export class FsObjectStore implements ObjectStore {
   private readonly configLocks = new KeyedMutex();
   /** Commits and deletes hold their bucket shared; deleteBucket holds it exclusively. */
   private readonly bucketLocks = new KeyedRwLock();
+  /** Serialises creating and removing one key-tree directory with its cache update. */
+  private readonly treeLocks = new KeyedMutex();
+  private readonly dirCache: DirEntriesCache;
+  private readonly summaries: SummaryCache;
+  private readonly entrySource: EntrySource;
   private closed = false;
 
-  private constructor(private readonly layout: FsLayout) {}
+  private constructor(
+    private readonly layout: FsLayout,
+    options: FsObjectStoreOptions,
+  ) {
+    this.dirCache = new DirEntriesCache(options.listingCacheEntries ?? 500_000);
+    this.summaries = new SummaryCache(options.listingCacheSummaries ?? 300_000);
+    this.entrySource = (dir, base) => this.dirCache.entries(dir, base);
+  }
 
   static async open(rootDir: string, options: FsObjectStoreOptions = {}): Promise<FsObjectStore> {
     const root = resolve(rootDir);
@@ -67,7 +85,7 @@ export class FsObjectStore implements ObjectStore {
     for (const name of await readdirOrEmpty(layout.tmpDir)) {
       await rm(join(layout.tmpDir, name), { recursive: true, force: true });
     }
-    const store = new FsObjectStore(layout);
+    const store = new FsObjectStore(layout, options);
     if (options.sweepOrphanData) await store.sweepOrphanData();
     return store;
   }
@@ -77,7 +95,7 @@ export class FsObjectStore implements ObjectStore {
     let removed = 0;
     for (const { name } of await this.listBuckets()) {
       removed += await this.bucketLocks.exclusive(name, () =>
-        sweepOrphanData(this.layout.bucketDir(name), (path) => this.readRecord(name, path)),
+        sweepOrphanData(this.layout.bucketDir(name), async (path) => this.parseRecordFile(path)),
       );
     }
     return removed;
@@ -122,11 +140,14 @@ export class FsObjectStore implements ObjectStore {
     this.checkOpen();
     await this.bucketLocks.exclusive(name, async () => {
       await this.assertBucket(name);
-      const keys = walkKeys(this.layout.keysDir(name), { prefix: Buffer.alloc(0), startAfter: null });
+      const keysDir = this.layout.keysDir(name);
+      const keys = walkKeys(keysDir, { prefix: Buffer.alloc(0), after: null }, this.entrySource);
       const first = await keys.next();
-      await keys.return(undefined);
+      await keys.return(false);
       if (!first.done) throw new BucketNotEmptyError(name);
       await removeBucketDir(this.layout, name);
+      this.dirCache.dropTree(keysDir);
+      this.summaries.forgetTree(keysDir);
     });
   }
 
@@ -154,12 +175,12 @@ export class FsObjectStore implements ObjectStore {
     await this.assertBucket(bucket);
     const tmpPath = this.layout.tmpPath('part', uniqueName());
     const handle = await open(tmpPath, 'wx', FILE_MODE);
-    return new FsPendingObject(handle, tmpPath, (path, size, metadata) =>
-      this.commitData(bucket, ref, path, size, metadata),
+    return new FsPendingObject(handle, tmpPath, (path, size, metadata, listing) =>
+      this.commitData(bucket, ref, path, size, metadata, listing),
     );
   }
 
-  private commitData(bucket: string, ref: KeyRef, tmpData: string, size: number, metadata: Buffer): Promise<void> {
+  private commitData(bucket: string, ref: KeyRef, tmpData: string, size: number, metadata: Buffer, listing: ListingEntry | null): Promise<void> {
     this.checkOpen();
     return this.withKey(bucket, ref.key, async () => {
       await this.assertBucket(bucket);
@@ -170,7 +191,7 @@ export class FsObjectStore implements ObjectStore {
       try {
         await fsyncDir(dirname(dataFile));
         const previous = await this.readRecord(bucket, ref.path).catch(() => null);
-        await this.installRecord(bucket, ref.path, { dataName, dataSize: size, metadata });
+        await this.installRecord(bucket, ref.path, { dataName, dataSize: size, metadata, listing });
         if (previous && previous.dataName !== dataName) {
           await unlink(this.layout.dataPath(bucket, previous.dataName)).catch(() => {});
         }
@@ -189,11 +210,22 @@ export class FsObjectStore implements ObjectStore {
       for (let attempt = 0; ; attempt++) {
         try {
           let dir = this.layout.keysDir(bucket);
-          for (const segment of path.dirs) {
-            if (await mkdirIfMissing(join(dir, segment))) await fsyncDir(dir);
+          const bases = dirBases(path.dirs);
+          for (const [depth, segment] of path.dirs.entries()) {
+            const parent = dir;
             dir = join(dir, segment);
+            const created = await this.treeLocks.run(dir, async () => {
+              const made = await mkdirIfMissing(dir);
+              if (made) this.dirCache.createdEmpty(dir);
+              this.dirCache.added(parent, segment, bases[depth]);
+              return made;
+            });
+            if (created) await fsyncDir(parent);
           }
           await rename(tmpRecord, join(dir, path.record));
+          // Under the key's lock: no other change of this record can interleave.
+          this.dirCache.added(dir, path.record, bases[path.dirs.length]);
+          this.summaries.committed(join(dir, path.record), record.listing);
           await fsyncDir(dir);
           return;
         } catch (err) {
@@ -207,11 +239,27 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  private async readRecord(bucket: string, path: KeyPath): Promise<ObjectRecord | null> {
+  private readRecord(bucket: string, path: KeyPath): Promise<ObjectRecord | null> {
+    return this.parseRecordFile(this.layout.recordPath(bucket, path));
+  }
+
+  private async parseRecordFile(file: string): Promise<ObjectRecord | null> {
     try {
-      return decodeObjectRecord(await readFile(this.layout.recordPath(bucket, path)));
+      return decodeObjectRecord(await readFile(file));
     } catch (err) {
       if (isErrno(err, 'ENOENT', 'ENOTDIR')) return null;
+      throw err;
+    }
+  }
+
+  /** What a listing needs of one record file; a corrupt record still lists (entry null). */
+  private async readSummary(file: string): Promise<Summary | null> {
+    try {
+      const record = await this.parseRecordFile(file);
+      if (!record) return null;
+      return record.listing ? { entry: record.listing } : { entry: null, metadata: record.metadata };
+    } catch (err) {
+      if (err instanceof CorruptRecordError) return { entry: null, metadata: Buffer.alloc(0) };
       throw err;
     }
   }
@@ -265,6 +313,8 @@ export class FsObjectStore implements ObjectStore {
         if (isErrno(err, 'ENOENT', 'ENOTDIR')) return;
         throw err;
       }
+      this.dirCache.removed(dirname(recordPath), ref.path.record, dirBases(ref.path.dirs)[ref.path.dirs.length]);
+      this.summaries.forget(recordPath);
       await fsyncDirOrAncestor(dirname(recordPath), this.layout.keysDir(bucket));
       if (record) await unlink(this.layout.dataPath(bucket, record.dataName)).catch(() => {});
       await this.pruneEmptyDirs(bucket, ref.path);
@@ -274,35 +324,45 @@ export class FsObjectStore implements ObjectStore {
   /** Removes now-empty directories bottom-up; a concurrent put retries if it loses. */
   private async pruneEmptyDirs(bucket: string, path: KeyPath): Promise<void> {
     const keysDir = this.layout.keysDir(bucket);
+    const bases = dirBases(path.dirs);
     for (let depth = path.dirs.length; depth > 0; depth--) {
-      try {
-        await rmdir(join(keysDir, ...path.dirs.slice(0, depth)));
-      } catch (err) {
-        if (isErrno(err, 'ENOTEMPTY', 'EEXIST', 'ENOENT')) return;
-        throw err;
-      }
+      const dir = join(keysDir, ...path.dirs.slice(0, depth));
+      const removed = await this.treeLocks.run(dir, async () => {
+        try {
+          await rmdir(dir);
+        } catch (err) {
+          if (isErrno(err, 'ENOTEMPTY', 'EEXIST', 'ENOENT')) return false;
+          throw err;
+        }
+        this.dirCache.dropDir(dir);
+        this.dirCache.removed(dirname(dir), path.dirs[depth - 1], bases[depth - 1]);
+        return true;
+      });
+      if (!removed) return;
     }
   }
 
-  async listObjects(
-    bucket: string,
-    opts: { prefix?: string; startAfter?: string; limit: number },
-  ): Promise<{ keys: string[]; isTruncated: boolean }> {
+  async listObjects(bucket: string, opts: ListOptions): Promise<{ items: ListedItem[]; isTruncated: boolean }> {
     this.checkOpen();
     if (!Number.isSafeInteger(opts.limit) || opts.limit < 0) {
       throw new RangeError('limit must be a non-negative integer');
     }
     await this.assertBucket(bucket);
-    const range = {
-      prefix: Buffer.from(opts.prefix ?? '', 'utf8'),
-      startAfter: opts.startAfter === undefined ? null : Buffer.from(opts.startAfter, 'utf8'),
-    };
-    const keys: string[] = [];
-    for await (const key of walkKeys(this.layout.keysDir(bucket), range)) {
-      if (keys.length === opts.limit) return { keys, isTruncated: true };
-      keys.push(key.toString('utf8'));
-    }
-    return { keys, isTruncated: false };
+    const page = await pageOfNames(
+      this.layout.keysDir(bucket),
+      {
+        prefix: Buffer.from(opts.prefix ?? '', 'utf8'),
+        startAfter: opts.startAfter === undefined ? null : Buffer.from(opts.startAfter, 'utf8'),
+        delimiter: opts.delimiter ? Buffer.from(opts.delimiter, 'utf8') : null,
+        limit: opts.limit,
+      },
+      this.entrySource,
+    );
+    const items = await withEntries(page.items, ({ dir, name }) => {
+      const file = join(dir, name);
+      return this.summaries.entryOf(file, () => this.readSummary(file), opts.describe);
+    });
+    return { items, isTruncated: page.isTruncated };
   }
 
   async close(): Promise<void> {

@@ -3,20 +3,21 @@
 // Reads every record of the bucket, so it runs only on request, with the bucket locked.
 import { join } from 'node:path';
 import { unlink } from 'node:fs/promises';
+import { readSortedEntries } from './fs-listing-cache.js';
 import { walkKeys } from './fs-listing.js';
 import { readdirOrEmpty } from './fs-util.js';
-import { keyPath, type KeyPath } from './key-path.js';
 import type { ObjectRecord } from './object-record.js';
 
 export async function sweepOrphanData(
   bucketDir: string,
-  readRecord: (path: KeyPath) => Promise<ObjectRecord | null>,
+  readRecord: (file: string) => Promise<ObjectRecord | null>,
 ): Promise<number> {
   const referenced = new Set<string>();
-  for await (const key of walkKeys(join(bucketDir, 'keys'), { prefix: Buffer.alloc(0), startAfter: null })) {
+  // Uncached on purpose: the sweep must see the disk, and should not fill the caches.
+  for await (const { dir, name } of walkKeys(join(bucketDir, 'keys'), { prefix: Buffer.alloc(0), after: null }, readSortedEntries)) {
     let record: ObjectRecord | null;
     try {
-      record = await readRecord(keyPath(key));
+      record = await readRecord(join(dir, name));
     } catch {
       return 0; // an unreadable record might point anywhere: delete nothing
     }

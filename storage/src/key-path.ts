@@ -174,3 +174,14 @@ export function parseBucketDirName(name: string): string | null {
   const bytes = unescapeName(name.slice(1));
   return bytes === null || bytes.length === 0 ? null : bytes.toString('utf8');
 }
+
+/** The key bytes each directory along `dirs` stands for: [keys/ itself, after dirs[0], ...]. */
+export function dirBases(dirs: readonly string[]): Buffer[] {
+  const bases = [Buffer.alloc(0)];
+  for (const segment of dirs) {
+    const bytes = unescapeName(segment.slice(1)) ?? Buffer.alloc(0);
+    const tail = segment[0] === 'd' ? Buffer.concat([bytes, Buffer.from('/')]) : bytes;
+    bases.push(Buffer.concat([bases[bases.length - 1], tail]));
+  }
+  return bases;
+}

@@ -2,23 +2,37 @@ import { describe, expect, it } from '@jest/globals';
 import { CorruptRecordError, decodeObjectRecord, encodeObjectRecord } from './object-record.js';
 
 describe('object record', () => {
-  const record = { dataName: '0a1b2c', dataSize: 2 ** 40 + 5, metadata: Buffer.from('meta\x00data') };
+  const listing = { size: 7, etag: 'e'.repeat(32), lastModified: new Date('2024-05-01T12:00:00.000Z'), storageClass: 'STANDARD', checksumAlgorithm: 'CRC32', checksumType: 'FULL_OBJECT' };
+  const record = { dataName: '0a1b2c', dataSize: 2 ** 40 + 5, metadata: Buffer.from('meta\x00data'), listing };
 
   it('round-trips and pins the byte layout', () => {
     const bytes = encodeObjectRecord(record);
+    const entry = Buffer.from(
+      `{"checksumAlgorithm":"CRC32","checksumType":"FULL_OBJECT","etag":"${'e'.repeat(32)}","lastModified":1714564800000,"size":7,"storageClass":"STANDARD"}`,
+    );
     expect(bytes.toString('hex')).toBe(
-      '4b474f52' + '01' + '06' + Buffer.from('0a1b2c').toString('hex') +
-        '0000010000000005' + '00000009' + Buffer.from('meta\x00data').toString('hex'),
+      '4b474f52' + '02' + '06' + Buffer.from('0a1b2c').toString('hex') +
+        '0000010000000005' + '00000009' + Buffer.from('meta\x00data').toString('hex') +
+        entry.length.toString(16).padStart(8, '0') + entry.toString('hex'),
     );
     expect(decodeObjectRecord(bytes)).toEqual(record);
   });
 
-  it('accepts empty metadata and empty data', () => {
-    const empty = { dataName: 'ff', dataSize: 0, metadata: Buffer.alloc(0) };
+  it('accepts empty metadata, empty data and no listing entry', () => {
+    const empty = { dataName: 'ff', dataSize: 0, metadata: Buffer.alloc(0), listing: null };
     expect(decodeObjectRecord(encodeObjectRecord(empty))).toEqual(empty);
   });
 
-  it('rejects truncation, trailing bytes, bad magic, version and names', () => {
+  it('still reads version 1 records, which carry no listing entry', () => {
+    const v1 = Buffer.concat([
+      Buffer.from('4b474f520106', 'hex'), Buffer.from('0a1b2c'), Buffer.from('0000000000000003', 'hex'),
+      Buffer.from('00000002', 'hex'), Buffer.from('mm'),
+    ]);
+    expect(decodeObjectRecord(v1)).toEqual({ dataName: '0a1b2c', dataSize: 3, metadata: Buffer.from('mm'), listing: null });
+    expect(() => decodeObjectRecord(Buffer.concat([v1, Buffer.from([0])]))).toThrow(CorruptRecordError);
+  });
+
+  it('rejects truncation, trailing bytes, bad magic, version, names and listing entries', () => {
     const bytes = encodeObjectRecord(record);
     expect(() => decodeObjectRecord(bytes.subarray(0, bytes.length - 1))).toThrow(CorruptRecordError);
     expect(() => decodeObjectRecord(Buffer.concat([bytes, Buffer.from([0])]))).toThrow(CorruptRecordError);
@@ -26,11 +40,15 @@ describe('object record', () => {
     badMagic[0] = 0;
     expect(() => decodeObjectRecord(badMagic)).toThrow(/magic/);
     const badVersion = Buffer.from(bytes);
-    badVersion[4] = 2;
+    badVersion[4] = 3;
     expect(() => decodeObjectRecord(badVersion)).toThrow(/version/);
     const badName = Buffer.from(bytes);
     badName[6] = '/'.charCodeAt(0);
     expect(() => decodeObjectRecord(badName)).toThrow(/name/);
     expect(() => encodeObjectRecord({ ...record, dataName: '../x' })).toThrow(CorruptRecordError);
+    const badEntry = Buffer.from(bytes);
+    badEntry[bytes.length - 2] = 'x'.charCodeAt(0);
+    expect(() => decodeObjectRecord(badEntry)).toThrow(/listing entry/);
+    expect(() => encodeObjectRecord({ ...record, listing: { ...listing, size: -1 } })).toThrow(RangeError);
   });
 });

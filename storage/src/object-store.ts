@@ -8,11 +8,49 @@ export interface BucketInfo {
   creationDate: Date;
 }
 
+/**
+ * What a listing shows of one object, handed over by the gateway at commit and kept with
+ * the record, so listing reads neither the KMS nor the object data. Sizes are the
+ * plaintext's: storage never interprets them.
+ */
+export interface ListingEntry {
+  size: number;
+  /** Unquoted. */
+  etag: string;
+  lastModified: Date;
+  storageClass: string;
+  checksumAlgorithm?: string;
+  checksumType?: string;
+}
+
+/** One item of a listing page: an object, or a common prefix when a delimiter was given. */
+export type ListedItem =
+  | { kind: 'object'; key: string; entry: ListingEntry | null }
+  | { kind: 'prefix'; prefix: string };
+
+export interface ListOptions {
+  prefix?: string;
+  /** Only items strictly greater than this (a common prefix not greater is left out). */
+  startAfter?: string;
+  /** Keys holding it after the prefix roll up into one common prefix, counted once. */
+  delimiter?: string;
+  /** Items (objects + common prefixes) per page. */
+  limit: number;
+  /**
+   * For records committed without a listing entry (written before entries existed): how
+   * to derive one from the opaque metadata. Without it, such objects list with entry null.
+   */
+  describe?: (metadata: Buffer) => ListingEntry;
+}
+
 export interface PendingObject {
   /** Write the data bytes here; they go to a temporary location until commit(). */
   readonly stream: NodeJS.WritableStream & Writable;
-  /** After the stream finished: make (data, metadata) the visible object atomically. */
-  commit(metadata: Buffer): Promise<void>;
+  /**
+   * After the stream finished: make (data, metadata, listing entry) the visible object
+   * atomically.
+   */
+  commit(metadata: Buffer, listing?: ListingEntry): Promise<void>;
   /** Drop everything written; idempotent; safe after a failed or destroyed stream. */
   abort(): Promise<void>;
 }
@@ -49,10 +87,11 @@ export interface ObjectStore {
   headObject(bucket: string, key: string): Promise<{ metadata: Buffer; dataSize: number }>;
   /** Idempotent: deleting a missing key succeeds. */
   deleteObject(bucket: string, key: string): Promise<void>;
-  /** Keys in UTF-8 byte order, one page at a time. */
-  listObjects(
-    bucket: string,
-    opts: { prefix?: string; startAfter?: string; limit: number },
-  ): Promise<{ keys: string[]; isTruncated: boolean }>;
+  /**
+   * Objects and common prefixes in UTF-8 byte order, one page at a time; a page costs what
+   * it returns, not what the bucket holds. An object's entry is null only for a record that
+   * has none and that `describe` could not (or was not given to) describe.
+   */
+  listObjects(bucket: string, opts: ListOptions): Promise<{ items: ListedItem[]; isTruncated: boolean }>;
   close(): Promise<void>;
 }

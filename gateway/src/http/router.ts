@@ -24,6 +24,11 @@ import { GetObjectAcl } from '../operations/GetObjectAcl.js';
 import { PutObjectAcl } from '../operations/PutObjectAcl.js';
 import { GetBucketOwnershipControls } from '../operations/GetBucketOwnershipControls.js';
 import { UNCONFIGURED_ROUTES } from '../operations/unconfigured.js';
+import { ListObjects } from '../operations/ListObjects.js';
+import { ListObjectsV2 } from '../operations/ListObjectsV2.js';
+import { ListObjectVersions } from '../operations/ListObjectVersions.js';
+import { GetBucketVersioning } from '../operations/GetBucketVersioning.js';
+import { PutBucketVersioning } from '../operations/PutBucketVersioning.js';
 
 export type TargetKind = 'service' | 'bucket' | 'object';
 
@@ -44,6 +49,11 @@ export const ROUTES: readonly Route[] = [
   { method: 'HEAD', target: 'bucket', name: 'HeadBucket', operation: HeadBucket },
   { method: 'DELETE', target: 'bucket', name: 'DeleteBucket', operation: DeleteBucket },
   { method: 'POST', target: 'bucket', subresource: 'delete', name: 'DeleteObjects', operation: DeleteObjects },
+  { method: 'GET', target: 'bucket', name: 'ListObjects', operation: ListObjects },
+  { method: 'GET', target: 'bucket', subresource: 'list-type', name: 'ListObjectsV2', operation: ListObjectsV2 },
+  { method: 'GET', target: 'bucket', subresource: 'versions', name: 'ListObjectVersions', operation: ListObjectVersions },
+  { method: 'GET', target: 'bucket', subresource: 'versioning', name: 'GetBucketVersioning', operation: GetBucketVersioning },
+  { method: 'PUT', target: 'bucket', subresource: 'versioning', name: 'PutBucketVersioning', operation: PutBucketVersioning },
   { method: 'PUT', target: 'object', name: 'PutObject', operation: PutObject },
   { method: 'GET', target: 'object', name: 'GetObject', operation: GetObject },
   { method: 'HEAD', target: 'object', name: 'HeadObject', operation: HeadObject },

@@ -16,7 +16,8 @@ import { headerValue } from '../http/headers.js';
 import { SSE_CONTEXT, type SseRequest } from '../s3/sse-headers.js';
 import { sseForNewObject } from '../s3/bucket-encryption.js';
 import { refuseAclHeaders } from '../s3/acl.js';
-import { GWSE_ALGORITHM_NAME, buildEncryptionContext, createEncryptStream, sealMetadata } from '../sse/index.js';
+import { GWSE_ALGORITHM_NAME, buildEncryptionContext, createEncryptStream, sealMetadata, type UnsealedObjectMetadata } from '../sse/index.js';
+import { listingEntryOf } from '../s3/listing.js';
 
 /** MD5 of the plaintext, for SSE-S3 ETags (clients expect it of AES256 objects). */
 function md5Tap(): Transform & { hex(): string } {
@@ -69,28 +70,26 @@ async function encryptAndCommit(ctx: OperationContext, { sse, payload, userMetad
     await pipeline([requestSource(ctx.req), ...payload.stages, ...(md5 ? [md5] : []), encrypt.transform, pending.stream]);
     const checksum = payload.checksum();
     const etag = md5 ? md5.hex() : encrypt.etag;
-    const record = sealMetadata(
-      {
-        metaVersion: 1,
-        sse: sse.sse,
-        kmsKeyArn: dataKey.kmsKeyArn,
-        wrappedDek: dataKey.wrappedDek.toString('base64'),
-        encryptionContext: context.context,
-        bucketKeyEnabled: false,
-        algorithm: GWSE_ALGORITHM_NAME,
-        segmentSize: encrypt.segmentSize,
-        plaintextSize: encrypt.plaintextLength,
-        ciphertextSize: encrypt.ciphertextLength,
-        headerSha256: encrypt.headerSha256,
-        etag,
-        checksums: checksum ? { [checksum.algorithm]: checksum.base64 } : {},
-        contentType,
-        userMetadata,
-        lastModified: new Date().toISOString(),
-      },
-      dataKey.dek,
-    );
-    await pending.commit(record);
+    const unsealed: UnsealedObjectMetadata = {
+      metaVersion: 1,
+      sse: sse.sse,
+      kmsKeyArn: dataKey.kmsKeyArn,
+      wrappedDek: dataKey.wrappedDek.toString('base64'),
+      encryptionContext: context.context,
+      bucketKeyEnabled: false,
+      algorithm: GWSE_ALGORITHM_NAME,
+      segmentSize: encrypt.segmentSize,
+      plaintextSize: encrypt.plaintextLength,
+      ciphertextSize: encrypt.ciphertextLength,
+      headerSha256: encrypt.headerSha256,
+      etag,
+      checksums: checksum ? { [checksum.algorithm]: checksum.base64 } : {},
+      contentType,
+      userMetadata,
+      lastModified: new Date().toISOString(),
+    };
+    const record = sealMetadata(unsealed, dataKey.dek);
+    await pending.commit(record, listingEntryOf(unsealed));
     pending = undefined;
     const responseHeaders: Record<string, string> = { ETag: `"${etag}"`, ...sseResponseHeaders({ sse: sse.sse, kmsKeyArn: dataKey.kmsKeyArn }) };
     const sentContext = headerValue(headers, SSE_CONTEXT);

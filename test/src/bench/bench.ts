@@ -6,6 +6,7 @@
  * is measured alone. Loopback only. Figures are printed, never asserted.
  *
  *   BENCH_SIZE_MIB   object size in MiB (default 1024)
+ *   BENCH_ONLY       `list` or `objects` to run one part (listing figures: bench-list.ts)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -19,6 +20,7 @@ import { request } from 'node:http';
 import { spawnGateway } from '../cli-process.js';
 import { signHeaders } from '../signing.js';
 import { countingSink, repeatingStream } from '../streams.js';
+import { benchListing } from './bench-list.js';
 
 const MiB = 1024 * 1024;
 const size = Number(process.env.BENCH_SIZE_MIB ?? 1024) * MiB;
@@ -96,7 +98,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+async function all(): Promise<void> {
+  const only = process.env.BENCH_ONLY;
+  if (only !== 'list') await main();
+  if (only !== 'objects') await benchListing();
+}
+
+all().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

@@ -41,7 +41,9 @@ describe('the SSE-KMS walkthrough', () => {
     expect(records).toHaveLength(1);
     expect(ciphertextFiles).toBeGreaterThanOrEqual(1);
     const recordText = records[0]!.toString('latin1');
-    const metadata = JSON.parse(recordText.slice(recordText.indexOf('{'), recordText.lastIndexOf('}') + 1)) as {
+    // The gateway's JSON comes right after its 4-byte length; storage's listing entry follows it.
+    const metadataAt = recordText.indexOf('{');
+    const metadata = JSON.parse(recordText.slice(metadataAt, metadataAt + records[0]!.readUInt32BE(metadataAt - 4))) as {
       kmsKeyArn: string;
       wrappedDek: string;
       encryptionContext: Record<string, string>;
