@@ -84,7 +84,7 @@ function declaredLength(value: string | undefined, missing: S3Error): number {
   return Number(value);
 }
 
-export function payloadStages(ctx: OperationContext, maxLength = MAX_SINGLE_PUT): PayloadStages {
+export function payloadStages(ctx: Pick<OperationContext, 'auth' | 'headers'>, maxLength = MAX_SINGLE_PUT): PayloadStages {
   const { auth, headers } = ctx;
   const stages: Transform[] = [];
   const payload = auth.payload;
