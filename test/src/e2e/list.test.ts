@@ -51,16 +51,19 @@ beforeAll(async () => {
 });
 
 const byBytes = (keys: readonly string[]): string[] => [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+/** A key as a listing without encoding-type=url shows it: what XML 1.0 cannot carry is U+FFFD (see http/xml.ts). */
+const asShownInXml = (key: string): string => key.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
 
 describe('ListObjectsV2', () => {
   it('lists every key in UTF-8 byte order with Size, ETag, LastModified and StorageClass, and no Owner', async () => {
     const out = await fx.gw.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    expect(out.Contents!.map((c) => c.Key)).toEqual(byBytes(KEYS));
+    expect(out.Contents!.map((c) => c.Key)).toEqual(byBytes(KEYS).map(asShownInXml));
     expect(out.KeyCount).toBe(KEYS.length);
     expect(out.IsTruncated).toBe(false);
     for (const c of out.Contents!) {
-      expect(c.Size).toBe(Buffer.byteLength(c.Key!));
-      expect(c.ETag).toBe(etags.get(c.Key!));
+      const key = KEYS.find((k) => asShownInXml(k) === c.Key)!;
+      expect(c.Size).toBe(Buffer.byteLength(key));
+      expect(c.ETag).toBe(etags.get(key));
       expect(c.StorageClass).toBe('STANDARD');
       expect(Math.abs(c.LastModified!.getTime() - Date.now())).toBeLessThan(10 * 60_000);
       expect(c.Owner).toBeUndefined();
@@ -135,7 +138,7 @@ describe('ListObjects (V1)', () => {
     expect(first.Marker).toBe('');
     expect(first.Contents![0].Owner).toEqual({ ID: expect.stringMatching(/^\d{12}$/), DisplayName: 'admin' });
     const rest = await fx.gw.s3.send(new ListObjectsCommand({ Bucket: bucket, Marker: first.Contents![1].Key }));
-    expect(rest.Contents!.map((c) => c.Key)).toEqual(byBytes([...KEYS, 'sum/crc']).slice(2));
+    expect(rest.Contents!.map((c) => c.Key)).toEqual(byBytes([...KEYS, 'sum/crc']).slice(2).map(asShownInXml));
     const grouped = await fx.gw.s3.send(new ListObjectsCommand({ Bucket: bucket, Delimiter: '/', MaxKeys: 1 }));
     expect(grouped.CommonPrefixes!.map((p) => p.Prefix)).toEqual(['a/']);
     expect(grouped.NextMarker).toBe('a/');
