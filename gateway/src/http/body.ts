@@ -11,10 +11,11 @@
  * A body must say how long it is, or say that its framing will tell: Content-Length,
  * x-amz-decoded-content-length for aws-chunked (required, as on AWS), or plain HTTP
  * `Transfer-Encoding: chunked`. The last has no declared length; its size limit is then
- * enforced by counting as it streams. Amazon S3 itself refuses a chunked PutObject
- * (501 NotImplemented naming the Transfer-Encoding header); we accept it, as Ceph RGW and
- * MinIO do, because S3 test suites, form uploads and streaming clients send it. With
- * neither a length nor chunked framing the answer is AWS's 411 MissingContentLength.
+ * enforced by counting as it streams. Here we differ from Amazon S3 on purpose: it refuses
+ * a chunked PutObject (501 NotImplemented naming the Transfer-Encoding header; MinIO answers
+ * 411), while Ceph RGW accepts it and ceph/s3-tests expects that (a chunked PUT with a
+ * signed payload hash), as do streaming clients and form relays. With neither a length
+ * nor chunked framing the answer is AWS's 411 MissingContentLength.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { PassThrough, Transform, Writable, type Readable } from 'node:stream';

@@ -4,9 +4,8 @@
  * metadata record), and read back through the SDK, whole and by range, with the right bytes,
  * Content-Length and ETag. What still needs a length keeps refusing without one.
  *
- * Amazon S3 answers a chunked PutObject with 501 NotImplemented (Header: Transfer-Encoding);
- * the gateway accepts it, as Ceph RGW and MinIO do, because S3 test suites and streaming
- * clients send it.
+ * Amazon S3 answers a chunked PutObject with 501 NotImplemented (Header: Transfer-Encoding)
+ * and MinIO with 411; the gateway accepts it, as Ceph RGW does and ceph/s3-tests expects.
  */
 import { describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
