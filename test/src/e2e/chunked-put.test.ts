@@ -8,9 +8,13 @@
  * and MinIO with 411; the gateway accepts it, as Ceph RGW does and ceph/s3-tests expects.
  */
 import { describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { bodyBytes, errorOf, useGatewayWithBucket } from '../harness.js';
 import { chunkedPut } from '../chunked.js';
@@ -132,5 +136,40 @@ describe('a PUT with neither Content-Length nor Transfer-Encoding', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 411 /);
     expect(s3ErrorOf(answer.slice(answer.indexOf('<?xml'))).code).toBe('MissingContentLength');
     expect(await exists('no-length')).toBe(false);
+  });
+});
+
+describe('chunked uploads from real tools', () => {
+  const run = promisify(execFile);
+
+  it('passes ceph/s3-tests test_object_write_with_chunked_transfer_encoding with Debian boto3', async () => {
+    // The suite's case: boto3 with a Transfer-Encoding: chunked header added before signing.
+    const script = [
+      'import boto3, os',
+      'from botocore.config import Config',
+      "s3 = boto3.client('s3', endpoint_url=os.environ['ENDPOINT'], region_name=os.environ['AWS_DEFAULT_REGION'], config=Config(s3={'addressing_style': 'path'}))",
+      "def chunked(request, **kwargs): request.headers.add_header('Transfer-Encoding', 'chunked')",
+      "s3.meta.events.register_first('before-sign.*.*', chunked)",
+      "r = s3.put_object(Bucket=os.environ['BUCKET'], Key='boto3-chunked', Body='bar')",
+      "print(r['ResponseMetadata']['HTTPStatusCode'])",
+    ].join('\n');
+    const { stdout } = await run('/usr/bin/python3', ['-c', script], { env: { ...fx.gw.env, ENDPOINT: fx.gw.endpoint, BUCKET: fx.bucket } });
+    expect(stdout.trim()).toBe('200');
+    expect((await readBack('boto3-chunked')).bytes.toString()).toBe('bar');
+  });
+
+  it('takes curl --aws-sigv4 -T - (stdin, so chunked) with an SSE-KMS header', async () => {
+    const data = randomBytes(300_000);
+    const file = join(fx.gw.dataDir, 'stdin.bin');
+    await writeFile(file, data);
+    const creds = `${fx.gw.credentials.accessKeyId}:${fx.gw.credentials.secretAccessKey}`;
+    // curl 7.88 sends no x-amz-content-sha256 of its own; S3 requires one.
+    const { stdout } = await run('/bin/sh', ['-c', `/usr/bin/curl -sS -o /dev/null -w '%{http_code}' --aws-sigv4 "aws:amz:${fx.gw.region}:s3" --user "$CREDS" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -H 'x-amz-server-side-encryption: aws:kms' -T - "$URL" < "$FILE"`], {
+      env: { PATH: process.env.PATH, CREDS: creds, URL: `${fx.gw.endpoint}${path('curl-stdin')}`, FILE: file },
+    });
+    expect(stdout).toBe('200');
+    const back = await readBack('curl-stdin');
+    expect(back.bytes.equals(data)).toBe(true);
+    expect(back.contentLength).toBe(data.length);
   });
 });
