@@ -24,15 +24,10 @@ function codeOf(fn: () => unknown): string | undefined {
 /** `total` bytes as 1 MiB views of one zeroed buffer: no memory, no disk. */
 function zeros(total: number): Readable {
   const block = Buffer.alloc(MiB);
-  let sent = 0;
-  return new Readable({
-    read() {
-      if (sent >= total) return void this.push(null);
-      const n = Math.min(MiB, total - sent);
-      sent += n;
-      this.push(block.subarray(0, n));
-    },
-  });
+  function* views(): Generator<Buffer> {
+    for (let left = total; left > 0; left -= MiB) yield block.subarray(0, Math.min(MiB, left));
+  }
+  return Readable.from(views(), { objectMode: false });
 }
 
 async function run(headers: IncomingHttpHeaders, total: number, maxLength?: number): Promise<{ passed: number; error: unknown }> {
