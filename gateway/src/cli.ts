@@ -33,6 +33,7 @@ options (each also read from the environment variable in brackets):
   --account-id digits            account id in ARNs         [KMSGATE_ACCOUNT_ID, default 111122223333]
   --log level                    silent|error|info|debug    [KMSGATE_LOG, default info]
   --domain name                  also serve <bucket>.<name> virtual hosts [KMSGATE_DOMAIN]
+  --sigv2 on|off                 accept Signature Version 2 [KMSGATE_SIGV2, default on]
 
 The secrets themselves are never flags (a command line shows in the process list): give
 them in KMSGATE_SECRET_ACCESS_KEY and KMSGATE_ROOT_KEY (base64 of 32 bytes), or in files.
@@ -50,6 +51,7 @@ async function server(cfg: GatewayConfig): Promise<void> {
     rootKeyFile: cfg.rootKeyFile,
     logLevel: cfg.logLevel,
     domain: cfg.domain,
+    sigv2: cfg.sigv2,
   });
   const out = process.stdout;
   out.write(`kmsgate listening on ${gateway.endpoint} (region ${gateway.region}, data in ${gateway.dataDir})\n`);

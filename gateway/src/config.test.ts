@@ -30,6 +30,13 @@ describe('configuration', () => {
     expect(() => parseAddress('localhost')).toThrow(ConfigError);
   });
 
+  it('accepts SigV2 unless KMSGATE_SIGV2 or --sigv2 says off', () => {
+    expect(resolveConfig({}).sigv2).toBe(true);
+    expect(resolveConfig({ KMSGATE_SIGV2: 'off' }).sigv2).toBe(false);
+    expect(resolveConfig({ KMSGATE_SIGV2: 'off' }, ['--sigv2', 'on']).sigv2).toBe(true);
+    expect(() => resolveConfig({ KMSGATE_SIGV2: 'no' })).toThrow(/sigv2 must be on or off/);
+  });
+
   it('reads the virtual-host domain, lower-cased, and refuses what is not a DNS name', () => {
     expect(resolveConfig({}).domain).toBeUndefined();
     expect(resolveConfig({ KMSGATE_DOMAIN: 'S3.Localhost' }).domain).toBe('s3.localhost');

@@ -12,6 +12,7 @@
  *   KMSGATE_ACCOUNT_ID              --account-id               twelve digits used in ARNs (111122223333)
  *   KMSGATE_LOG                     --log                      error | info | debug     (info)
  *   KMSGATE_DOMAIN                  --domain                   serve <bucket>.<domain> virtual hosts too
+ *   KMSGATE_SIGV2                   --sigv2                    on | off: accept Signature Version 2 (on)
  *
  * The two secrets have no plain flag: a command line is visible to every user of the
  * machine (ps, /proc/<pid>/cmdline), the environment and a private file are not.
@@ -32,6 +33,8 @@ export interface GatewayConfig {
   accountId: string;
   logLevel: LogLevel;
   domain?: string;
+  /** Accept Signature Version 2 requests, presigned URLs and POST policies. */
+  sigv2: boolean;
 }
 
 export const DEFAULTS = {
@@ -52,6 +55,7 @@ const SETTINGS = [
   ['account-id', 'KMSGATE_ACCOUNT_ID'],
   ['log', 'KMSGATE_LOG'],
   ['domain', 'KMSGATE_DOMAIN'],
+  ['sigv2', 'KMSGATE_SIGV2'],
 ] as const;
 
 type SettingName = (typeof SETTINGS)[number][0];
@@ -72,7 +76,7 @@ export function parseFlags(argv: readonly string[]): Partial<Record<SettingName,
   const out: Partial<Record<SettingName, string>> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const match = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
     const instead = match && REFUSED_FLAGS[match[1]!];
     if (instead) throw new ConfigError(`--${match[1]} is not accepted, because a command line shows in the process list: ${instead}`);
     if (!match || !known.has(match[1]!)) throw new ConfigError(`unknown option: ${arg}`);
@@ -140,6 +144,8 @@ export function resolveConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = 
   if (domain !== undefined && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(domain)) {
     throw new ConfigError(`domain must be a DNS name such as s3.localhost, got '${domain}'`);
   }
+  const sigv2 = get('sigv2') ?? 'on';
+  if (sigv2 !== 'on' && sigv2 !== 'off') throw new ConfigError(`sigv2 must be on or off, got '${sigv2}'`);
   return {
     host,
     port,
@@ -152,5 +158,6 @@ export function resolveConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = 
     accountId,
     logLevel,
     domain,
+    sigv2: sigv2 === 'on',
   };
 }

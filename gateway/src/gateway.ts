@@ -32,6 +32,8 @@ export interface StartGatewayOptions {
   logLevel?: LogLevel;
   /** Serve `<bucket>.<domain>` virtual-hosted-style requests beside path style. */
   domain?: string;
+  /** Accept Signature Version 2 (default true); false refuses it as AWS's SigV4-only regions do. */
+  sigv2?: boolean;
   /** Where warnings and the one-time credentials notice go (default: stderr). */
   notify?: (message: string) => void;
 }
@@ -80,7 +82,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     kms = await KmsCore.open({ keystorePath: join(dataDir, 'kms', 'keystore.json'), rootKey, region, accountId });
     store = await FsObjectStore.open(join(dataDir, 'objects'));
     const log = createLogger(opts.logLevel ?? 'error');
-    const app = createApp({ deps: { kms, store, region, accountId }, identity: identity.store, log, domain: opts.domain });
+    const app = createApp({ deps: { kms, store, region, accountId }, identity: identity.store, log, domain: opts.domain, sigv2: opts.sigv2 ?? true });
     const server = createServer({ requestTimeout: 0 }, app);
     answerExpectations(server, app);
     // Idle sockets are closed; active transfers of any size are not cut off.

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { S3Error } from '../http/errors.js';
 import { createChecksum, checksumHeaderName, type ChecksumAlgorithm } from '../checksums/algorithms.js';
 import { createAwsChunkedDecoder, type AwsChunkedDecoderStream } from './aws-chunked.js';
-import { verifySigV4 } from './verify.js';
+import { verifyRequest } from './verify.js';
 import { TEST_KEY, TEST_REGION, signHeader, signatureOf, testSigner } from './test-signer.js';
 import type { AuthContext, SigV4Request, VerifiedAuth } from './types.js';
 
@@ -66,7 +66,7 @@ async function streamingAuth(contentSha: string, headers: Record<string, string>
     headers: { 'x-amz-content-sha256': contentSha, 'content-encoding': 'aws-chunked', ...headers },
     date: DATE,
   });
-  const auth = verifySigV4(req, ctx, { service: 's3' });
+  const auth = verifyRequest(req, ctx, { service: 's3' });
   if (!auth) throw new Error('expected auth');
   return { auth, req };
 }
@@ -183,7 +183,7 @@ describe('signed aws-chunked (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)', () => {
       'x-amz-decoded-content-length': '66560',
       'content-length': '66824',
     };
-    const auth = verifySigV4(
+    const auth = verifyRequest(
       { method: 'PUT', rawPath: '/examplebucket/chunkObject.txt', rawQuery: '', headers },
       { now: new Date('2013-05-24T00:00:00Z'), region: 'us-east-1', lookup: () => docKey },
       { service: 's3' },

@@ -261,7 +261,7 @@ export type AwsChunkedDecoderStream = Transform & { readonly trailerChecksum?: T
 
 /**
  * Decodes an aws-chunked body to the payload bytes. `auth.payload` must be a streaming mode;
- * the signed modes also need `auth.streaming` (set by verifySigV4). Throws S3Error at once when
+ * the signed modes also need `auth.streaming` (set by verifyRequest). Throws S3Error at once when
  * x-amz-trailer names something that is not a supported checksum.
  */
 export function createAwsChunkedDecoder(auth: VerifiedAuth, headers: RequestHeaders): AwsChunkedDecoderStream {

@@ -112,6 +112,7 @@ export function verifyHeaderAuth(
     accessKeyId: credential.accessKeyId,
     service: credential.service,
     payload,
+    signatureVersion: 4,
     presigned: false,
     ...(isStreaming(payload) && {
       streaming: {

@@ -1,4 +1,5 @@
-export { verifySigV4 } from './verify.js';
+export { verifyPostPolicy, verifyRequest } from './verify.js';
+export { requireSigV4ForKms, type PostPolicyV2 } from './sigv2.js';
 export { createPayloadHashCheck } from './payload-hash.js';
 export { createAwsChunkedDecoder, type AwsChunkedDecoderStream, type TrailerChecksum } from './aws-chunked.js';
 export type {

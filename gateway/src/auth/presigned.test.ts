@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { S3Error } from '../http/errors.js';
-import { verifySigV4 } from './verify.js';
+import { verifyRequest } from './verify.js';
 import { TEST_KEY, TEST_REGION, encodeKey, presign, rawQueryOf, testSigner } from './test-signer.js';
 import type { AuthContext, SigV4Request } from './types.js';
 
@@ -13,7 +13,7 @@ function ctx(now = DATE): AuthContext {
 
 function errorOf(req: SigV4Request, context = ctx()): S3Error {
   try {
-    verifySigV4(req, context, { service: 's3' });
+    verifyRequest(req, context, { service: 's3' });
   } catch (err) {
     if (err instanceof S3Error) return err;
     throw err;
@@ -30,7 +30,8 @@ function withParam(req: SigV4Request, name: string, value: string | undefined): 
 describe('presigned URLs from the AWS presigner', () => {
   it('accepts a valid GET with UNSIGNED-PAYLOAD', async () => {
     const req = await presign({ path: `/bucket/${encodeKey('dir/a b+c:d.txt')}`, date: DATE, expiresIn: 3600 });
-    expect(verifySigV4(req, ctx(minutes(1)), { service: 's3' })).toEqual({
+    expect(verifyRequest(req, ctx(minutes(1)), { service: 's3' })).toEqual({
+      signatureVersion: 4,
       accessKeyId: TEST_KEY.accessKeyId,
       service: 's3',
       payload: { kind: 'unsigned' },
@@ -53,19 +54,19 @@ describe('presigned URLs from the AWS presigner', () => {
     const query = signed.query as Record<string, string>;
     expect(Object.keys(query)).not.toContain('X-Amz-Content-Sha256');
     const req = { method: 'GET', rawPath: '/bucket/k', rawQuery: rawQueryOf(query), headers: { host: 'localhost:9000' } };
-    expect(verifySigV4(req, ctx(), { service: 's3' })?.payload).toEqual({ kind: 'unsigned' });
+    expect(verifyRequest(req, ctx(), { service: 's3' })?.payload).toEqual({ kind: 'unsigned' });
   });
 
   it('keeps its own query parameters under the signature', async () => {
     const req = await presign({ path: '/bucket/k', query: { 'response-content-type': 'text/plain', versionId: 'v 1' }, date: DATE, expiresIn: 600 });
-    expect(verifySigV4(req, ctx(), { service: 's3' })).not.toBeNull();
+    expect(verifyRequest(req, ctx(), { service: 's3' })).not.toBeNull();
     expect(errorOf(withParam(req, 'response-content-type', 'text/html')).code).toBe('SignatureDoesNotMatch');
   });
 
   it('is not subject to the 15-minute skew rule while within X-Amz-Expires', async () => {
     const req = await presign({ path: '/bucket/k', date: DATE, expiresIn: 3600 });
-    expect(verifySigV4(req, ctx(minutes(20)), { service: 's3' })).not.toBeNull();
-    expect(verifySigV4(req, ctx(minutes(60)), { service: 's3' })).not.toBeNull();
+    expect(verifyRequest(req, ctx(minutes(20)), { service: 's3' })).not.toBeNull();
+    expect(verifyRequest(req, ctx(minutes(60)), { service: 's3' })).not.toBeNull();
   });
 
   it('expires after X-Amz-Expires with the AWS fields', async () => {
@@ -82,12 +83,12 @@ describe('presigned URLs from the AWS presigner', () => {
     const err = errorOf(req);
     expect(err.code).toBe('AccessDenied');
     expect(err.message).toBe('Request is not valid yet');
-    expect(verifySigV4(req, ctx(minutes(6)), { service: 's3' })).not.toBeNull();
+    expect(verifyRequest(req, ctx(minutes(6)), { service: 's3' })).not.toBeNull();
   });
 
   it('refuses X-Amz-Expires above a week', async () => {
     const req = await presign({ path: '/bucket/k', date: DATE, expiresIn: 604800 });
-    expect(verifySigV4(req, ctx(), { service: 's3' })).not.toBeNull();
+    expect(verifyRequest(req, ctx(), { service: 's3' })).not.toBeNull();
     const err = errorOf(withParam(req, 'X-Amz-Expires', '604801'));
     expect(err.code).toBe('AuthorizationQueryParametersError');
     expect(err.status).toBe(400);
@@ -118,7 +119,7 @@ describe('presigned URLs from the AWS presigner', () => {
 
   it('accepts an unsigned x-amz-content-sha256 header, which is bound as the payload hash', async () => {
     const req = await presign({ method: 'PUT', path: '/bucket/k', date: DATE, expiresIn: 600 });
-    expect(verifySigV4({ ...req, headers: { ...req.headers, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }, ctx(), { service: 's3' })).not.toBeNull();
+    expect(verifyRequest({ ...req, headers: { ...req.headers, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } }, ctx(), { service: 's3' })).not.toBeNull();
     const hash = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
     expect(errorOf({ ...req, headers: { ...req.headers, 'x-amz-content-sha256': hash } }).code).toBe('SignatureDoesNotMatch');
   });

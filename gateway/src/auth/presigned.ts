@@ -105,6 +105,7 @@ export function verifyPresigned(req: SigV4Request, params: readonly QueryParam[]
     accessKeyId: credential.accessKeyId,
     service: credential.service,
     payload,
+    signatureVersion: 4,
     presigned: true,
     ...(isStreaming(payload) && {
       streaming: { signingKey: Buffer.from(signingKey), amzDate: dateText, scope: scopeString(credential), seedSignature: signature },

@@ -1,4 +1,4 @@
-/** The SigV4 verifier's inputs and outputs. No HTTP framework types: the app adapts requests. */
+/** The request verifier's inputs and outputs. No HTTP framework types: the app adapts requests. */
 import type { RequestHeaders } from '../http/headers.js';
 
 export interface SigV4Request {
@@ -12,6 +12,8 @@ export interface SigV4Request {
    * headers apart. Values as Node decodes them: latin1, one character per byte on the wire.
    */
   headers: RequestHeaders;
+  /** The bucket named by the Host of a virtual-hosted request: SigV2 signs it before the path. */
+  virtualHostBucket?: string;
 }
 
 export interface Credentials {
@@ -28,6 +30,8 @@ export interface AuthContext {
 
 export interface VerifyOptions {
   service: 's3' | 'kms';
+  /** Accept Signature Version 2 (S3 only; KMS never takes it). Off: refused as AWS's SigV4-only regions refuse it. */
+  sigv2?: boolean;
 }
 
 export type PayloadMode =
@@ -48,6 +52,8 @@ export interface StreamingSigningState {
 }
 
 export interface VerifiedAuth {
+  /** 4, or 2 for the legacy HMAC-SHA1 signature (its payload is always taken as sent). */
+  signatureVersion: 2 | 4;
   accessKeyId: string;
   /** 's3' or 'kms', from the credential scope. */
   service: string;

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { S3Error } from '../http/errors.js';
-import { verifySigV4 } from './verify.js';
+import { verifyRequest } from './verify.js';
 import { spacedHex } from './canonical.js';
 import { TEST_KEY, TEST_REGION, encodeKey, signHeader, testSigner } from './test-signer.js';
 import type { AuthContext, SigV4Request } from './types.js';
@@ -15,7 +15,7 @@ function ctx(now = DATE): AuthContext {
 
 function errorOf(req: SigV4Request, context = ctx(), service: 's3' | 'kms' = 's3'): S3Error {
   try {
-    verifySigV4(req, context, { service });
+    verifyRequest(req, context, { service });
   } catch (err) {
     if (err instanceof S3Error) return err;
     throw err;
@@ -30,7 +30,8 @@ describe('header auth against the AWS signer', () => {
     const body = 'hello world';
     const hash = createHash('sha256').update(body).digest('hex');
     const req = await signHeader({ method: 'PUT', path: '/bucket/key.txt', headers: { 'x-amz-content-sha256': hash, 'content-type': 'text/plain' }, date: DATE });
-    expect(verifySigV4(req, ctx(), { service: 's3' })).toEqual({
+    expect(verifyRequest(req, ctx(), { service: 's3' })).toEqual({
+      signatureVersion: 4,
       accessKeyId: TEST_KEY.accessKeyId,
       service: 's3',
       payload: { kind: 'signed', sha256Hex: hash },
@@ -40,7 +41,7 @@ describe('header auth against the AWS signer', () => {
 
   it('accepts UNSIGNED-PAYLOAD', async () => {
     const req = await signHeader({ path: '/bucket/k', headers: unsigned, date: DATE });
-    expect(verifySigV4(req, ctx(), { service: 's3' })?.payload).toEqual({ kind: 'unsigned' });
+    expect(verifyRequest(req, ctx(), { service: 's3' })?.payload).toEqual({ kind: 'unsigned' });
   });
 
   it.each([
@@ -55,7 +56,7 @@ describe('header auth against the AWS signer', () => {
   ])('verifies odd key %j exactly as sent (no normalisation)', async (key) => {
     const path = `/bucket/${encodeKey(key)}`;
     const req = await signHeader({ method: 'PUT', path, headers: unsigned, date: DATE });
-    expect(verifySigV4(req, ctx(), { service: 's3' })?.accessKeyId).toBe(TEST_KEY.accessKeyId);
+    expect(verifyRequest(req, ctx(), { service: 's3' })?.accessKeyId).toBe(TEST_KEY.accessKeyId);
   });
 
   it('treats a normalised path as a different request', async () => {
@@ -65,12 +66,12 @@ describe('header auth against the AWS signer', () => {
 
   it('re-encodes characters a client left unencoded on the wire, as S3 does', async () => {
     const req = await signHeader({ path: '/bucket/a%3Ab%21c', headers: unsigned, date: DATE }, { rawPath: '/bucket/a:b!c' });
-    expect(verifySigV4(req, ctx(), { service: 's3' })).not.toBeNull();
+    expect(verifyRequest(req, ctx(), { service: 's3' })).not.toBeNull();
   });
 
   it('keeps an encoded slash distinct from a path separator', async () => {
     const req = await signHeader({ path: '/bucket/a%2Fb', headers: unsigned, date: DATE });
-    expect(verifySigV4(req, ctx(), { service: 's3' })).not.toBeNull();
+    expect(verifyRequest(req, ctx(), { service: 's3' })).not.toBeNull();
     expect(errorOf({ ...req, rawPath: '/bucket/a/b' }).code).toBe('SignatureDoesNotMatch');
   });
 
@@ -79,19 +80,19 @@ describe('header auth against the AWS signer', () => {
       { method: 'POST', path: '/bucket/key', query: { uploads: '' }, headers: unsigned, date: DATE },
       { rawQuery: 'uploads' },
     );
-    expect(verifySigV4(req, ctx(), { service: 's3' })).not.toBeNull();
+    expect(verifyRequest(req, ctx(), { service: 's3' })).not.toBeNull();
     const list = await signHeader(
       { path: '/bucket', query: { 'list-type': '2', prefix: 'a b/c+d', delimiter: '/', 'encoding-type': 'url' }, headers: unsigned, date: DATE },
       { rawQuery: 'prefix=a%20b/c%2Bd&list-type=2&delimiter=%2F&encoding-type=url' },
     );
-    expect(verifySigV4(list, ctx(), { service: 's3' })).not.toBeNull();
+    expect(verifyRequest(list, ctx(), { service: 's3' })).not.toBeNull();
     expect(errorOf({ ...list, rawQuery: 'prefix=a%20b/c%2Bd&list-type=1&delimiter=%2F&encoding-type=url' }).code).toBe('SignatureDoesNotMatch');
   });
 
   it('joins repeated headers with commas and collapses inner spaces', async () => {
     const req = await signHeader({ method: 'PUT', path: '/b/k', headers: { ...unsigned, 'x-amz-meta-list': 'a,b', 'x-amz-meta-sp': 'x   y' }, date: DATE });
     const headers = { ...req.headers, 'x-amz-meta-list': ['a', 'b'], 'x-amz-meta-sp': '  x y ' };
-    expect(verifySigV4({ ...req, headers }, ctx(), { service: 's3' })).not.toBeNull();
+    expect(verifyRequest({ ...req, headers }, ctx(), { service: 's3' })).not.toBeNull();
   });
 
   it('rejects a wrong secret with the AWS SignatureDoesNotMatch document', async () => {
@@ -143,7 +144,7 @@ describe('header auth against the AWS signer', () => {
       { unsignableHeaders: new Set(['x-amz-content-sha256', 'x-amzn-trace-id']) },
     );
     expect(String(req.headers.authorization)).not.toContain('x-amz-content-sha256');
-    expect(verifySigV4(req, ctx(), { service: 's3' })?.payload).toEqual({ kind: 'unsigned' });
+    expect(verifyRequest(req, ctx(), { service: 's3' })?.payload).toEqual({ kind: 'unsigned' });
     const err = errorOf({ ...req, headers: { ...req.headers, 'x-amz-tagging': 'a=b', 'x-amz-acl': 'public-read' } });
     expect(err.fields).toEqual({ HeadersNotSigned: 'x-amz-acl, x-amz-tagging' });
   });
@@ -152,7 +153,7 @@ describe('header auth against the AWS signer', () => {
     for (const value of ['Hello World\u00e9', '\u65e5\u672c\u8a9e \u2603']) {
       const req = await signHeader({ method: 'PUT', path: '/b/k', headers: { ...unsigned, 'x-amz-meta-meta1': value }, date: DATE });
       expect(req.headers['x-amz-meta-meta1']).toBe(Buffer.from(value, 'utf8').toString('latin1'));
-      expect(verifySigV4(req, ctx(), { service: 's3' })).not.toBeNull();
+      expect(verifyRequest(req, ctx(), { service: 's3' })).not.toBeNull();
     }
     // The same text sent as latin1 (what Node's http client does with a JS string) is other bytes.
     const req = await signHeader({ method: 'PUT', path: '/b/k', headers: { ...unsigned, 'x-amz-meta-meta1': 'Hello World\u00e9' }, date: DATE });
@@ -172,7 +173,7 @@ describe('header auth against the AWS signer', () => {
 
   it('rejects clock skew over 15 minutes with the AWS fields, and allows less', async () => {
     const req = await signHeader({ path: '/b/k', headers: unsigned, date: DATE });
-    expect(verifySigV4(req, ctx(new Date(DATE.getTime() + 14 * 60_000)), { service: 's3' })).not.toBeNull();
+    expect(verifyRequest(req, ctx(new Date(DATE.getTime() + 14 * 60_000)), { service: 's3' })).not.toBeNull();
     const err = errorOf(req, ctx(new Date(DATE.getTime() + 16 * 60_000)));
     expect(err.code).toBe('RequestTimeTooSkewed');
     expect(err.status).toBe(403);
@@ -216,7 +217,7 @@ describe('header auth against the AWS signer', () => {
       headers: { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', 'x-amz-trailer': 'x-amz-checksum-crc32' },
       date: DATE,
     });
-    const auth = verifySigV4(req, ctx(), { service: 's3' });
+    const auth = verifyRequest(req, ctx(), { service: 's3' });
     expect(auth?.payload).toEqual({ kind: 'streaming-signed', trailer: true });
     expect(auth?.streaming?.seedSignature).toMatch(/^[0-9a-f]{64}$/);
     expect(auth?.streaming?.scope).toBe('20250301/us-east-1/s3/aws4_request');
@@ -226,7 +227,7 @@ describe('header auth against the AWS signer', () => {
       headers: { 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'x-amz-trailer': 'x-amz-checksum-crc32' },
       date: DATE,
     });
-    expect(verifySigV4(unsignedTrailer, ctx(), { service: 's3' })?.payload).toEqual({ kind: 'streaming-unsigned-trailer' });
+    expect(verifyRequest(unsignedTrailer, ctx(), { service: 's3' })?.payload).toEqual({ kind: 'streaming-unsigned-trailer' });
   });
 
   it('verifies a KMS request: canonical URI "/", body hash supplied by the caller', async () => {
@@ -252,7 +253,7 @@ describe('header auth against the AWS signer', () => {
     const headers = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
     const hash = createHash('sha256').update(body).digest('hex');
     const kmsReq = { method: 'POST', rawPath: '/', rawQuery: '', headers: { ...headers, 'x-amz-content-sha256': hash } };
-    expect(verifySigV4(kmsReq, ctx(), { service: 'kms' })).toMatchObject({ service: 'kms', payload: { kind: 'signed', sha256Hex: hash } });
+    expect(verifyRequest(kmsReq, ctx(), { service: 'kms' })).toMatchObject({ service: 'kms', payload: { kind: 'signed', sha256Hex: hash } });
     const otherBody = createHash('sha256').update('{}').digest('hex');
     expect(errorOf({ ...kmsReq, headers: { ...kmsReq.headers, 'x-amz-content-sha256': otherBody } }, ctx(), 'kms').code).toBe('SignatureDoesNotMatch');
     expect(errorOf({ ...req, headers: { ...req.headers, 'x-amz-content-sha256': hash } }, ctx(), 's3').code).toBe('AuthorizationHeaderMalformed');
@@ -267,7 +268,7 @@ describe('header parsing and mechanism selection', () => {
   const withAuth = (authorization: string): SigV4Request => ({ ...base, headers: { ...base.headers, authorization } });
 
   it('returns null for anonymous requests', () => {
-    expect(verifySigV4(base, ctx(), { service: 's3' })).toBeNull();
+    expect(verifyRequest(base, ctx(), { service: 's3' })).toBeNull();
   });
 
   it('rejects malformed Authorization headers', () => {

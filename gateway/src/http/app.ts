@@ -1,6 +1,7 @@
 /**
  * The Express application. The request lifecycle (see LIFECYCLE.md) reads top to bottom:
- * request id → KMS JSON API or S3 → target → SigV4 → route → operation → response,
+ * request id → KMS JSON API or S3 → target → CORS (a preflight ends here) → SigV4 or SigV2 →
+ * route → operation → response,
  * and every failure leaves through toS3Error() and one error writer. Every request, S3 or
  * KMS, answered or abandoned, writes exactly one access line; only faults of ours add an
  * error line with a stack.
@@ -9,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
-import { verifySigV4 } from '../auth/index.js';
+import { verifyRequest } from '../auth/index.js';
 import type { AuthContext, VerifiedAuth } from '../auth/index.js';
 import { S3Error } from './errors.js';
 import { toS3Error } from './error-map.js';
@@ -20,7 +21,8 @@ import type { GatewayDeps, OperationResult } from '../operations/operation.js';
 import { sendContinue } from './expect.js';
 import { commonHeaders, sendS3Error, sendXml } from './respond.js';
 import { route } from './router.js';
-import { parseS3Target } from '../s3/s3-path.js';
+import { parseS3Target, virtualHostBucket } from '../s3/s3-path.js';
+import { answerPreflight, corsHeadersFor } from './cors-response.js';
 import { assertBucketMayExist } from '../s3/bucket-name.js';
 
 export interface AppOptions {
@@ -30,6 +32,8 @@ export interface AppOptions {
   now?: () => Date;
   /** Buckets are also virtual hosts of this domain (see s3-path.ts). */
   domain?: string;
+  /** Accept Signature Version 2 (KMSGATE_SIGV2). */
+  sigv2?: boolean;
 }
 
 function newRequestId(): string {
@@ -110,8 +114,21 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
   try {
     const target = parseS3Target(req.url ?? '/', { host: req.headers.host, domain: opts.domain });
     access.bucket = target.bucket || undefined;
+    // A preflight carries no credentials: the bucket's CORS rules alone answer it.
+    if (method === 'OPTIONS') {
+      access.operation = 'PreflightRequest';
+      res.writeHead(200, { ...(await answerPreflight(opts.deps.store, target, req.headers)), 'Content-Length': '0' });
+      res.end();
+      return;
+    }
+    // Before authentication, so that a page can read the error document of a refused request.
+    for (const [name, value] of Object.entries(await corsHeadersFor(opts.deps.store, target.bucket, method, req.headers))) res.setHeader(name, value);
     // headersDistinct: SigV4 joins repeated headers with ',' where Node's req.headers uses ', '.
-    auth = verifySigV4({ method, rawPath: target.rawPath, rawQuery: target.rawQuery, headers: req.headersDistinct }, authContext(opts), { service: 's3' });
+    auth = verifyRequest(
+      { method, rawPath: target.rawPath, rawQuery: target.rawQuery, headers: req.headersDistinct, virtualHostBucket: virtualHostBucket(req.headers.host, opts.domain) },
+      authContext(opts),
+      { service: 's3', sigv2: opts.sigv2 ?? true },
+    );
     if (!auth) throw new S3Error('AccessDenied');
     const principal = opts.identity.lookup(auth.accessKeyId)!.principal;
     const chosen = route(method, target.bucket, target.key, target.query, req.headers);

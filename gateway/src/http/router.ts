@@ -23,6 +23,9 @@ import { PutBucketAcl } from '../operations/PutBucketAcl.js';
 import { GetObjectAcl } from '../operations/GetObjectAcl.js';
 import { PutObjectAcl } from '../operations/PutObjectAcl.js';
 import { GetBucketOwnershipControls } from '../operations/GetBucketOwnershipControls.js';
+import { PutBucketCors } from '../operations/PutBucketCors.js';
+import { GetBucketCors } from '../operations/GetBucketCors.js';
+import { DeleteBucketCors } from '../operations/DeleteBucketCors.js';
 import { UNCONFIGURED_ROUTES } from '../operations/unconfigured.js';
 import { ListObjects } from '../operations/ListObjects.js';
 import { ListObjectsV2 } from '../operations/ListObjectsV2.js';
@@ -67,6 +70,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', target: 'object', subresource: 'acl', name: 'GetObjectAcl', operation: GetObjectAcl },
   { method: 'PUT', target: 'object', subresource: 'acl', name: 'PutObjectAcl', operation: PutObjectAcl },
   { method: 'GET', target: 'bucket', subresource: 'ownershipControls', name: 'GetBucketOwnershipControls', operation: GetBucketOwnershipControls },
+  { method: 'PUT', target: 'bucket', subresource: 'cors', name: 'PutBucketCors', operation: PutBucketCors },
+  { method: 'GET', target: 'bucket', subresource: 'cors', name: 'GetBucketCors', operation: GetBucketCors },
+  { method: 'DELETE', target: 'bucket', subresource: 'cors', name: 'DeleteBucketCors', operation: DeleteBucketCors },
   ...UNCONFIGURED_ROUTES,
 ];
 

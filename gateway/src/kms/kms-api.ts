@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KmsError } from '@kmsgate/kms-core';
-import { verifySigV4 } from '../auth/index.js';
+import { verifyRequest } from '../auth/index.js';
 import type { AuthContext } from '../auth/index.js';
 import { ClientGoneError, collectBody, requestSource } from '../http/body.js';
 import { S3Error } from '../http/errors.js';
@@ -84,7 +84,7 @@ export async function handleKmsRequest(
     const q = url.indexOf('?');
     let auth;
     try {
-      auth = verifySigV4(
+      auth = verifyRequest(
         {
           method: req.method ?? 'POST',
           rawPath: q === -1 ? url : url.slice(0, q),

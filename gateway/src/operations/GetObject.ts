@@ -10,6 +10,7 @@ import type { Operation } from './operation.js';
 import { headerValue } from '../http/headers.js';
 import { parseRangeHeader } from '../s3/range-header.js';
 import { refuseSseHeadersOnRead } from '../s3/sse-headers.js';
+import { requireSigV4ForKms } from '../auth/index.js';
 import { assertContextNamesObject, canonicalEncryptionContext, openPlaintextStream, parseMetadata, verifyMetadataMac } from '../sse/index.js';
 
 export const GetObject: Operation = async (ctx) => {
@@ -18,6 +19,7 @@ export const GetObject: Operation = async (ctx) => {
   const stored = await deps.store.getObject(bucket, key);
   try {
     const meta = parseMetadata(stored.metadata);
+    if (meta.sse === 'aws:kms') requireSigV4ForKms(ctx.auth);
     assertContextNamesObject(meta.encryptionContext, bucket, key);
     const range = parseRangeHeader(headerValue(headers, 'range'), meta.plaintextSize);
     const dek = await unwrapObjectKey(deps.kms, ctx.caller, meta);

@@ -60,6 +60,7 @@ function streamingAuth(): VerifiedAuth & { streaming: { signingKey: Buffer } } {
     service: 's3',
     payload: { kind: 'streaming-signed', trailer: false },
     streaming: { signingKey: Buffer.alloc(32, 0x33), amzDate: '20260101T000000Z', scope: '20260101/us-east-1/s3/aws4_request', seedSignature: '0'.repeat(64) },
+    signatureVersion: 4,
     presigned: false,
   };
 }

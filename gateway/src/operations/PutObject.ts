@@ -16,6 +16,7 @@ import { headerValue } from '../http/headers.js';
 import { SSE_CONTEXT, type SseRequest } from '../s3/sse-headers.js';
 import { sseForNewObject } from '../s3/bucket-encryption.js';
 import { refuseAclHeaders } from '../s3/acl.js';
+import { requireSigV4ForKms } from '../auth/index.js';
 import { GWSE_ALGORITHM_NAME, buildEncryptionContext, createEncryptStream, sealMetadata, type UnsealedObjectMetadata } from '../sse/index.js';
 import { listingEntryOf } from '../s3/listing.js';
 
@@ -45,6 +46,7 @@ export const PutObject: Operation = async (ctx) => {
   try {
     // Every header is checked by now; this also fails on a missing bucket before the KMS is asked.
     const sse = await sseForNewObject(ctx.deps.store, ctx.bucket, headers);
+    if (sse.sse === 'aws:kms') requireSigV4ForKms(ctx.auth);
     return await encryptAndCommit(ctx, { sse, payload, userMetadata });
   } finally {
     payload.discard();

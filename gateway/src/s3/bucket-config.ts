@@ -5,11 +5,15 @@
  *   { "version": 1,
  *     "encryption"?: { "sseAlgorithm": "AES256" | "aws:kms",
  *                      "kmsMasterKeyId"?: "<as the client gave it>",
- *                      "bucketKeyEnabled": true | false } }
+ *                      "bucketKeyEnabled": true | false },
+ *     "cors"?: [ { "id"?: string, "allowedMethods": [string], "allowedOrigins": [string],
+ *                  "allowedHeaders": [string], "exposeHeaders": [string],
+ *                  "maxAgeSeconds"?: integer } ] }
  *
  * No record, or no `encryption`, is Amazon S3's default since 2023: SSE-S3, bucket keys off.
  */
 import type { ObjectStore } from '@kmsgate/storage';
+import type { CorsRule } from './cors.js';
 
 export interface BucketEncryption {
   sseAlgorithm: 'AES256' | 'aws:kms';
@@ -21,6 +25,8 @@ export interface BucketEncryption {
 export interface BucketConfigV1 {
   version: 1;
   encryption?: BucketEncryption;
+  /** PutBucketCors rules, in order; absent = no CORS configuration. */
+  cors?: CorsRule[];
 }
 
 export const DEFAULT_BUCKET_ENCRYPTION: BucketEncryption = { sseAlgorithm: 'AES256', bucketKeyEnabled: false };
@@ -53,6 +59,32 @@ function parseEncryption(v: unknown): BucketEncryption {
   return out;
 }
 
+function isStringList(v: unknown, min: number): v is string[] {
+  return Array.isArray(v) && v.length >= min && v.every((s) => typeof s === 'string');
+}
+
+function parseCorsRule(v: unknown): CorsRule {
+  needs(isPlainObject(v) && onlyMembers(v, ['id', 'allowedMethods', 'allowedOrigins', 'allowedHeaders', 'exposeHeaders', 'maxAgeSeconds']), 'bad cors rule');
+  needs(v.id === undefined || typeof v.id === 'string', 'bad cors id');
+  needs(isStringList(v.allowedMethods, 1) && isStringList(v.allowedOrigins, 1), 'bad cors methods or origins');
+  needs(isStringList(v.allowedHeaders, 0) && isStringList(v.exposeHeaders, 0), 'bad cors headers');
+  needs(v.maxAgeSeconds === undefined || (Number.isSafeInteger(v.maxAgeSeconds) && (v.maxAgeSeconds as number) >= 0), 'bad cors maxAgeSeconds');
+  const rule: CorsRule = {
+    allowedMethods: [...v.allowedMethods],
+    allowedOrigins: [...v.allowedOrigins],
+    allowedHeaders: [...v.allowedHeaders],
+    exposeHeaders: [...v.exposeHeaders],
+  };
+  if (typeof v.id === 'string') rule.id = v.id;
+  if (typeof v.maxAgeSeconds === 'number') rule.maxAgeSeconds = v.maxAgeSeconds;
+  return rule;
+}
+
+function parseCors(v: unknown): CorsRule[] {
+  needs(Array.isArray(v) && v.length > 0, 'bad cors');
+  return v.map(parseCorsRule);
+}
+
 export function decodeBucketConfig(bytes: Buffer | null): BucketConfigV1 {
   if (bytes === null) return { version: 1 };
   let parsed: unknown;
@@ -61,10 +93,11 @@ export function decodeBucketConfig(bytes: Buffer | null): BucketConfigV1 {
   } catch (err) {
     throw new BucketConfigError('bucket configuration record: not UTF-8 JSON', { cause: err });
   }
-  needs(isPlainObject(parsed) && onlyMembers(parsed, ['version', 'encryption']), 'unknown members');
+  needs(isPlainObject(parsed) && onlyMembers(parsed, ['version', 'encryption', 'cors']), 'unknown members');
   needs(parsed.version === 1, 'unknown version');
   const config: BucketConfigV1 = { version: 1 };
   if (parsed.encryption !== undefined) config.encryption = parseEncryption(parsed.encryption);
+  if (parsed.cors !== undefined) config.cors = parseCors(parsed.cors);
   return config;
 }
 
@@ -72,6 +105,7 @@ export function encodeBucketConfig(config: BucketConfigV1): Buffer {
   const out: BucketConfigV1 = { version: 1 };
   // Re-validated on the way out, so a bad record is never written.
   if (config.encryption) out.encryption = parseEncryption(config.encryption);
+  if (config.cors) out.cors = parseCors(config.cors);
   return Buffer.from(JSON.stringify(out), 'utf8');
 }
 
