@@ -5,9 +5,10 @@
  * header hash against the metadata record, the file size formula and the key
  * commitment (constant time) — so a wrong file, wrong DEK or wrong context is refused
  * before any plaintext exists. A header written without a length (format step 6) takes
- * it from the metadata record, and is refused without one. `openPlaintextStream` adds the I/O: it reads the header,
- * opens the planned file range and resolves only after the first needed segment has
- * authenticated, so the GET handler can still answer with a clean error until then.
+ * it from the metadata record, and is refused without one. `openPlaintextStream` adds the
+ * I/O: it reads the header, opens the planned file range and resolves only after the first
+ * needed segment has authenticated, so the GET handler can still answer with a clean error
+ * until then.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { pipeline } from 'node:stream';
@@ -79,7 +80,7 @@ export function openEncryptedObject(opts: OpenEncryptedObjectOptions): Encrypted
   }
   const expectedSize = encryptedSize(plaintextLength, segmentSize);
   if (opts.fileSize !== expectedSize) {
-    throw new IntegrityError(`file is ${opts.fileSize} bytes, header implies ${expectedSize}`);
+    throw new IntegrityError(`file is ${opts.fileSize} bytes, its length implies ${expectedSize}`);
   }
   const keyInput = { dek: opts.dek, salt: header.salt, partNumber: header.partNumber, objectContext: opts.objectContext };
   const commitment = deriveStreamKey(keyInput, 'commit');

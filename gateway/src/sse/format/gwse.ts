@@ -48,7 +48,7 @@
  *         at a segment boundary, dropping the final segment and appending all fail exactly
  *         as with a header length, and reordering or swaps fail by index and key as before.
  *    What moves is only where P is authenticated: by the record's MAC instead of each
- *    segment's AAD; the record is checked before the file is opened.
+ *    segment's AAD, so a reader checks that MAC before it opens the file (GetObject does).
  *    Rejected: splitting the body into fixed-size internal parts laid out like multipart.
  *    It needs a parts list and the part read path for every such object, and its last part
  *    has the same unknown length anyway, so it would still need this flag or a buffer.
