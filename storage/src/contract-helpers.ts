@@ -1,6 +1,6 @@
 // Helpers shared by the ObjectStore contract suite and backend-specific tests.
 import type { Readable } from 'node:stream';
-import type { ListedItem, ListingEntry, ObjectStore } from './object-store.js';
+import type { CommitOptions, ListedItem, ListingEntry, ObjectStore } from './object-store.js';
 
 export interface ContractFixture {
   store: ObjectStore;
@@ -13,7 +13,9 @@ export async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function putObject(store: ObjectStore, bucket: string, key: string, data: Buffer, metadata: Buffer, listing?: ListingEntry): Promise<void> {
+export async function putObject(
+  store: ObjectStore, bucket: string, key: string, data: Buffer, metadata: Buffer, options?: CommitOptions,
+): Promise<void> {
   const pending = await store.beginPut(bucket, key);
   await new Promise<void>((resolve, reject) => {
     pending.stream.once('error', reject);
@@ -22,7 +24,7 @@ export async function putObject(store: ObjectStore, bucket: string, key: string,
     for (let at = 0; at < data.length; at += 65536) pending.stream.write(data.subarray(at, at + 65536));
     pending.stream.end();
   });
-  await pending.commit(metadata, listing);
+  await pending.commit(metadata, options);
 }
 
 /** A listing entry whose fields all derive from `seed`, so tests can tell entries apart. */

@@ -50,7 +50,7 @@ export function describeListingCases(ctx: ContractContext): void {
   const { bucket } = ctx;
   describe('listing', () => {
     const putAll = async (keys: readonly string[]): Promise<void> => {
-      for (const key of keys) await putObject(ctx.store(), bucket, key, Buffer.from(key), meta(key), listingEntry(key));
+      for (const key of keys) await putObject(ctx.store(), bucket, key, Buffer.from(key), meta(key), { listing: listingEntry(key) });
     };
     const list = (opts: ListOptions): Promise<{ items: ListedItem[]; isTruncated: boolean }> => ctx.store().listObjects(bucket, opts);
 
@@ -78,7 +78,7 @@ export function describeListingCases(ctx: ContractContext): void {
       for (let i = 0; i < 60; i++) {
         keys.push(`dir/${String(i).padStart(3, '0')}`, `dir-${i}`, `d/${i}/x`, `${'p'.repeat(i * 3)}q`);
       }
-      await Promise.all(keys.map((key) => putObject(ctx.store(), bucket, key, Buffer.from(key), meta(key), listingEntry(key))));
+      await Promise.all(keys.map((key) => putObject(ctx.store(), bucket, key, Buffer.from(key), meta(key), { listing: listingEntry(key) })));
       const all: string[] = [];
       let startAfter: string | undefined;
       let pages = 0;
@@ -153,16 +153,16 @@ export function describeListingCases(ctx: ContractContext): void {
 
     it('gives each object the listing entry committed with it, through overwrite and delete', async () => {
       const entry = (key: string, size: number): ListingEntry => ({ ...listingEntry(key, size), checksumAlgorithm: 'CRC32', checksumType: 'FULL_OBJECT' });
-      await putObject(ctx.store(), bucket, 'x/1', Buffer.from('data'), meta('1'), entry('x/1', 11));
-      await putObject(ctx.store(), bucket, 'x/2', Buffer.from('data'), meta('2'), listingEntry('x/2', 22));
+      await putObject(ctx.store(), bucket, 'x/1', Buffer.from('data'), meta('1'), { listing: entry('x/1', 11) });
+      await putObject(ctx.store(), bucket, 'x/2', Buffer.from('data'), meta('2'), { listing: listingEntry('x/2', 22) });
       expect((await list({ limit: 10 })).items).toEqual([
         { kind: 'object', key: 'x/1', entry: entry('x/1', 11) },
         { kind: 'object', key: 'x/2', entry: listingEntry('x/2', 22) },
       ]);
-      await putObject(ctx.store(), bucket, 'x/1', Buffer.from('other'), meta('1b'), listingEntry('x/1b', 33));
+      await putObject(ctx.store(), bucket, 'x/1', Buffer.from('other'), meta('1b'), { listing: listingEntry('x/1b', 33) });
       await ctx.store().deleteObject(bucket, 'x/2');
       expect((await list({ limit: 10 })).items).toEqual([{ kind: 'object', key: 'x/1', entry: listingEntry('x/1b', 33) }]);
-      await putObject(ctx.store(), bucket, 'x/2', Buffer.from('again'), meta('2b'), listingEntry('x/2b', 44));
+      await putObject(ctx.store(), bucket, 'x/2', Buffer.from('again'), meta('2b'), { listing: listingEntry('x/2b', 44) });
       expect((await list({ prefix: 'x/', delimiter: '/', limit: 10 })).items).toEqual([
         { kind: 'object', key: 'x/1', entry: listingEntry('x/1b', 33) },
         { kind: 'object', key: 'x/2', entry: listingEntry('x/2b', 44) },
@@ -171,7 +171,7 @@ export function describeListingCases(ctx: ContractContext): void {
 
     it('describes objects committed without an entry through the caller, or lists them with none', async () => {
       await putObject(ctx.store(), bucket, 'old', Buffer.from('data'), meta('old'));
-      await putObject(ctx.store(), bucket, 'new', Buffer.from('data'), meta('new'), listingEntry('new'));
+      await putObject(ctx.store(), bucket, 'new', Buffer.from('data'), meta('new'), { listing: listingEntry('new') });
       const describe = (metadata: Buffer): ListingEntry => listingEntry(metadata.toString('utf8'), 99);
       expect((await list({ limit: 10, describe })).items).toEqual([
         { kind: 'object', key: 'new', entry: listingEntry('new') },
@@ -182,7 +182,7 @@ export function describeListingCases(ctx: ContractContext): void {
       };
       const [, old] = (await list({ limit: 10, describe: failing })).items;
       expect(old).toMatchObject({ kind: 'object', key: 'old' });
-      await putObject(ctx.store(), bucket, 'old', Buffer.from('data'), meta('old2'), listingEntry('old2'));
+      await putObject(ctx.store(), bucket, 'old', Buffer.from('data'), meta('old2'), { listing: listingEntry('old2') });
       expect((await list({ limit: 10, describe: failing })).items[1]).toEqual({ kind: 'object', key: 'old', entry: listingEntry('old2') });
     });
 
@@ -190,9 +190,9 @@ export function describeListingCases(ctx: ContractContext): void {
       const keys = Array.from({ length: 120 }, (_, i) => `c/${i % 4}/${String(i).padStart(3, '0')}`);
       await putAll(keys.slice(0, 60));
       const writes = Promise.all([
-        ...keys.slice(60).map((key) => putObject(ctx.store(), bucket, key, Buffer.from(key), meta(key), listingEntry(key, 5))),
+        ...keys.slice(60).map((key) => putObject(ctx.store(), bucket, key, Buffer.from(key), meta(key), { listing: listingEntry(key, 5) })),
         ...keys.slice(0, 30).map((key) => ctx.store().deleteObject(bucket, key)),
-        ...keys.slice(30, 60).map((key) => putObject(ctx.store(), bucket, key, Buffer.from(key), meta(key), listingEntry(key, 7))),
+        ...keys.slice(30, 60).map((key) => putObject(ctx.store(), bucket, key, Buffer.from(key), meta(key), { listing: listingEntry(key, 7) })),
       ]);
       // Listings while writes land: any answer is a sorted set of real keys.
       for (let i = 0; i < 5; i++) {

@@ -7,6 +7,7 @@ import { keysOf, meta, putObject, type ContractFixture } from './contract-helper
 import { describeBucketConfigCases } from './contract-config.js';
 import { describeListingCases } from './contract-listing.js';
 import { describeObjectCases } from './contract-objects.js';
+import { describeConditionalCommitCases } from './contract-conditional.js';
 import type { ObjectStore } from './object-store.js';
 
 export { getData, keysOf, listingEntry, ODD_KEYS, putObject, readAll, type ContractFixture } from './contract-helpers.js';
@@ -73,6 +74,7 @@ export function runObjectStoreContract(name: string, create: () => Promise<Contr
 
     const ctx = { store: () => store, bucket };
     describeObjectCases(ctx);
+    describeConditionalCommitCases(ctx);
     describeListingCases(ctx);
     describeBucketConfigCases(ctx);
   });

@@ -6,10 +6,10 @@ import { FileHandleReadable, FileHandleWritable } from './fs-streams.js';
 import { isErrno } from './fs-util.js';
 import { StorageError } from './errors.js';
 import { checkListingEntry } from './listing-entry.js';
-import type { ListingEntry, PendingObject, StoredObject } from './object-store.js';
+import type { CommitOptions, PendingObject, StoredObject } from './object-store.js';
 
 /** Moves a synced, closed temp data file of `size` bytes into place under `metadata`. */
-export type CommitData = (tmpPath: string, size: number, metadata: Buffer, listing: ListingEntry | null) => Promise<void>;
+export type CommitData = (tmpPath: string, size: number, metadata: Buffer, options: CommitOptions) => Promise<void>;
 
 /** Resolves once every byte was handed to the file. */
 function dataWritten(stream: Writable): Promise<void> {
@@ -53,18 +53,18 @@ export class FsPendingObject implements PendingObject {
     });
   }
 
-  commit(metadata: Buffer, listing?: ListingEntry): Promise<void> {
+  commit(metadata: Buffer, options: CommitOptions = {}): Promise<void> {
     if (this.state !== 'open') {
       return Promise.reject(new StorageError(`cannot commit a write that is ${this.state}`));
     }
     this.state = 'committing';
-    this.committing = this.doCommit(metadata, listing ?? null);
+    this.committing = this.doCommit(metadata, options);
     return this.committing;
   }
 
-  private async doCommit(metadata: Buffer, listing: ListingEntry | null): Promise<void> {
+  private async doCommit(metadata: Buffer, options: CommitOptions): Promise<void> {
     try {
-      if (listing) checkListingEntry(listing);
+      if (options.listing) checkListingEntry(options.listing);
       if (!this.stream.writableEnded) {
         throw new StorageError('commit before the data stream was ended');
       }
@@ -72,7 +72,7 @@ export class FsPendingObject implements PendingObject {
       await this.handle.sync();
       const { size } = await this.handle.stat();
       await this.handle.close();
-      await this.commitData(this.tmpPath, size, metadata, listing);
+      await this.commitData(this.tmpPath, size, metadata, options);
       this.state = 'committed';
     } catch (err) {
       this.state = 'aborted';

@@ -225,8 +225,8 @@ describe('FsObjectStore on disk', () => {
   });
 
   it('lists the committed entries after reopen, from the records alone', async () => {
-    await putObject(store, bucket, 'a/1', Buffer.from('x'), Buffer.from('m1'), listingEntry('a/1', 5));
-    await putObject(store, bucket, 'a/2', Buffer.from('x'), Buffer.from('m2'), listingEntry('a/2', 6));
+    await putObject(store, bucket, 'a/1', Buffer.from('x'), Buffer.from('m1'), { listing: listingEntry('a/1', 5) });
+    await putObject(store, bucket, 'a/2', Buffer.from('x'), Buffer.from('m2'), { listing: listingEntry('a/2', 6) });
     expect((await store.listObjects(bucket, { limit: 10 })).items.length).toBe(2); // caches warm
     await store.deleteObject(bucket, 'a/2');
     await store.close();
@@ -235,7 +235,7 @@ describe('FsObjectStore on disk', () => {
   });
 
   it('lists records written before listing entries (version 1) through describe', async () => {
-    await putObject(store, bucket, 'old', Buffer.from('x'), Buffer.from('m'), listingEntry('old'));
+    await putObject(store, bucket, 'old', Buffer.from('x'), Buffer.from('m'), { listing: listingEntry('old') });
     await store.close();
     // What a version 1 record of the same object looked like on disk.
     const recordFile = join(root, 'buckets', `b${bucket}`, 'keys', 'oold');
@@ -251,8 +251,8 @@ describe('FsObjectStore on disk', () => {
   });
 
   it('still lists the other keys, and this one without an entry, when a record is corrupt', async () => {
-    await putObject(store, bucket, 'good', Buffer.from('x'), Buffer.from('m'), listingEntry('good'));
-    await putObject(store, bucket, 'bad', Buffer.from('x'), Buffer.from('m'), listingEntry('bad'));
+    await putObject(store, bucket, 'good', Buffer.from('x'), Buffer.from('m'), { listing: listingEntry('good') });
+    await putObject(store, bucket, 'bad', Buffer.from('x'), Buffer.from('m'), { listing: listingEntry('bad') });
     await store.close();
     await writeFile(join(root, 'buckets', `b${bucket}`, 'keys', 'obad'), 'not a record');
     store = await FsObjectStore.open(root);

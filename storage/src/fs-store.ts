@@ -24,7 +24,7 @@ import { DIR_MODE, FILE_MODE, fsyncDir, fsyncDirOrAncestor, isErrno, readdirOrEm
 import { dirBases, type KeyPath } from './key-path.js';
 import { KeyedMutex, KeyedRwLock } from './locks.js';
 import { CorruptRecordError, decodeObjectRecord, encodeObjectRecord, type ObjectRecord } from './object-record.js';
-import type { BucketInfo, ListedItem, ListingEntry, ListOptions, ObjectStore, PendingObject, StoredObject } from './object-store.js';
+import type { BucketInfo, CommitOptions, ListedItem, ListOptions, ObjectStore, PendingObject, StoredObject } from './object-store.js';
 
 /** Leaves room under PATH_MAX (4096) for the longest path a 1024-byte key can take. */
 const MAX_ROOT_BYTES = 700;
@@ -175,23 +175,25 @@ export class FsObjectStore implements ObjectStore {
     await this.assertBucket(bucket);
     const tmpPath = this.layout.tmpPath('part', uniqueName());
     const handle = await open(tmpPath, 'wx', FILE_MODE);
-    return new FsPendingObject(handle, tmpPath, (path, size, metadata, listing) =>
-      this.commitData(bucket, ref, path, size, metadata, listing),
+    return new FsPendingObject(handle, tmpPath, (path, size, metadata, options) =>
+      this.commitData(bucket, ref, path, size, metadata, options),
     );
   }
 
-  private commitData(bucket: string, ref: KeyRef, tmpData: string, size: number, metadata: Buffer, listing: ListingEntry | null): Promise<void> {
+  private commitData(bucket: string, ref: KeyRef, tmpData: string, size: number, metadata: Buffer, options: CommitOptions): Promise<void> {
     this.checkOpen();
     return this.withKey(bucket, ref.key, async () => {
       await this.assertBucket(bucket);
+      // Under the key's lock: what the precondition sees is what this commit replaces.
+      const previous = await this.readRecord(bucket, ref.path).catch(() => null);
+      options.precondition?.(previous ? previous.metadata : null);
       const dataName = uniqueName();
       const dataFile = this.layout.dataPath(bucket, dataName);
       await mkdirIfMissing(dirname(dataFile));
       await rename(tmpData, dataFile);
       try {
         await fsyncDir(dirname(dataFile));
-        const previous = await this.readRecord(bucket, ref.path).catch(() => null);
-        await this.installRecord(bucket, ref.path, { dataName, dataSize: size, metadata, listing });
+        await this.installRecord(bucket, ref.path, { dataName, dataSize: size, metadata, listing: options.listing ?? null });
         if (previous && previous.dataName !== dataName) {
           await unlink(this.layout.dataPath(bucket, previous.dataName)).catch(() => {});
         }

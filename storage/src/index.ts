@@ -1,6 +1,6 @@
 // @kmsgate/storage: where encrypted objects live. The contract suite is a separate entry
 // (./contract.js) so runtime code never loads jest.
-export type { BucketInfo, ListedItem, ListingEntry, ListOptions, ObjectStore, PendingObject, StoredObject } from './object-store.js';
+export type { BucketInfo, CommitOptions, ListedItem, ListingEntry, ListOptions, ObjectStore, PendingObject, StoredObject } from './object-store.js';
 export {
   BucketExistsError,
   BucketNotEmptyError,

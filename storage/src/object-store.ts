@@ -43,14 +43,29 @@ export interface ListOptions {
   describe?: (metadata: Buffer) => ListingEntry;
 }
 
+/**
+ * A condition on the version a commit replaces, for conditional writes (If-None-Match: *,
+ * If-Match). Backends evaluate it while holding the key, so no other commit of that key can
+ * land between the check and the commit: of two racing create-only writes, one sees the other.
+ */
+export interface CommitOptions {
+  /**
+   * Called with the metadata of the key's current version (null: none). Throwing refuses
+   * the commit: the error is what commit() rejects with, and the written data is dropped.
+   */
+  precondition?(current: Buffer | null): void;
+  /** What a listing shows of the new version, kept with its record (see ListingEntry). */
+  listing?: ListingEntry;
+}
+
 export interface PendingObject {
   /** Write the data bytes here; they go to a temporary location until commit(). */
   readonly stream: NodeJS.WritableStream & Writable;
   /**
    * After the stream finished: make (data, metadata, listing entry) the visible object
-   * atomically.
+   * atomically, if the precondition holds.
    */
-  commit(metadata: Buffer, listing?: ListingEntry): Promise<void>;
+  commit(metadata: Buffer, options?: CommitOptions): Promise<void>;
   /** Drop everything written; idempotent; safe after a failed or destroyed stream. */
   abort(): Promise<void>;
 }

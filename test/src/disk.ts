@@ -42,3 +42,13 @@ export async function findObjectFiles(dataDir: string, bucket: string, key: stri
   }
   throw new Error(`no data file for ${bucket}/${key}`);
 }
+
+/**
+ * The gateway's JSON record inside a storage record file, read as someone with the disk would:
+ * storage frames it with its 4-byte length, and storage's own listing entry follows it.
+ */
+export async function gatewayRecordIn<T = Record<string, unknown>>(recordPath: string): Promise<T> {
+  const bytes = await readFile(recordPath);
+  const at = bytes.indexOf('{');
+  return JSON.parse(bytes.subarray(at, at + bytes.readUInt32BE(at - 4)).toString('utf8')) as T;
+}

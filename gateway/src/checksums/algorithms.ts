@@ -13,6 +13,9 @@ export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'SHA1' | 'SHA256' | 'CRC64N
 
 export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'SHA1', 'SHA256', 'CRC64NVME'];
 
+/** The checksum S3 computes and stores, as FULL_OBJECT, for a body sent without one. */
+export const DEFAULT_CHECKSUM: ChecksumAlgorithm = 'CRC64NVME';
+
 const DIGEST_BYTES: Record<ChecksumAlgorithm, number> = { CRC32: 4, CRC32C: 4, SHA1: 20, SHA256: 32, CRC64NVME: 8 };
 
 export interface ChecksumHasher {

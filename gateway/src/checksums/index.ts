@@ -1,5 +1,6 @@
 export {
   CHECKSUM_ALGORITHMS,
+  DEFAULT_CHECKSUM,
   algorithmFromHeaderName,
   algorithmFromName,
   checksumHeaderName,
@@ -16,3 +17,4 @@ export {
   type RequestChecksum,
 } from './request-checksum.js';
 export { createContentMd5Check } from './content-md5.js';
+export { checksumSources } from './presigned-checksum.js';

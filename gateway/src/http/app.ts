@@ -183,7 +183,8 @@ async function writeResult(res: ServerResponse, result: OperationResult): Promis
   }
   const headers = { ...result.headers };
   // S3 answers bodiless results with an explicit empty length, not chunked encoding.
-  if (!result.stream && headers['Content-Length'] === undefined && result.status !== 204) headers['Content-Length'] = '0';
+  // (304 neither: its length would have to be the object's, which it does not carry.)
+  if (!result.stream && headers['Content-Length'] === undefined && result.status !== 204 && result.status !== 304) headers['Content-Length'] = '0';
   res.writeHead(result.status, headers);
   if (result.stream) {
     await pipeline(result.stream, res);

@@ -22,6 +22,8 @@ import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createAwsChunkedDecoder, createPayloadHashCheck } from '../auth/index.js';
 import {
+  DEFAULT_CHECKSUM,
+  checksumSources,
   createChecksumCheck,
   createContentMd5Check,
   parseRequestChecksum,
@@ -39,9 +41,18 @@ export const MAX_CONFIGURATION_BYTES = 64 * 1024;
 export interface PayloadStages {
   /** Transforms to pipe the raw request through, in order. */
   stages: Transform[];
+  /**
+   * The verified body as pipeline streams: the request, then every stage. The only way an
+   * operation reads a body, so none can skip a check. Call once, and hand the result to
+   * pipeline() in the same tick (see requestSource).
+   */
+  streams(): [Readable, ...Transform[]];
   /** Payload length in bytes, as declared by the client; null for a chunked body that declares none. */
   length: number | null;
-  /** After the pipeline finished: the verified flexible checksum, if the client sent one. */
+  /**
+   * After the pipeline finished: the verified flexible checksum the client sent, else the
+   * CRC64NVME computed in its place; undefined only for a promised trailer that never came.
+   */
   checksum(): { algorithm: ChecksumAlgorithm; base64: string } | undefined;
   /**
    * Tears down stages that never ran (the request failed before its body was read), so the
@@ -85,7 +96,7 @@ function declaredLength(value: string | undefined, missing: S3Error): number {
   return Number(value);
 }
 
-export function payloadStages(ctx: Pick<OperationContext, 'auth' | 'headers'>, maxLength = MAX_SINGLE_PUT): PayloadStages {
+export function payloadStages(ctx: Pick<OperationContext, 'auth' | 'headers' | 'query' | 'req'>, maxLength = MAX_SINGLE_PUT): PayloadStages {
   const { auth, headers } = ctx;
   const stages: Transform[] = [];
   const payload = auth.payload;
@@ -109,17 +120,22 @@ export function payloadStages(ctx: Pick<OperationContext, 'auth' | 'headers'>, m
   }
   const md5 = headerValue(headers, 'content-md5');
   if (md5 !== undefined) stages.push(createContentMd5Check(md5));
-  const requested = parseRequestChecksum(headers);
+  const requested = parseRequestChecksum(checksumSources(headers, ctx.query, auth.presigned));
   let headerCheck: ReturnType<typeof createChecksumCheck> | undefined;
   if (requested && !requested.fromTrailer && requested.expectedBase64 !== undefined) {
     headerCheck = createChecksumCheck(requested.algorithm, requested.expectedBase64);
     stages.push(headerCheck);
+  } else if (requested === null) {
+    // What S3 does for a body sent without a checksum: it keeps a full-object CRC64NVME.
+    headerCheck = createChecksumCheck(DEFAULT_CHECKSUM);
+    stages.push(headerCheck);
   }
   return {
     stages,
+    streams: () => [requestSource(ctx.req), ...stages],
     length,
     checksum: () => {
-      if (headerCheck && requested) return { algorithm: requested.algorithm, base64: headerCheck.result() };
+      if (headerCheck) return { algorithm: requested?.algorithm ?? DEFAULT_CHECKSUM, base64: headerCheck.result() };
       return trailerChecksum?.();
     },
     discard: () => {
@@ -147,8 +163,7 @@ export async function readSmallBody(ctx: OperationContext, limit: number): Promi
   // A request with neither length nor chunked framing has no body at all.
   const framed = ['content-length', 'transfer-encoding', 'x-amz-decoded-content-length'].some((name) => ctx.headers[name] !== undefined);
   if (!framed) return Buffer.alloc(0);
-  const { stages } = payloadStages(ctx, limit);
-  return collectBody([requestSource(ctx.req), ...stages], limit, () => new S3Error('EntityTooLarge', undefined, { MaxSizeAllowed: limit }));
+  return collectBody(payloadStages(ctx, limit).streams(), limit, () => new S3Error('EntityTooLarge', undefined, { MaxSizeAllowed: limit }));
 }
 
 /** Runs `streams` as one pipeline into memory; more than `limit` bytes fails with `tooLarge()`. */

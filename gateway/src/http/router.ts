@@ -10,8 +10,10 @@ import { CreateBucket } from '../operations/CreateBucket.js';
 import { HeadBucket } from '../operations/HeadBucket.js';
 import { DeleteBucket } from '../operations/DeleteBucket.js';
 import { PutObject } from '../operations/PutObject.js';
+import { CopyObject } from '../operations/CopyObject.js';
 import { GetObject } from '../operations/GetObject.js';
 import { HeadObject } from '../operations/HeadObject.js';
+import { GetObjectAttributes } from '../operations/GetObjectAttributes.js';
 import { DeleteObject } from '../operations/DeleteObject.js';
 import { DeleteObjects } from '../operations/DeleteObjects.js';
 import { GetBucketLocation } from '../operations/GetBucketLocation.js';
@@ -58,8 +60,10 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', target: 'bucket', subresource: 'versioning', name: 'GetBucketVersioning', operation: GetBucketVersioning },
   { method: 'PUT', target: 'bucket', subresource: 'versioning', name: 'PutBucketVersioning', operation: PutBucketVersioning },
   { method: 'PUT', target: 'object', name: 'PutObject', operation: PutObject },
+  { method: 'PUT', target: 'object', requiresHeader: 'x-amz-copy-source', name: 'CopyObject', operation: CopyObject },
   { method: 'GET', target: 'object', name: 'GetObject', operation: GetObject },
   { method: 'HEAD', target: 'object', name: 'HeadObject', operation: HeadObject },
+  { method: 'GET', target: 'object', subresource: 'attributes', name: 'GetObjectAttributes', operation: GetObjectAttributes },
   { method: 'DELETE', target: 'object', name: 'DeleteObject', operation: DeleteObject },
   { method: 'GET', target: 'bucket', subresource: 'location', name: 'GetBucketLocation', operation: GetBucketLocation },
   { method: 'PUT', target: 'bucket', subresource: 'encryption', name: 'PutBucketEncryption', operation: PutBucketEncryption },
@@ -85,7 +89,7 @@ const SUBRESOURCES = new Set([
   'tagging', 'torrent', 'uploadId', 'uploads', 'versionId', 'versioning', 'versions', 'website',
 ]);
 
-/** Headers that turn a plain PUT into another operation we do not serve yet. */
+/** Headers that turn a plain PUT into another operation (a route must ask for them). */
 const OPERATION_HEADERS = ['x-amz-copy-source'];
 
 export function targetKind(bucket: string, key: string): TargetKind {

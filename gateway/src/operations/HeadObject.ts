@@ -2,23 +2,24 @@
  * HeadObject reads the metadata record only: sizes, ETag and SSE fields are kept in clear
  * so that HEAD never calls the KMS.
  */
-import { objectResponseHeaders } from '../s3/object-headers.js';
-import type { Operation } from './operation.js';
-import { headerValue } from '../http/headers.js';
-import { parseRangeHeader } from '../s3/range-header.js';
-import { refuseSseHeadersOnRead } from '../s3/sse-headers.js';
 import { requireSigV4ForKms } from '../auth/index.js';
-import { assertContextNamesObject, parseMetadata } from '../sse/index.js';
+import { headerValue } from '../http/headers.js';
+import { readConditionResult } from '../s3/conditionals.js';
+import { readResponseHeaders } from '../s3/object-headers.js';
+import { parseRangeHeader } from '../s3/range-header.js';
+import { responseOverrides } from '../s3/response-overrides.js';
+import { refuseSseHeadersOnRead } from '../s3/sse-headers.js';
+import { readObjectRecord } from '../sse/index.js';
+import type { Operation } from './operation.js';
 
-export const HeadObject: Operation = async ({ bucket, key, deps, headers, auth }) => {
+export const HeadObject: Operation = async (ctx) => {
+  const { bucket, key, deps, headers } = ctx;
   refuseSseHeadersOnRead(headers);
-  const { metadata } = await deps.store.headObject(bucket, key);
-  const meta = parseMetadata(metadata);
-  if (meta.sse === 'aws:kms') requireSigV4ForKms(auth);
-  assertContextNamesObject(meta.encryptionContext, bucket, key);
+  const overrides = responseOverrides(ctx.query, ctx.auth);
+  const meta = await readObjectRecord(deps.store, bucket, key);
+  if (meta.sse === 'aws:kms') requireSigV4ForKms(ctx.auth);
+  const notModified = readConditionResult(headers, meta);
+  if (notModified) return notModified;
   const range = parseRangeHeader(headerValue(headers, 'range'), meta.plaintextSize);
-  const responseHeaders = objectResponseHeaders(meta, { checksumMode: headerValue(headers, 'x-amz-checksum-mode') === 'ENABLED', full: range === undefined });
-  responseHeaders['Content-Length'] = String(range ? range.end - range.start + 1 : meta.plaintextSize);
-  if (range) responseHeaders['Content-Range'] = `bytes ${range.start}-${range.end}/${meta.plaintextSize}`;
-  return { status: range ? 206 : 200, headers: responseHeaders };
+  return { status: range ? 206 : 200, headers: { ...readResponseHeaders(meta, headers, range), ...overrides } };
 };

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { KmsCore, Caller } from '@kmsgate/kms-core';
 import type { ObjectStore } from '@kmsgate/storage';
-import type { VerifiedAuth } from '../auth/index.js';
+import { requireSigV4ForKms, type VerifiedAuth } from '../auth/index.js';
 import type { Logger } from '../http/logger.js';
 import type { Principal } from '../identity/identity.js';
 import type { XmlObject } from '../http/xml.js';
@@ -47,3 +47,16 @@ export interface OperationResult {
 
 export type Operation = (ctx: OperationContext) => Promise<OperationResult>;
 
+
+/** What the shared object read and write paths (sse/object-reader.ts, object-writer.ts) take from a request. */
+export interface ObjectIo {
+  kms: KmsCore;
+  store: ObjectStore;
+  caller: Caller;
+  /** Throws when this request may not touch SSE-KMS data (a SigV2 signature, as S3 refuses). */
+  assertMayUseKms: () => void;
+}
+
+export function objectIo(ctx: OperationContext): ObjectIo {
+  return { kms: ctx.deps.kms, store: ctx.deps.store, caller: ctx.caller, assertMayUseKms: () => requireSigV4ForKms(ctx.auth) };
+}

@@ -11,7 +11,7 @@
 import type { ListedItem, ListingEntry } from '@kmsgate/storage';
 import { S3Error } from '../http/errors.js';
 import type { OperationContext } from '../operations/operation.js';
-import { parseMetadata, type UnsealedObjectMetadata } from '../sse/index.js';
+import { listingEntryOf, parseMetadata } from '../sse/index.js';
 
 export const MAX_KEYS = 1000;
 const MAX_INT32 = 2 ** 31 - 1;
@@ -63,18 +63,6 @@ export function decodeContinuationToken(token: string): string {
     throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
   }
   return after;
-}
-
-/** The listing entry of an object, from its metadata record (also what PutObject commits). */
-export function listingEntryOf(meta: UnsealedObjectMetadata): ListingEntry {
-  const [checksumAlgorithm] = Object.keys(meta.checksums);
-  return {
-    size: meta.plaintextSize,
-    etag: meta.etag,
-    lastModified: new Date(meta.lastModified),
-    storageClass: 'STANDARD',
-    ...(checksumAlgorithm ? { checksumAlgorithm, checksumType: 'FULL_OBJECT' } : {}),
-  };
 }
 
 /** For objects stored before listing entries: their clear metadata fields, never the KMS. */

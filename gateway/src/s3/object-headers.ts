@@ -6,8 +6,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../http/errors.js';
 import { headerValue } from '../http/headers.js';
-import type { ObjectMetadataV1 } from '../sse/index.js';
+import type { ObjectMetadataV1, PlaintextRange } from '../sse/index.js';
 import { headerValueToText, textToHeaderValue } from './header-text.js';
+import { SSE_CONTEXT } from './sse-headers.js';
+import { systemResponseHeaders } from './system-metadata.js';
+
+export { STORAGE_CLASSES, parseStorageClass, type StorageClass } from './system-metadata.js';
 
 const META_PREFIX = 'x-amz-meta-';
 /**
@@ -40,36 +44,35 @@ export function userMetadataOf(headers: IncomingHttpHeaders): Record<string, str
   return Object.fromEntries(entries);
 }
 
-/**
- * The storage classes a general purpose bucket takes (directory-bucket, Outposts, Snow and
- * FSx classes are refused there, as S3 refuses them). The class is validated only: the object
- * record has no field for it yet, so every object reads back as STANDARD.
- */
-export const STORAGE_CLASSES = [
-  'STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER', 'DEEP_ARCHIVE', 'GLACIER_IR',
-] as const;
-export type StorageClass = (typeof STORAGE_CLASSES)[number];
-
-export function parseStorageClass(headers: IncomingHttpHeaders): StorageClass {
-  const value = headerValue(headers, 'x-amz-storage-class');
-  if (value === undefined) return 'STANDARD';
-  if (!(STORAGE_CLASSES as readonly string[]).includes(value)) {
-    // StorageClassRequested: the field S3-compatible servers report beside this code (best match).
-    throw new S3Error('InvalidStorageClass', undefined, { StorageClassRequested: value });
-  }
-  return value as StorageClass;
-}
-
 export function sseResponseHeaders(meta: Pick<ObjectMetadataV1, 'sse' | 'kmsKeyArn'>): Record<string, string> {
   const headers: Record<string, string> = { 'x-amz-server-side-encryption': meta.sse };
   if (meta.sse === 'aws:kms' && meta.kmsKeyArn) headers['x-amz-server-side-encryption-aws-kms-key-id'] = meta.kmsKeyArn;
   return headers;
 }
 
+/**
+ * The SSE headers answering a write (PutObject, CopyObject): what the new object is encrypted
+ * under, and the encryption context as the client sent it, if it did.
+ */
+export function newObjectSseHeaders(written: Pick<ObjectMetadataV1, 'sse' | 'kmsKeyArn'>, request: IncomingHttpHeaders): Record<string, string> {
+  const headers = sseResponseHeaders(written);
+  const sentContext = headerValue(request, SSE_CONTEXT);
+  if (written.sse === 'aws:kms' && sentContext !== undefined) headers[SSE_CONTEXT] = sentContext;
+  return headers;
+}
+
+/** The headers of a GetObject or HeadObject answer for `range` (undefined: the whole object). */
+export function readResponseHeaders(meta: ObjectMetadataV1, request: IncomingHttpHeaders, range: PlaintextRange | undefined): Record<string, string> {
+  const checksumMode = headerValue(request, 'x-amz-checksum-mode') === 'ENABLED';
+  const headers = objectResponseHeaders(meta, { checksumMode, full: range === undefined });
+  if (!range) return { ...headers, 'Content-Length': String(meta.plaintextSize) };
+  return { ...headers, 'Content-Length': String(range.end - range.start + 1), 'Content-Range': `bytes ${range.start}-${range.end}/${meta.plaintextSize}` };
+}
+
 /** Headers shared by GetObject and HeadObject. `full` = the whole object is being described. */
 export function objectResponseHeaders(meta: ObjectMetadataV1, opts: { checksumMode: boolean; full: boolean }): Record<string, string> {
   const headers: Record<string, string> = {
-    'Content-Type': meta.contentType,
+    ...systemResponseHeaders(meta),
     ETag: `"${meta.etag}"`,
     'Last-Modified': new Date(meta.lastModified).toUTCString(),
     'Accept-Ranges': 'bytes',

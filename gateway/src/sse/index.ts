@@ -18,5 +18,10 @@ export {
   parseContextHeader,
 } from './context.js';
 export type { EncryptionContext, ObjectEncryptionContext } from './context.js';
-export { CHECKSUM_ALGORITHMS, METADATA_VERSION, parseMetadata, sealMetadata, verifyMetadataMac } from './metadata.js';
-export type { ChecksumAlgorithm, ObjectMetadataV1, UnsealedObjectMetadata } from './metadata.js';
+export { CHECKSUM_ALGORITHMS, METADATA_VERSION, SYSTEM_HEADER_NAMES, parseMetadata, sealMetadata, verifyMetadataMac } from './metadata.js';
+export type { ChecksumAlgorithm, ObjectMetadata, ObjectMetadataV1, SystemHeaderName, UnsealedObjectMetadata } from './metadata.js';
+export { listingEntryOf } from './listing-entry.js';
+export { checksumsOf, objectAttributesOf, writeEncryptedObject } from './object-writer.js';
+export type { ObjectAttributes, ObjectChecksums, WriteObjectOptions, WrittenObject } from './object-writer.js';
+export { objectRecordOf, openObjectPlaintext, readObjectRecord } from './object-reader.js';
+export type { OpenObjectOptions, OpenObjectOptionsWithEarlyAnswer, OpenedObject } from './object-reader.js';

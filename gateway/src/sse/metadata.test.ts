@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { IntegrityError } from './errors.js';
 import { parseMetadata, sealMetadata, verifyMetadataMac } from './metadata.js';
-import type { ObjectMetadataV1, UnsealedObjectMetadata } from './metadata.js';
+import type { UnsealedObjectMetadata } from './metadata.js';
 import { TEST_DEK } from './testing/streams.js';
 
 const record: UnsealedObjectMetadata = {
-  metaVersion: 1,
+  metaVersion: 2,
   sse: 'aws:kms',
   kmsKeyArn: 'arn:aws:kms:us-east-1:000000000000:key/1b4f3a9e-0000-4000-8000-000000000001',
   wrappedDek: Buffer.from('a wrapped data key blob').toString('base64'),
@@ -17,16 +18,29 @@ const record: UnsealedObjectMetadata = {
   ciphertextSize: 200_160,
   headerSha256: 'ab'.repeat(32),
   etag: '0123456789abcdef0123456789abcdef',
-  checksums: { CRC32: 'AAAAAA==' },
+  checksums: { CRC64NVME: 'AAAAAAAAAAA=' },
   contentType: 'text/plain',
   userMetadata: { colour: 'blue' },
   lastModified: '2024-05-01T12:00:00.000Z',
+  storageClass: 'STANDARD_IA',
+  systemHeaders: {
+    'cache-control': 'max-age=60',
+    'content-disposition': 'attachment; filename="caf\u00e9.txt"',
+    'content-encoding': 'gzip',
+    'content-language': 'de-CH',
+    expires: 'Wed, 21 Oct 2026 07:28:00 GMT',
+    'x-amz-website-redirect-location': '/elsewhere',
+  },
 };
 
-// The MAC of `record` under TEST_DEK (00..1f), computed once by an independent implementation
-// (Python `cryptography` HKDF, `hmac`, `json.dumps(sort_keys=True)`) from the spec in
-// metadata.ts. If it fails, stored records stop verifying: bump metaVersion, keep the vector.
-const KAT_META_MAC = '2fc7fd5ffd9654fc126af6ae2f9b63244adb057d5e09f8eb19b13f5b5126bd73';
+// The MAC of `record` (v2) under TEST_DEK (00..1f), computed once by an independent
+// implementation (Python `hmac`/`hashlib` HKDF per RFC 5869, `json.dumps(sort_keys=True,
+// ensure_ascii=False)`) from the spec in metadata.ts. If it fails, stored records stop
+// verifying: bump metaVersion, keep the vector.
+const KAT_META_MAC = '901d947cdd052622a4c6b5f0e390afc609f677cbfd10c25a3430f9f10ee72da6';
+
+// A v1 record exactly as the v1 writer sealed it (its MAC is the v1 known answer, 2fc7fd5f…).
+const V1_FIXTURE = readFileSync(new URL('./testdata/metadata-v1.fixture.json', import.meta.url));
 
 function reason(fn: () => unknown): string {
   try {
@@ -54,12 +68,42 @@ describe('object metadata MAC known-answer vector', () => {
   });
 });
 
+describe('object metadata v1 records', () => {
+  it('still parse, as STANDARD with no system headers, and verify under their v1 MAC', () => {
+    const parsed = parseMetadata(V1_FIXTURE);
+    expect(parsed.metaVersion).toBe(1);
+    expect(parsed.metaMac).toBe('2fc7fd5ffd9654fc126af6ae2f9b63244adb057d5e09f8eb19b13f5b5126bd73');
+    expect(parsed.storageClass).toBe('STANDARD');
+    expect(parsed.systemHeaders).toEqual({});
+    expect(parsed.checksums).toEqual({ CRC32: 'AAAAAA==' });
+    expect(() => verifyMetadataMac(parsed, TEST_DEK)).not.toThrow();
+  });
+
+  it('still fail the MAC when edited, and refuse v2 fields', () => {
+    const edited = parseMetadata(editStored(V1_FIXTURE, (r) => { r.contentType = 'text/html'; }));
+    expect(reason(() => verifyMetadataMac(edited, TEST_DEK))).toBe('metadata MAC mismatch');
+    expect(reason(() => parseMetadata(editStored(V1_FIXTURE, (r) => { r.storageClass = 'GLACIER'; })))).toMatch(/missing or extra/);
+  });
+
+  it('cannot be relabelled v2 (or a v2 record v1): metaVersion is MACed', () => {
+    const asV2 = editStored(V1_FIXTURE, (r) => { r.metaVersion = 2; r.storageClass = 'STANDARD'; r.systemHeaders = {}; });
+    expect(reason(() => verifyMetadataMac(parseMetadata(asV2), TEST_DEK))).toBe('metadata MAC mismatch');
+    const asV1 = editStored(sealMetadata(record, TEST_DEK), (r) => { r.metaVersion = 1; delete r.storageClass; delete r.systemHeaders; });
+    expect(reason(() => verifyMetadataMac(parseMetadata(asV1), TEST_DEK))).toBe('metadata MAC mismatch');
+  });
+
+  it('are never written', () => {
+    const v1 = { ...record, metaVersion: 1 } as unknown as UnsealedObjectMetadata;
+    expect(reason(() => sealMetadata(v1, TEST_DEK))).toMatch(/metaVersion/);
+  });
+});
+
 describe('object metadata', () => {
   it('seals to canonical JSON, parses back and verifies', () => {
     const sealed = sealMetadata(record, TEST_DEK);
     const text = sealed.toString('utf8');
-    expect(text.startsWith('{"algorithm":"GWSE1-AES256GCM-HKDFSHA256-C","bucketKeyEnabled":false,"checksums":{"CRC32":"AAAAAA=="}')).toBe(true);
-    expect(text).not.toMatch(/\s/);
+    expect(text.startsWith('{"algorithm":"GWSE1-AES256GCM-HKDFSHA256-C","bucketKeyEnabled":false,"checksums":{"CRC64NVME":"AAAAAAAAAAA="}')).toBe(true);
+    expect(text).not.toMatch(/[\n\r\t]|":\s|,\s"/); // no whitespace between tokens
     const parsed = parseMetadata(sealed);
     expect(parsed).toEqual({ ...record, metaMac: parsed.metaMac });
     expect(parsed.metaMac).toMatch(/^[0-9a-f]{64}$/);
@@ -69,7 +113,7 @@ describe('object metadata', () => {
   it('ignores key order and stray properties of the input when sealing', () => {
     const shuffled = Object.fromEntries(Object.entries(record).reverse()) as unknown as UnsealedObjectMetadata;
     expect(sealMetadata(shuffled, TEST_DEK).equals(sealMetadata(record, TEST_DEK))).toBe(true);
-    const withOldMac = { ...record, metaMac: 'ff'.repeat(32) } as ObjectMetadataV1;
+    const withOldMac = { ...record, metaMac: 'ff'.repeat(32) } as UnsealedObjectMetadata & { metaMac: string };
     expect(sealMetadata(withOldMac, TEST_DEK).equals(sealMetadata(record, TEST_DEK))).toBe(true);
   });
 
@@ -89,6 +133,9 @@ describe('object metadata', () => {
       (r) => { r.userMetadata = { colour: 'red' }; },
       (r) => { r.headerSha256 = 'cd'.repeat(32); },
       (r) => { r.lastModified = '2025-05-01T12:00:00.000Z'; },
+      (r) => { r.storageClass = 'STANDARD'; },
+      (r) => { r.systemHeaders = { 'cache-control': 'no-store' }; },
+      (r) => { r.checksums = { CRC64NVME: 'AQAAAAAAAAA=' }; },
     ];
     for (const edit of edits) {
       const parsed = parseMetadata(editStored(sealed, edit));
@@ -102,7 +149,11 @@ describe('object metadata', () => {
   it('parses strictly', () => {
     const sealed = sealMetadata(record, TEST_DEK);
     const cases: [(r: Record<string, unknown>) => void, RegExp][] = [
-      [(r) => { r.metaVersion = 2; }, /metaVersion/],
+      [(r) => { r.metaVersion = 3; }, /metaVersion/],
+      [(r) => { delete r.storageClass; }, /missing or extra/],
+      [(r) => { r.storageClass = 'standard'; }, /storageClass/],
+      [(r) => { r.systemHeaders = { 'content-type': 'x/y' }; }, /systemHeaders/],
+      [(r) => { r.systemHeaders = { expires: 5 }; }, /systemHeaders/],
       [(r) => { delete r.etag; }, /missing or extra/],
       [(r) => { r.extra = 1; }, /missing or extra/],
       [(r) => { r.plaintextSize = '200000'; }, /plaintextSize/],

@@ -1,13 +1,20 @@
 /**
- * The object metadata record, version 1: stored beside each object by storage, written
- * and read only by the gateway.
+ * The object metadata record: stored beside each object by storage, written and read only
+ * by the gateway. Version 2 is written; version 1 records (written before storage class and
+ * system headers were kept) still read, as STANDARD with no system headers.
  *
  * 1. The stored bytes are the canonical JSON (keys by code point, no whitespace) of the
  *    record, `metaMac` included.
  * 2. metaKey = HKDF-SHA256(ikm = DEK, salt = empty, info = "gwse/v1/meta" ‖ SHA-256(canonical encryptionContext), 32)
  *    metaMac = hex HMAC-SHA256(metaKey, canonical JSON of every field except metaMac)
- * 3. Parsing is strict: unknown metaVersion, a missing or extra field, a wrong type, length
- *    or format, or sizes that disagree with the format are an IntegrityError.
+ *    The MAC covers exactly the fields of the record's own version: v1 the 16 fields below
+ *    without storageClass and systemHeaders, v2 all 18. The info string stays "gwse/v1/meta":
+ *    metaVersion is itself MACed, so a v2 record cannot pass as v1 or the reverse.
+ * 3. Parsing is strict: unknown metaVersion, a missing or extra field (for that version), a
+ *    wrong type, length or format, or sizes that disagree with the format are an IntegrityError.
+ * 4. v2 adds storageClass (upper-case S3 class name) and systemHeaders: a map from the
+ *    lower-case names in SYSTEM_HEADER_NAMES to the header value as sent (latin1 text, one
+ *    character per byte), only those the client sent.
  *
  * Sizes, ETag, SSE fields, content type and user metadata are in clear so HEAD and
  * listings never call the KMS; the MAC is checked once the DEK has been unwrapped (GET),
@@ -22,12 +29,19 @@ import {
   GWSE_ALGORITHM_NAME, KEY_SIZE, MAX_SEGMENT_SIZE_LOG2, MIN_SEGMENT_SIZE_LOG2, encryptedSize, sha256,
 } from './format/gwse.js';
 
-export const METADATA_VERSION = 1;
+export const METADATA_VERSION = 2;
+
+/** The stored system headers (besides Content-Type), lower-case, in no particular order. */
+export const SYSTEM_HEADER_NAMES = [
+  'cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires', 'x-amz-website-redirect-location',
+] as const;
+export type SystemHeaderName = (typeof SYSTEM_HEADER_NAMES)[number];
 export const CHECKSUM_ALGORITHMS = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
 
-export interface ObjectMetadataV1 {
-  readonly metaVersion: 1;
+export interface ObjectMetadata {
+  /** 1 only for records read back from before v2; sealMetadata writes METADATA_VERSION. */
+  readonly metaVersion: 1 | 2;
   readonly sse: 'aws:kms' | 'AES256';
   /** Full key ARN for aws:kms; null for AES256. */
   readonly kmsKeyArn: string | null;
@@ -49,15 +63,30 @@ export interface ObjectMetadataV1 {
   readonly userMetadata: Readonly<Record<string, string>>;
   /** ISO 8601, UTC, e.g. 2024-05-01T12:00:00.000Z. */
   readonly lastModified: string;
+  /** STANDARD for v1 records. */
+  readonly storageClass: string;
+  /** Empty for v1 records. */
+  readonly systemHeaders: Readonly<Partial<Record<SystemHeaderName, string>>>;
   readonly metaMac: string;
 }
 
-export type UnsealedObjectMetadata = Omit<ObjectMetadataV1, 'metaMac'>;
+/** @deprecated the name from when there was one version; use ObjectMetadata. */
+export type ObjectMetadataV1 = ObjectMetadata;
 
-const FIELDS = [
+export type UnsealedObjectMetadata = Omit<ObjectMetadata, 'metaMac' | 'metaVersion'> & { readonly metaVersion: typeof METADATA_VERSION };
+
+const V1_FIELDS = [
   'metaVersion', 'sse', 'kmsKeyArn', 'wrappedDek', 'encryptionContext', 'bucketKeyEnabled', 'algorithm', 'segmentSize',
-  'plaintextSize', 'ciphertextSize', 'headerSha256', 'etag', 'checksums', 'contentType', 'userMetadata', 'lastModified', 'metaMac',
-] as const satisfies readonly (keyof ObjectMetadataV1)[];
+  'plaintextSize', 'ciphertextSize', 'headerSha256', 'etag', 'checksums', 'contentType', 'userMetadata', 'lastModified',
+] as const satisfies readonly (keyof ObjectMetadata)[];
+const V2_FIELDS = [...V1_FIELDS, 'storageClass', 'systemHeaders'] as const satisfies readonly (keyof ObjectMetadata)[];
+type MacedField = (typeof V2_FIELDS)[number];
+
+function fieldsOf(version: 1 | 2): readonly MacedField[] {
+  return version === 1 ? V1_FIELDS : V2_FIELDS;
+}
+
+const STORAGE_CLASS = /^[A-Z][A-Z_]{0,31}$/;
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -85,11 +114,12 @@ function isSize(v: unknown): v is number {
 }
 
 /** Checks every field of a record (with or without metaMac) and returns it typed. */
-function validate(r: Record<string, unknown>, withMac: boolean): UnsealedObjectMetadata {
-  const expected: readonly string[] = withMac ? FIELDS : FIELDS.filter((f) => f !== 'metaMac');
+function validate(r: Record<string, unknown>, withMac: boolean): ObjectMetadata {
+  needs(r.metaVersion === 1 || r.metaVersion === METADATA_VERSION, 'unknown metaVersion');
+  const version = r.metaVersion;
+  const expected: readonly string[] = withMac ? [...fieldsOf(version), 'metaMac'] : fieldsOf(version);
   const keys = Object.keys(r);
   needs(keys.length === expected.length && expected.every((f) => Object.hasOwn(r, f)), 'missing or extra fields');
-  needs(r.metaVersion === METADATA_VERSION, 'unknown metaVersion');
   needs(r.sse === 'aws:kms' || r.sse === 'AES256', 'bad sse');
   if (r.sse === 'aws:kms') needs(typeof r.kmsKeyArn === 'string' && KMS_KEY_ARN.test(r.kmsKeyArn), 'bad kmsKeyArn');
   else needs(r.kmsKeyArn === null, 'kmsKeyArn must be null for AES256');
@@ -111,21 +141,25 @@ function validate(r: Record<string, unknown>, withMac: boolean): UnsealedObjectM
   needs(typeof r.contentType === 'string', 'bad contentType');
   needs(isStringMap(r.userMetadata) && Object.keys(r.userMetadata).every((k) => k.length > 0 && k === k.toLowerCase()), 'bad userMetadata');
   needs(typeof r.lastModified === 'string' && ISO_UTC.test(r.lastModified) && !Number.isNaN(Date.parse(r.lastModified)), 'bad lastModified');
+  if (version === 2) {
+    needs(typeof r.storageClass === 'string' && STORAGE_CLASS.test(r.storageClass), 'bad storageClass');
+    needs(
+      isStringMap(r.systemHeaders) && Object.keys(r.systemHeaders).every((k) => (SYSTEM_HEADER_NAMES as readonly string[]).includes(k)),
+      'bad systemHeaders',
+    );
+  }
   if (withMac) needs(typeof r.metaMac === 'string' && HEX64.test(r.metaMac), 'bad metaMac');
-  return r as unknown as UnsealedObjectMetadata;
+  const typed = r as unknown as ObjectMetadata;
+  return version === 1 ? { ...typed, storageClass: 'STANDARD', systemHeaders: {} } : typed;
 }
 
-/** Exactly the MACed fields, so stray properties of an input object never reach the MAC. */
-function macedFields(record: UnsealedObjectMetadata): Record<string, CanonicalJsonValue> {
-  const { metaVersion, sse, kmsKeyArn, wrappedDek, encryptionContext, bucketKeyEnabled, algorithm, segmentSize, plaintextSize,
-    ciphertextSize, headerSha256, etag, checksums, contentType, userMetadata, lastModified } = record;
-  return {
-    metaVersion, sse, kmsKeyArn, wrappedDek, encryptionContext, bucketKeyEnabled, algorithm, segmentSize, plaintextSize,
-    ciphertextSize, headerSha256, etag, checksums: checksums as Record<string, string>, contentType, userMetadata, lastModified,
-  };
+/** Exactly the MACed fields of the record's version, so stray properties never reach the MAC. */
+function macedFields(record: ObjectMetadata): Record<string, CanonicalJsonValue> {
+  const all = record as unknown as Record<MacedField, CanonicalJsonValue>;
+  return Object.fromEntries(fieldsOf(record.metaVersion).map((f) => [f, all[f]]));
 }
 
-function computeMac(record: UnsealedObjectMetadata, dek: Buffer): Buffer {
+function computeMac(record: ObjectMetadata, dek: Buffer): Buffer {
   if (dek.length !== KEY_SIZE) throw new RangeError('DEK must be 32 bytes');
   const info = Buffer.concat([Buffer.from('gwse/v1/meta', 'latin1'), sha256(canonicalEncryptionContext(record.encryptionContext))]);
   const key = Buffer.from(hkdfSync('sha256', dek, Buffer.alloc(0), info, KEY_SIZE));
@@ -140,13 +174,14 @@ function computeMac(record: UnsealedObjectMetadata, dek: Buffer): Buffer {
 export function sealMetadata(record: UnsealedObjectMetadata, dek: Buffer): Buffer {
   const fields = { ...(record as unknown as Record<string, unknown>) };
   delete fields.metaMac;
+  needs(fields.metaVersion === METADATA_VERSION, 'only the current metaVersion is written');
   const clean = validate(fields, false);
   const metaMac = computeMac(clean, dek).toString('hex');
   return canonicalJson({ ...macedFields(clean), metaMac });
 }
 
 /** Strict parse of stored bytes. Does not check the MAC (HEAD has no DEK). */
-export function parseMetadata(buf: Buffer): ObjectMetadataV1 {
+export function parseMetadata(buf: Buffer): ObjectMetadata {
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf));
@@ -154,11 +189,11 @@ export function parseMetadata(buf: Buffer): ObjectMetadataV1 {
     throw new IntegrityError('metadata: not UTF-8 JSON', { cause: err });
   }
   needs(isPlainObject(parsed), 'not an object');
-  return validate(parsed, true) as ObjectMetadataV1;
+  return validate(parsed, true);
 }
 
 /** Throws IntegrityError unless `record.metaMac` is the MAC of the record under `dek`. */
-export function verifyMetadataMac(record: ObjectMetadataV1, dek: Buffer): void {
+export function verifyMetadataMac(record: ObjectMetadata, dek: Buffer): void {
   const expected = computeMac(record, dek);
   const actual = Buffer.from(record.metaMac, 'hex');
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw new IntegrityError('metadata MAC mismatch');

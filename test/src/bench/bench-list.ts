@@ -33,7 +33,7 @@ async function fill(store: FsObjectStore, bucket: string, count: number): Promis
       const pending = await store.beginPut(bucket, key);
       pending.stream.end(Buffer.from(key));
       await new Promise((resolve) => pending.stream.once('finish', resolve));
-      await pending.commit(Buffer.from('opaque'), { size: key.length, etag: 'e'.repeat(32), lastModified: new Date(), storageClass: 'STANDARD' });
+      await pending.commit(Buffer.from('opaque'), { listing: { size: key.length, etag: 'e'.repeat(32), lastModified: new Date(), storageClass: 'STANDARD' } });
     }
   };
   await Promise.all(Array.from({ length: 64 }, writer));

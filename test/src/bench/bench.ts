@@ -6,7 +6,7 @@
  * is measured alone. Loopback only. Figures are printed, never asserted.
  *
  *   BENCH_SIZE_MIB   object size in MiB (default 1024)
- *   BENCH_ONLY       `list` or `objects` to run one part (listing figures: bench-list.ts)
+ *   BENCH_ONLY       run one part alone: `putget` (the above), `copy` (copy-range.ts) or `list` (bench-list.ts)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,10 +20,12 @@ import { request } from 'node:http';
 import { spawnGateway } from '../cli-process.js';
 import { signHeaders } from '../signing.js';
 import { countingSink, repeatingStream } from '../streams.js';
+import { benchCopyAndRange } from './copy-range.js';
 import { benchListing } from './bench-list.js';
 
 const MiB = 1024 * 1024;
 const size = Number(process.env.BENCH_SIZE_MIB ?? 1024) * MiB;
+const only = process.env.BENCH_ONLY;
 
 /** PUT and GET of `size` bytes over node:http, signed with UNSIGNED-PAYLOAD. */
 async function rawHttpRound(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }, keyId: string, size: number): Promise<{ putSeconds: number; getSeconds: number }> {
@@ -68,29 +70,13 @@ async function main(): Promise<void> {
     const keyId = (await kms.send(new CreateKeyCommand({ Description: 'bench' }))).KeyMetadata!.KeyId!;
     await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
     const idleRss = await gateway.peakRssMiB();
-
-    let t0 = performance.now();
-    await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big.bin', Body: repeatingStream(size), ContentLength: size, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyId }));
-    const putSeconds = (performance.now() - t0) / 1000;
-
-    t0 = performance.now();
-    const got = await s3.send(new GetObjectCommand({ Bucket: 'bench', Key: 'big.bin' }));
-    const sink = countingSink();
-    await pipeline(got.Body as Readable, sink);
-    const received = sink.bytes();
-    const getSeconds = (performance.now() - t0) / 1000;
-    if (received !== size) throw new Error(`GET returned ${received} bytes, expected ${size}`);
-    const raw = await rawHttpRound(endpoint, credentials, keyId, size);
+    if (only === undefined || only === 'putget') await benchPutGet(endpoint, credentials, s3, keyId);
+    if (only === undefined || only === 'copy') {
+      for (const line of await benchCopyAndRange({ endpoint, credentials, s3, bucket: 'bench', keyId })) console.log(line);
+    }
     const peak = await gateway.peakRssMiB();
     s3.destroy();
     kms.destroy();
-
-    const mib = size / MiB;
-    console.log(`object size        ${mib} MiB, SSE-KMS, @aws-sdk/client-s3 default settings (stream PUT = aws-chunked + CRC32 trailer)`);
-    console.log(`PUT                ${putSeconds.toFixed(2)} s   ${(mib / putSeconds).toFixed(0)} MiB/s`);
-    console.log(`GET                ${getSeconds.toFixed(2)} s   ${(mib / getSeconds).toFixed(0)} MiB/s`);
-    console.log(`PUT (plain HTTP)   ${raw.putSeconds.toFixed(2)} s   ${(mib / raw.putSeconds).toFixed(0)} MiB/s   UNSIGNED-PAYLOAD, no checksum`);
-    console.log(`GET (plain HTTP)   ${raw.getSeconds.toFixed(2)} s   ${(mib / raw.getSeconds).toFixed(0)} MiB/s`);
     console.log(`gateway peak RSS   ${peak.toFixed(0)} MiB (after start-up: ${idleRss.toFixed(0)} MiB)`);
   } finally {
     await gateway.stop();
@@ -98,10 +84,31 @@ async function main(): Promise<void> {
   }
 }
 
+async function benchPutGet(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }, s3: S3Client, keyId: string): Promise<void> {
+  let t0 = performance.now();
+  await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big.bin', Body: repeatingStream(size), ContentLength: size, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyId }));
+  const putSeconds = (performance.now() - t0) / 1000;
+
+  t0 = performance.now();
+  const got = await s3.send(new GetObjectCommand({ Bucket: 'bench', Key: 'big.bin' }));
+  const sink = countingSink();
+  await pipeline(got.Body as Readable, sink);
+  const received = sink.bytes();
+  const getSeconds = (performance.now() - t0) / 1000;
+  if (received !== size) throw new Error(`GET returned ${received} bytes, expected ${size}`);
+  const raw = await rawHttpRound(endpoint, credentials, keyId, size);
+
+  const mib = size / MiB;
+  console.log(`object size        ${mib} MiB, SSE-KMS, @aws-sdk/client-s3 default settings (stream PUT = aws-chunked + CRC32 trailer)`);
+  console.log(`PUT                ${putSeconds.toFixed(2)} s   ${(mib / putSeconds).toFixed(0)} MiB/s`);
+  console.log(`GET                ${getSeconds.toFixed(2)} s   ${(mib / getSeconds).toFixed(0)} MiB/s`);
+  console.log(`PUT (plain HTTP)   ${raw.putSeconds.toFixed(2)} s   ${(mib / raw.putSeconds).toFixed(0)} MiB/s   UNSIGNED-PAYLOAD, no checksum`);
+  console.log(`GET (plain HTTP)   ${raw.getSeconds.toFixed(2)} s   ${(mib / raw.getSeconds).toFixed(0)} MiB/s`);
+}
+
 async function all(): Promise<void> {
-  const only = process.env.BENCH_ONLY;
-  if (only !== 'list') await main();
-  if (only !== 'objects') await benchListing();
+  if (only === undefined || only === 'putget' || only === 'copy') await main();
+  if (only === undefined || only === 'list') await benchListing();
 }
 
 all().catch((err: unknown) => {

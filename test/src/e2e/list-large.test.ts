@@ -33,7 +33,7 @@ beforeAll(async () => {
       const pending = await store.beginPut(BUCKET, key);
       pending.stream.end(Buffer.from(key));
       await new Promise((resolve) => pending.stream.once('finish', resolve));
-      await pending.commit(Buffer.from('opaque'), { size: key.length, etag: 'e'.repeat(32), lastModified: new Date(0), storageClass: 'STANDARD' });
+      await pending.commit(Buffer.from('opaque'), { listing: { size: key.length, etag: 'e'.repeat(32), lastModified: new Date(0), storageClass: 'STANDARD' } });
     }
   };
   await Promise.all(Array.from({ length: 64 }, writer));

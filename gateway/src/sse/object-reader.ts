@@ -1,0 +1,100 @@
+/**
+ * "Open an object as an authenticated plaintext stream": the one read path that GetObject and
+ * CopyObject (the source; next, UploadPartCopy) compose. The record is parsed strictly and must
+ * name the object asked for; the caller's checks on it run before the KMS is asked; kms-core
+ * unwraps the data key as the caller (kms:Decrypt); the record's MAC is checked; the header, key
+ * commitment and first needed segment authenticate before this resolves, and every later
+ * segment before its plaintext is released. The plaintext data key is zeroed whatever happens.
+ */
+import type { Readable } from 'node:stream';
+import type { Caller, KmsCore } from '@kmsgate/kms-core';
+import type { ObjectStore } from '@kmsgate/storage';
+import { assertContextNamesObject, canonicalEncryptionContext } from './context.js';
+import { openPlaintextStream } from './decrypt-stream.js';
+import type { PlaintextRange } from './format/range.js';
+import { parseMetadata, verifyMetadataMac, type ObjectMetadataV1 } from './metadata.js';
+import { unwrapObjectKey } from './object-crypto.js';
+
+/** The stored record of `bucket/key`, parsed strictly; a record naming another object is refused. */
+export function objectRecordOf(metadata: Buffer, bucket: string, key: string): ObjectMetadataV1 {
+  const meta = parseMetadata(metadata);
+  assertContextNamesObject(meta.encryptionContext, bucket, key);
+  return meta;
+}
+
+/** HeadObject's read: the record alone, never the KMS. */
+export async function readObjectRecord(store: ObjectStore, bucket: string, key: string): Promise<ObjectMetadataV1> {
+  const { metadata } = await store.headObject(bucket, key);
+  return objectRecordOf(metadata, bucket, key);
+}
+
+export interface OpenObjectOptions {
+  readonly kms: KmsCore;
+  readonly store: ObjectStore;
+  /** Who asks: Decrypt runs as this caller. */
+  readonly caller: Caller;
+  /** Refuses an SSE-KMS object to a request that may not use the KMS (SigV2). */
+  readonly assertMayUseKms: () => void;
+  readonly bucket: string;
+  readonly key: string;
+  /**
+   * Runs on the record before the KMS is asked (conditions, range parsing): may throw, and
+   * returns the inclusive plaintext range to read, or undefined for the whole object.
+   */
+  readonly select?: (meta: ObjectMetadataV1) => PlaintextRange | undefined;
+}
+
+/**
+ * A read that may end at the record: `answerEarly` runs first on it (after the SigV4 rule) and
+ * any answer it gives (a 304) is returned instead of a stream, without asking the KMS.
+ */
+export interface OpenObjectOptionsWithEarlyAnswer<E> extends OpenObjectOptions {
+  readonly answerEarly: (meta: ObjectMetadataV1) => E | undefined;
+}
+
+export interface OpenedObject {
+  readonly meta: ObjectMetadataV1;
+  readonly range: PlaintextRange | undefined;
+  /** Authenticated plaintext; consume or destroy it, which releases the stored object. */
+  readonly stream: Readable;
+}
+
+export function openObjectPlaintext(opts: OpenObjectOptions): Promise<OpenedObject>;
+export function openObjectPlaintext<E>(opts: OpenObjectOptionsWithEarlyAnswer<E>): Promise<OpenedObject | { readonly early: E }>;
+export async function openObjectPlaintext<E>(
+  opts: OpenObjectOptions & { readonly answerEarly?: (meta: ObjectMetadataV1) => E | undefined },
+): Promise<OpenedObject | { readonly early: E }> {
+  const { bucket, key } = opts;
+  const stored = await opts.store.getObject(bucket, key);
+  try {
+    const meta = objectRecordOf(stored.metadata, bucket, key);
+    if (meta.sse === 'aws:kms') opts.assertMayUseKms();
+    const early = opts.answerEarly?.(meta);
+    if (early !== undefined) {
+      await stored.close();
+      return { early };
+    }
+    const range = opts.select?.(meta);
+    const dek = await unwrapObjectKey(opts.kms, opts.caller, meta);
+    let stream: Readable;
+    try {
+      verifyMetadataMac(meta, dek);
+      stream = await openPlaintextStream({
+        dek,
+        objectContext: canonicalEncryptionContext(meta.encryptionContext),
+        fileSize: stored.dataSize,
+        expectedHeaderSha256: meta.headerSha256,
+        expectedPlaintextLength: meta.plaintextSize,
+        range,
+        readFile: (start, end) => stored.read({ start, end: end - 1 }),
+      });
+    } finally {
+      dek.fill(0);
+    }
+    stream.once('close', () => void stored.close());
+    return { meta, range, stream };
+  } catch (err) {
+    await stored.close();
+    throw err;
+  }
+}
