@@ -10,7 +10,7 @@ import { MAX_SINGLE_PUT, payloadStages } from './body.js';
 import { S3Error } from './errors.js';
 
 const MiB = 1024 * 1024;
-const unsigned: VerifiedAuth = { accessKeyId: 'AKIDEXAMPLE', service: 's3', payload: { kind: 'unsigned' }, presigned: false };
+const unsigned: VerifiedAuth = { accessKeyId: 'AKIDEXAMPLE', service: 's3', signatureVersion: 4, payload: { kind: 'unsigned' }, presigned: false };
 const streaming: VerifiedAuth = { ...unsigned, payload: { kind: 'streaming-unsigned-trailer' } };
 
 /** What payloadStages reads of a request; the stages run over a source of our own, not the request. */
