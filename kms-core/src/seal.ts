@@ -15,6 +15,13 @@
  * deletion dates — every field but `mac` itself):
  *   mac = hex(HMAC-SHA256(rootSubkey(rootKey, "kms-core/keystore-mac/v2"), canonicalJson(document without mac)))
  *
+ * Import tokens (GetParametersForImport; the RSA private key travels only inside one):
+ *   token = seal(rootSubkey(rootKey, "kms-core/import-token/v1"),
+ *                aad = "kms-core/import-token/v1" ‖ 0x00 ‖ key ARN, payload JSON)
+ *
+ * Imported material check (tells a re-import of the same material from different material):
+ *   check = hex(HMAC-SHA256(rootSubkey(rootKey, "kms-core/import-check/v1"), key ARN ‖ 0x00 ‖ material))
+ *
  *   rootKeyCheck = hex(HMAC-SHA256(rootKey, "kms-core/root-key-check/v1")): stored in the
  *   keystore so a wrong root key is refused at open with a clear error, before any unseal.
  */
@@ -26,6 +33,8 @@ import type { CanonicalJsonValue } from './canonical-json.js';
 const SEAL_LABEL = 'kms-core/seal/v1';
 const MAC_LABEL = 'kms-core/keystore-mac/v2';
 const CHECK_LABEL = 'kms-core/root-key-check/v1';
+export const IMPORT_TOKEN_LABEL = 'kms-core/import-token/v1';
+export const IMPORT_CHECK_LABEL = 'kms-core/import-check/v1';
 export const ROOT_KEY_BYTES = 32;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
@@ -106,4 +115,12 @@ export function sealMaterial(sealKey: Buffer, binding: string, materialVersion: 
 /** Returns the material, or null when the entry does not authenticate (wrong root key, edits). */
 export function unsealMaterial(sealKey: Buffer, binding: string, materialVersion: number, sealed: string): Buffer | null {
   return unseal(sealKey, materialAad(binding, materialVersion), sealed);
+}
+
+export function importTokenAad(keyArn: string): Buffer {
+  return Buffer.from(`${IMPORT_TOKEN_LABEL}\0${keyArn}`, 'utf8');
+}
+
+export function importedMaterialCheck(checkKey: Buffer, keyArn: string, material: Buffer): string {
+  return createHmac('sha256', checkKey).update(`${keyArn}\0`, 'utf8').update(material).digest('hex');
 }
