@@ -99,6 +99,15 @@ describe('a version 2 keystore from the previous release', () => {
     await core.close();
   });
 
+  it('lets the timer do the same with no call at all', async () => {
+    await writeFile(path, JSON.stringify(v2.keystore));
+    clock.advanceDays(7);
+    const core = await KmsCore.open({ keystorePath: path, rootKey: Buffer.from(TEST_ROOT_KEY), region: REGION, accountId: ACCOUNT, now: clock.now, scheduleIntervalMs: 5 });
+    // Waits for the outcome, not for a time: the test's own timeout bounds it.
+    while ((await readFile(path, 'utf8')).includes(v2.pendingKeyId)) await new Promise((r) => setTimeout(r, 5));
+    await core.close();
+  });
+
   it('is still refused when a member this release added is forged onto it', async () => {
     const doc = structuredClone(v2.keystore);
     doc.keys[v2.enabledKeyId].origin = 'EXTERNAL';

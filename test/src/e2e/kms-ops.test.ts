@@ -231,6 +231,22 @@ describe('imported key material', () => {
   });
 });
 
+describe('imported material that expires', () => {
+  it('takes ValidTo as epoch seconds and reports it in DescribeKey', async () => {
+    const created = (await kms().send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!;
+    const params = await kms().send(new GetParametersForImportCommand({ KeyId: created.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_1', WrappingKeySpec: 'RSA_2048' }));
+    const publicKey = createPublicKey({ key: Buffer.from(params.PublicKey!), format: 'der', type: 'spki' });
+    const wrapped = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, randomBytes(32));
+    const validTo = new Date(Math.floor(Date.now() / 1000 + 30 * 86400) * 1000);
+    await kms().send(new ImportKeyMaterialCommand({ KeyId: created.Arn, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped, ValidTo: validTo }));
+    expect((await kms().send(new DescribeKeyCommand({ KeyId: created.KeyId }))).KeyMetadata).toMatchObject({
+      KeyState: 'Enabled',
+      ExpirationModel: 'KEY_MATERIAL_EXPIRES',
+      ValidTo: validTo,
+    });
+  });
+});
+
 describe('data plane', () => {
   it('Encrypt, Decrypt, ReEncrypt, GenerateDataKey[WithoutPlaintext], GenerateRandom', async () => {
     const a = await newKey();
