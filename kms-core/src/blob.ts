@@ -37,8 +37,9 @@
  * Pure: no I/O, no randomness; callers supply the nonce.
  */
 
-import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { hkdfSync } from 'node:crypto';
 import { invalidCiphertext, needs } from './errors.js';
+import { gcmOpen, gcmSeal } from './seal.js';
 import { XAES_NONCE_BYTES, XaesKey } from './xaes.js';
 
 export const BLOB_VERSION = 0x02;
@@ -156,21 +157,15 @@ export function parseBlob(blob: Buffer): ParsedBlob {
   };
 }
 
-function openVersion1(parsed: ParsedBlob, material: Buffer, aad: Buffer): Buffer {
-  if (material.length !== MATERIAL_BYTES || !parsed.wrapSalt) throw invalidCiphertext();
-  const wrapKey = Buffer.from(hkdfSync('sha256', material, parsed.wrapSalt, WRAP_INFO_V1, 32));
+function versionOneWrapKey(material: Buffer, wrapSalt: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', material, wrapSalt, WRAP_INFO_V1, 32));
+}
+
+function openVersion1(parsed: ParsedBlob, material: Buffer, aad: Buffer): Buffer | null {
+  if (material.length !== MATERIAL_BYTES || !parsed.wrapSalt) return null;
+  const wrapKey = versionOneWrapKey(material, parsed.wrapSalt);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', wrapKey, parsed.nonce, { authTagLength: TAG_BYTES });
-    decipher.setAAD(aad);
-    decipher.setAuthTag(parsed.tag);
-    const plaintext = decipher.update(parsed.ciphertext);
-    try {
-      decipher.final();
-    } catch {
-      plaintext.fill(0);
-      throw invalidCiphertext();
-    }
-    return plaintext;
+    return gcmOpen(wrapKey, parsed.nonce, parsed.ciphertext, parsed.tag, aad);
   } finally {
     wrapKey.fill(0);
   }
@@ -179,8 +174,8 @@ function openVersion1(parsed: ParsedBlob, material: Buffer, aad: Buffer): Buffer
 /** Returns a fresh plaintext Buffer the caller owns (and should zero when done). */
 export function openBlob(parsed: ParsedBlob, keys: MaterialKeys, context: Buffer): Buffer {
   const aad = Buffer.concat([parsed.prefix, context]);
-  if (parsed.version === BLOB_VERSION_1) return openVersion1(parsed, keys.material, aad);
-  const plaintext = keys.wrap.open(parsed.nonce, parsed.ciphertext, parsed.tag, aad);
+  const plaintext =
+    parsed.version === BLOB_VERSION_1 ? openVersion1(parsed, keys.material, aad) : keys.wrap.open(parsed.nonce, parsed.ciphertext, parsed.tag, aad);
   if (plaintext === null) throw invalidCiphertext();
   return plaintext;
 }
@@ -196,12 +191,10 @@ export function sealBlobVersion1(material: Buffer, header: { keyUuid: string; ma
   prefix.writeUInt32BE(header.materialVersion, 1 + UUID_BYTES);
   header.wrapSalt.copy(prefix, 1 + UUID_BYTES + 4);
   header.nonce.copy(prefix, 1 + UUID_BYTES + 4 + V1_SALT_BYTES);
-  const wrapKey = Buffer.from(hkdfSync('sha256', material, header.wrapSalt, WRAP_INFO_V1, 32));
+  const wrapKey = versionOneWrapKey(material, header.wrapSalt);
   try {
-    const cipher = createCipheriv('aes-256-gcm', wrapKey, header.nonce, { authTagLength: TAG_BYTES });
-    cipher.setAAD(Buffer.concat([prefix, context]));
-    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return Buffer.concat([prefix, ciphertext, cipher.getAuthTag()]);
+    const { ciphertext, tag } = gcmSeal(wrapKey, header.nonce, plaintext, Buffer.concat([prefix, context]));
+    return Buffer.concat([prefix, ciphertext, tag]);
   } finally {
     wrapKey.fill(0);
   }

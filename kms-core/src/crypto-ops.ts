@@ -14,7 +14,7 @@ import { requireUsable } from './key-records.js';
 import { validateKeyId } from './lifecycle.js';
 import { currentMaterial, sealBinding } from './records.js';
 import type { KeyRecord, OwnedKeyRecord } from './records.js';
-import { resolveKey } from './resolve.js';
+import { authorizedKey, resolveKey } from './resolve.js';
 import type {
   Caller,
   DataPlaneExtras,
@@ -89,16 +89,13 @@ export function unwrapWithKey(
 }
 
 /** A key the caller may use for `action` right now (resolved, authorised, Enabled). */
-async function usableKey(
+function usableKey(
   ctx: CoreContext,
   keyId: string,
   action: 'Encrypt' | 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext' | 'ReEncryptTo',
   caller: Caller,
 ): Promise<KeyRecord> {
-  const key = await resolveKey(ctx, keyId, { allowAlias: true });
-  authorize(caller, action, key);
-  requireUsable(key);
-  return key;
+  return authorizedKey(ctx, keyId, { allowAlias: true, action, caller, check: requireUsable });
 }
 
 export async function encrypt(ctx: CoreContext, input: EncryptInput, caller: Caller): Promise<EncryptOutput> {

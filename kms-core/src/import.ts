@@ -11,13 +11,12 @@
 
 import { constants, createDecipheriv, createPrivateKey, generateKeyPair, privateDecrypt, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { authorize } from './authorize.js';
 import type { CoreContext } from './core-context.js';
 import { KmsError } from './errors.js';
 import { draftKey, pendingDeletion, requireOrigin } from './key-records.js';
 import { validateKeyId } from './lifecycle.js';
 import type { KeyRecord } from './records.js';
-import { resolveKey } from './resolve.js';
+import { authorizedKey } from './resolve.js';
 import type {
   Caller,
   GetParametersForImportInput,
@@ -49,11 +48,8 @@ interface TokenPayload {
   privateKey: string; // PKCS#8 DER, base64
 }
 
-async function externalKey(ctx: CoreContext, keyId: string, action: 'GetParametersForImport' | 'ImportKeyMaterial' | 'DeleteImportedKeyMaterial', caller: Caller): Promise<KeyRecord> {
-  const key = await resolveKey(ctx, keyId, { allowAlias: false });
-  authorize(caller, action, key);
-  requireOrigin(key, 'EXTERNAL');
-  return key;
+function externalKey(ctx: CoreContext, keyId: string, action: 'GetParametersForImport' | 'ImportKeyMaterial' | 'DeleteImportedKeyMaterial', caller: Caller): Promise<KeyRecord> {
+  return authorizedKey(ctx, keyId, { allowAlias: false, action, caller, check: (key) => requireOrigin(key, 'EXTERNAL') });
 }
 
 export async function getParametersForImport(ctx: CoreContext, input: GetParametersForImportInput, caller: Caller): Promise<GetParametersForImportOutput> {

@@ -10,7 +10,7 @@ import { KmsError } from './errors.js';
 import { draftKey, newKeyRecord, pendingDeletion, pendingImport, requireNotPendingDeletion, toKeyMetadata } from './key-records.js';
 import { paginate } from './paging.js';
 import { defaultKeyPolicy } from './policy.js';
-import { resolveKey } from './resolve.js';
+import { authorizedKey, resolveKey } from './resolve.js';
 import { mergeTags, validateTagShapes } from './tags.js';
 import type {
   Caller,
@@ -123,9 +123,7 @@ export async function updateKeyDescription(ctx: CoreContext, input: UpdateKeyDes
   violations.required('description', input.Description);
   violations.length('description', input.Description, 0, 8192);
   violations.throwIfAny();
-  const key = await resolveKey(ctx, input.KeyId, { allowAlias: false });
-  authorize(caller, 'UpdateKeyDescription', key);
-  requireNotPendingDeletion(key);
+  const key = await authorizedKey(ctx, input.KeyId, { allowAlias: false, action: 'UpdateKeyDescription', caller, check: requireNotPendingDeletion });
   await ctx.store.mutate((doc) => {
     const draft = draftKey(doc, key);
     requireNotPendingDeletion(draft);

@@ -12,7 +12,7 @@ import { validateKeyId } from './lifecycle.js';
 import { paginate } from './paging.js';
 import { currentMaterial, keyOrigin } from './records.js';
 import type { KeyRecord, RotationType } from './records.js';
-import { resolveKey } from './resolve.js';
+import { authorizedKey, resolveKey } from './resolve.js';
 import type {
   Caller,
   EnableKeyRotationInput,
@@ -59,11 +59,8 @@ function requireRotatable(key: KeyRecord): void {
   if (key.state === 'PendingImport') throw pendingImport(key);
 }
 
-async function rotatableKey(ctx: CoreContext, keyId: string, action: 'EnableKeyRotation' | 'DisableKeyRotation' | 'RotateKeyOnDemand', caller: Caller): Promise<KeyRecord> {
-  const key = await resolveKey(ctx, keyId, { allowAlias: false });
-  authorize(caller, action, key);
-  requireRotatable(key);
-  return key;
+function rotatableKey(ctx: CoreContext, keyId: string, action: 'EnableKeyRotation' | 'DisableKeyRotation' | 'RotateKeyOnDemand', caller: Caller): Promise<KeyRecord> {
+  return authorizedKey(ctx, keyId, { allowAlias: false, action, caller, check: requireRotatable });
 }
 
 export async function enableKeyRotation(ctx: CoreContext, input: EnableKeyRotationInput, caller: Caller): Promise<void> {

@@ -45,23 +45,22 @@ export function rootSubkey(rootKey: Buffer, label: string): Buffer {
   return Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), Buffer.from(label, 'utf8'), 32));
 }
 
-/** `nonce` is for known-answer tests only; every real seal draws a fresh random one. */
-export function seal(key: Buffer, aad: Buffer, plaintext: Buffer, nonce: Buffer = randomBytes(NONCE_BYTES)): string {
-  if (nonce.length !== NONCE_BYTES) throw new RangeError('seal nonce must be 12 bytes');
+/** AES-256-GCM with a 16-byte tag: the one GCM of kms-core (seals, blobs, XAES). */
+export function gcmSeal(key: Buffer, nonce: Buffer, plaintext: Buffer, aad: Buffer): { ciphertext: Buffer; tag: Buffer } {
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([nonce, ciphertext, cipher.getAuthTag()]).toString('base64');
+  const ciphertext = cipher.update(plaintext);
+  cipher.final(); // GCM holds nothing back: final only computes the tag
+  return { ciphertext, tag: cipher.getAuthTag() };
 }
 
-/** The plaintext, or null when `sealed` does not authenticate under `key` and `aad`. */
-export function unseal(key: Buffer, aad: Buffer, sealed: string): Buffer | null {
-  const bytes = Buffer.from(sealed, 'base64');
-  if (bytes.length < NONCE_BYTES + TAG_BYTES) return null;
-  const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, NONCE_BYTES), { authTagLength: TAG_BYTES });
+/** The plaintext, or null (and nothing released) when the tag does not verify. */
+export function gcmOpen(key: Buffer, nonce: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer): Buffer | null {
+  if (tag.length !== TAG_BYTES) return null;
+  const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   decipher.setAAD(aad);
-  decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-  const plaintext = decipher.update(bytes.subarray(NONCE_BYTES, bytes.length - TAG_BYTES));
+  decipher.setAuthTag(tag);
+  const plaintext = decipher.update(ciphertext);
   try {
     decipher.final();
     return plaintext;
@@ -69,6 +68,20 @@ export function unseal(key: Buffer, aad: Buffer, sealed: string): Buffer | null 
     plaintext.fill(0);
     return null;
   }
+}
+
+/** `nonce` is for known-answer tests only; every real seal draws a fresh random one. */
+export function seal(key: Buffer, aad: Buffer, plaintext: Buffer, nonce: Buffer = randomBytes(NONCE_BYTES)): string {
+  if (nonce.length !== NONCE_BYTES) throw new RangeError('seal nonce must be 12 bytes');
+  const { ciphertext, tag } = gcmSeal(key, nonce, plaintext, aad);
+  return Buffer.concat([nonce, ciphertext, tag]).toString('base64');
+}
+
+/** The plaintext, or null when `sealed` does not authenticate under `key` and `aad`. */
+export function unseal(key: Buffer, aad: Buffer, sealed: string): Buffer | null {
+  const bytes = Buffer.from(sealed, 'base64');
+  if (bytes.length < NONCE_BYTES + TAG_BYTES) return null;
+  return gcmOpen(key, bytes.subarray(0, NONCE_BYTES), bytes.subarray(NONCE_BYTES, bytes.length - TAG_BYTES), bytes.subarray(bytes.length - TAG_BYTES), aad);
 }
 
 export function deriveSealKey(rootKey: Buffer): Buffer {

@@ -3,14 +3,13 @@
 // reserved, at most 50 tags on a key. Tagging refuses a key pending deletion; listing works in
 // every state. A tag whose key is already there has its value replaced.
 
-import { authorize } from './authorize.js';
 import type { CoreContext } from './core-context.js';
 import { KmsError } from './errors.js';
 import { draftKey, requireNotPendingDeletion } from './key-records.js';
 import { validateKeyId } from './lifecycle.js';
 import { paginate } from './paging.js';
 import type { Tag } from './records.js';
-import { resolveKey } from './resolve.js';
+import { authorizedKey } from './resolve.js';
 import type { Caller, ListResourceTagsInput, ListResourceTagsOutput, TagResourceInput, UntagResourceInput } from './types.js';
 import { Violations } from './validate.js';
 
@@ -44,9 +43,7 @@ export async function tagResource(ctx: CoreContext, input: TagResourceInput, cal
   violations.required('tags', input.Tags);
   validateTagShapes(violations, input.Tags);
   violations.throwIfAny();
-  const key = await resolveKey(ctx, input.KeyId, { allowAlias: false });
-  authorize(caller, 'TagResource', key);
-  requireNotPendingDeletion(key);
+  const key = await authorizedKey(ctx, input.KeyId, { allowAlias: false, action: 'TagResource', caller, check: requireNotPendingDeletion });
   await ctx.store.mutate((doc) => {
     const draft = draftKey(doc, key);
     requireNotPendingDeletion(draft);
@@ -60,9 +57,7 @@ export async function untagResource(ctx: CoreContext, input: UntagResourceInput,
   violations.required('tagKeys', input.TagKeys);
   (input.TagKeys ?? []).forEach((k, i) => violations.length(`tagKeys.${i + 1}.member`, k, 1, 128));
   violations.throwIfAny();
-  const key = await resolveKey(ctx, input.KeyId, { allowAlias: false });
-  authorize(caller, 'UntagResource', key);
-  requireNotPendingDeletion(key);
+  const key = await authorizedKey(ctx, input.KeyId, { allowAlias: false, action: 'UntagResource', caller, check: requireNotPendingDeletion });
   const removed = new Set(input.TagKeys);
   await ctx.store.mutate((doc) => {
     const draft = draftKey(doc, key);
@@ -77,8 +72,7 @@ export async function listResourceTags(ctx: CoreContext, input: ListResourceTags
   violations.range('limit', input.Limit, 1, 50);
   violations.length('marker', input.Marker, 1, 1024);
   violations.throwIfAny();
-  const key = await resolveKey(ctx, input.KeyId, { allowAlias: false });
-  authorize(caller, 'ListResourceTags', key);
+  const key = await authorizedKey(ctx, input.KeyId, { allowAlias: false, action: 'ListResourceTags', caller });
   const page = paginate(key.tags, (t) => t.TagKey, input.Limit ?? 50, input.Marker);
   return {
     Tags: page.items.map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })),

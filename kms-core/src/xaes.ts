@@ -16,11 +16,11 @@
  * `destroy` frees the context (OpenSSL cleanses it) and zeroes K1.
  */
 
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv } from 'node:crypto';
 import type { Cipher } from 'node:crypto';
+import { gcmOpen, gcmSeal } from './seal.js';
 
 export const XAES_NONCE_BYTES = 24;
-export const XAES_TAG_BYTES = 16;
 
 export class XaesKey {
   #ecb: Cipher | null;
@@ -61,10 +61,7 @@ export class XaesKey {
   seal(nonce: Buffer, plaintext: Buffer, aad: Buffer): { ciphertext: Buffer; tag: Buffer } {
     const kx = this.#derive(nonce);
     try {
-      const cipher = createCipheriv('aes-256-gcm', kx, nonce.subarray(12), { authTagLength: XAES_TAG_BYTES });
-      cipher.setAAD(aad);
-      const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-      return { ciphertext, tag: cipher.getAuthTag() };
+      return gcmSeal(kx, nonce.subarray(12), plaintext, aad);
     } finally {
       kx.fill(0);
     }
@@ -74,17 +71,7 @@ export class XaesKey {
   open(nonce: Buffer, ciphertext: Buffer, tag: Buffer, aad: Buffer): Buffer | null {
     const kx = this.#derive(nonce);
     try {
-      const decipher = createDecipheriv('aes-256-gcm', kx, nonce.subarray(12), { authTagLength: XAES_TAG_BYTES });
-      decipher.setAAD(aad);
-      decipher.setAuthTag(tag);
-      const plaintext = decipher.update(ciphertext);
-      try {
-        decipher.final();
-        return plaintext;
-      } catch {
-        plaintext.fill(0);
-        return null;
-      }
+      return gcmOpen(kx, nonce.subarray(12), ciphertext, tag, aad);
     } finally {
       kx.fill(0);
     }
