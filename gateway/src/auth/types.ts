@@ -27,7 +27,7 @@ export interface AuthContext {
 }
 
 export interface VerifyOptions {
-  service: 's3' | 'kms';
+  service: 's3' | 'kms' | 'iam';
 }
 
 export type PayloadMode =
