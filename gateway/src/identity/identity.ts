@@ -133,7 +133,7 @@ export class IdentityStore {
       admin.accessKeys.push({ accessKeyId: key.accessKeyId, sealedSecret: sealSecret(opts.rootKey, ADMIN, key.accessKeyId, key.secretAccessKey), status: 'Active', createdAt: new Date().toISOString() });
       write = created = true;
     }
-    if (write && opts.readOnly) throw new StoreFileError(path, 'it has no admin key yet: start the gateway once first');
+    if (write && opts.readOnly) throw new StoreFileError(path, "the gateway has not finished it yet (no admin key, or the first release's format): start the gateway once first");
     const db = new Low<IdentityDocument>(adapter, authenticate(draft, opts.rootKey));
     // On disk before anyone is shown a new key: a key printed but lost would lock the admin out.
     if (write) await db.write();

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -14,6 +15,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
+import { CLI } from '../cli-process.js';
 import { errorOf, startTestGateway, useGateway } from '../harness.js';
 
 const fx = useGateway();
@@ -150,5 +152,91 @@ describe('IAM users with the AWS CLI', () => {
     const failure = (await aws('iam', 'delete-user', '--user-name', 'dave').catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(failure.code).toBe(254);
     expect(failure.stderr).toContain('An error occurred (NoSuchEntity) when calling the DeleteUser operation: The user with name dave cannot be found.');
+  });
+});
+
+describe('kmsgate user', () => {
+  interface Created { UserName: string; Arn: string; AccessKeyId: string; SecretAccessKey: string }
+  const kmsgate = (dataDir: string, ...args: string[]) => run(process.execPath, [CLI, 'user', ...args, '--data-dir', dataDir], { env: { PATH: process.env.PATH } });
+  const failure = (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected the command to fail'); }, (e: unknown) => e as { code: number; stderr: string });
+  const listed = async (dataDir: string) => (JSON.parse((await kmsgate(dataDir, 'list')).stdout) as Array<{ UserName: string }>).map((u) => u.UserName).sort();
+
+  async function s3ErrorFor(endpoint: string, region: string, key: { accessKeyId: string; secretAccessKey: string }): Promise<string> {
+    const s3 = new S3Client({ endpoint, region, credentials: key, forcePathStyle: true });
+    try {
+      return (await errorOf(s3.send(new ListBucketsCommand({})))).name;
+    } finally {
+      s3.destroy();
+    }
+  }
+
+  it('works on the data directory when no gateway runs, and a gateway started later serves the user', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'kmsgate-user-'));
+    try {
+      const policyFile = join(dataDir, 'read-photos.json');
+      await writeFile(policyFile, READ_POLICY);
+      const created = JSON.parse((await kmsgate(dataDir, 'create', 'erin', '--policy', policyFile)).stdout) as Created;
+      expect(created).toEqual({ UserName: 'erin', Arn: `arn:aws:iam::${ACCOUNT}:user/erin`, AccessKeyId: expect.stringMatching(/^AKIA/), SecretAccessKey: expect.any(String) });
+      expect(await listed(dataDir)).toEqual(['admin', 'erin']);
+      // The command held the lock only while it ran.
+      await expect(stat(join(dataDir, 'kmsgate.lock'))).rejects.toThrow();
+
+      const malformed = join(dataDir, 'bad.json');
+      await writeFile(malformed, '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}');
+      const refused = await failure(kmsgate(dataDir, 'create', 'half', '--policy', malformed));
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe('kmsgate: MalformedPolicyDocument: Policy statement must contain resources.\n');
+      expect(await listed(dataDir)).toEqual(['admin', 'erin']);
+
+      const gw = await startTestGateway({ dataDir });
+      const admin = new IAMClient({ endpoint: gw.endpoint, region: gw.region, credentials: gw.credentials });
+      try {
+        // Known (refused for want of rights, not as an unknown key), with the policy from the file.
+        expect(await s3ErrorFor(gw.endpoint, gw.region, { accessKeyId: created.AccessKeyId, secretAccessKey: created.SecretAccessKey })).toBe('AccessDenied');
+        const policy = await admin.send(new GetUserPolicyCommand({ UserName: 'erin', PolicyName: 'read-photos' }));
+        expect(decodeURIComponent(policy.PolicyDocument!)).toBe(READ_POLICY);
+      } finally {
+        admin.destroy();
+        await gw.close();
+      }
+      await kmsgate(dataDir, 'delete', 'erin');
+      expect(await listed(dataDir)).toEqual(['admin']);
+      const missing = await failure(kmsgate(dataDir, 'delete', 'erin'));
+      expect(missing.stderr).toBe('kmsgate: NoSuchEntity: The user with name erin cannot be found.\n');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('goes through the running gateway: changes take effect at once, and none is lost beside API writes', async () => {
+    const gw = await startTestGateway();
+    const admin = new IAMClient({ endpoint: gw.endpoint, region: gw.region, credentials: gw.credentials });
+    try {
+      const created = JSON.parse((await kmsgate(gw.dataDir, 'create', 'frank')).stdout) as Created;
+      const frank = { accessKeyId: created.AccessKeyId, secretAccessKey: created.SecretAccessKey };
+      expect(await s3ErrorFor(gw.endpoint, gw.region, frank)).toBe('AccessDenied');
+
+      const viaCli = ['c0', 'c1', 'c2', 'c3'];
+      const viaApi = ['a0', 'a1', 'a2', 'a3'];
+      await Promise.all([
+        ...viaCli.map((name) => kmsgate(gw.dataDir, 'create', name)),
+        ...viaApi.map((UserName) => admin.send(new CreateUserCommand({ UserName }))),
+      ]);
+      const everyone = ['admin', 'frank', ...viaCli, ...viaApi].sort();
+      expect(await listed(gw.dataDir)).toEqual(everyone);
+      expect((await admin.send(new ListUsersCommand({}))).Users!.map((u) => u.UserName).sort()).toEqual(everyone);
+
+      await kmsgate(gw.dataDir, 'delete', 'frank');
+      expect(await s3ErrorFor(gw.endpoint, gw.region, frank)).toBe('InvalidAccessKeyId');
+      const missing = await failure(kmsgate(gw.dataDir, 'delete', 'frank'));
+      expect(missing.stderr).toBe('kmsgate: NoSuchEntity: The user with name frank cannot be found.\n');
+
+      await gw.close();
+      // Stopped: the command works on the files again, and they hold what the gateway wrote.
+      expect(await listed(gw.dataDir)).toEqual(everyone.filter((n) => n !== 'frank'));
+    } finally {
+      admin.destroy();
+      await gw.stop();
+    }
   });
 });
