@@ -1,7 +1,7 @@
 /**
  * The Express application. The request lifecycle (see LIFECYCLE.md) reads top to bottom:
  * request id → KMS JSON API, IAM Query API or S3 → target → CORS (a preflight ends here) → SigV4 or SigV2 →
- * route → operation → response,
+ * route → S3 authorisation (the route's action, s3/authorize.ts) → operation → response,
  * and every failure leaves through toS3Error() and one error writer. Every request, S3 or
  * KMS, answered or abandoned, writes exactly one access line; only faults of ours add an
  * error line with a stack.
