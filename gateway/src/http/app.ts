@@ -1,7 +1,7 @@
 /**
  * The Express application. The request lifecycle (see LIFECYCLE.md) reads top to bottom:
  * request id → KMS JSON API, IAM Query API or S3 → target → CORS (a preflight ends here) → SigV4 or SigV2 →
- * route → operation → response,
+ * route → S3 authorisation (the route's action, s3/authorize.ts) → operation → response,
  * and every failure leaves through toS3Error() and one error writer. Every request, S3 or
  * KMS, answered or abandoned, writes exactly one access line; only faults of ours add an
  * error line with a stack.
@@ -17,7 +17,6 @@ import { toS3Error } from './error-map.js';
 import type { IdentityStore } from '../identity/identity.js';
 import { handleKmsRequest, isKmsRequest } from '../kms/kms-api.js';
 import { handleIamRequest, isIamRequest } from '../iam/iam-api.js';
-import { mayAct } from '../identity/authorize.js';
 import type { Logger } from './logger.js';
 import type { GatewayDeps, OperationResult } from '../operations/operation.js';
 import { sendContinue } from './expect.js';
@@ -26,6 +25,7 @@ import { route } from './router.js';
 import { parseS3Target, virtualHostBucket } from '../s3/s3-path.js';
 import { answerPreflight, corsHeadersFor } from './cors-response.js';
 import { assertBucketMayExist } from '../s3/bucket-name.js';
+import { conditionKeys, s3Access } from '../s3/authorize.js';
 
 export interface AppOptions {
   deps: GatewayDeps;
@@ -139,10 +139,18 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     );
     if (!auth) throw new S3Error('AccessDenied');
     const principal = opts.identity.lookup(auth.accessKeyId)!.principal;
-    if (!mayAct(principal)) throw new S3Error('AccessDenied');
     const chosen = route(method, target.bucket, target.key, target.query, req.headers);
     access.operation = chosen.name;
     if (chosen.name !== 'CreateBucket' && target.bucket !== '') assertBucketMayExist(target.bucket);
+    const rights = s3Access({
+      principal,
+      identityPolicies: () => opts.identity.policiesOf(principal.name),
+      store: opts.deps.store,
+      context: (action) => conditionKeys(req, target.query, action),
+    });
+    // The route's action on its resource, before any body is read or any data touched.
+    if (chosen.on === 'account') await rights.require(chosen.action, { account: true });
+    else if (chosen.on !== 'each-object') await rights.require(chosen.action, { bucket: target.bucket, key: chosen.on === 'object' ? target.key : undefined });
     // Only now may a client waiting on Expect: 100-continue send its body.
     sendContinue(res);
     const result = await chosen.operation({
@@ -155,6 +163,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
       headers: req.headers,
       req,
       auth,
+      access: rights,
       deps: opts.deps,
       log,
     });

@@ -42,6 +42,7 @@ export const S3_ERRORS = {
   KeyTooLongError: { status: 400, message: 'Your key is too long' },
   MalformedACLError: { status: 400, message: 'The XML you provided was not well-formed or did not validate against our published schema' },
   MalformedTrailerError: { status: 400, message: 'The request contained trailing data that was not well-formed or did not conform to our published schema.' },
+  MalformedPolicy: { status: 400, message: 'Policies must be valid JSON and the first byte must be \'{\'' },
   MalformedXML: { status: 400, message: 'The XML you provided was not well-formed or did not validate against our published schema' },
   MetadataTooLarge: { status: 400, message: 'Your metadata headers exceed the maximum allowed metadata size.' },
   MethodNotAllowed: { status: 405, message: 'The specified method is not allowed against this resource.' },

@@ -8,6 +8,7 @@ import type { ObjectStore } from '@kmsgate/storage';
 import { requireSigV4ForKms, type VerifiedAuth } from '../auth/index.js';
 import type { Logger } from '../http/logger.js';
 import type { Principal } from '../identity/identity.js';
+import type { S3Access } from '../s3/authorize.js';
 import type { XmlObject } from '../http/xml.js';
 import type { ObjectIo } from '../sse/object-io.js';
 
@@ -30,6 +31,8 @@ export interface OperationContext {
   /** The raw request, for operations that stream a body. */
   req: IncomingMessage;
   auth: VerifiedAuth;
+  /** The caller's rights, for what an operation touches beyond its route's resource (a copy source, each key of a multi-delete). */
+  access: S3Access;
   deps: GatewayDeps;
   log: Logger;
 }
