@@ -1,13 +1,11 @@
-// Reading the audit trail back: the rotated files oldest first (audit.log.N … audit.log.1),
-// then the current one, each line one record. A reader runs beside the writer, so the last
+// Reading the audit trail back: the rotated files (audit.log.<n>, higher is newer) and the
+// current one, oldest record first, each line one record. A reader runs beside the writer, so the last
 // line of the current file may be half-written (or torn by a crash): a line without its
 // newline, or that is not JSON, is skipped rather than failing the read.
 
 import { readFile } from 'node:fs/promises';
 import type { AuditRecord } from './record.js';
-import { rotatedPath } from './writer.js';
-
-const MAX_ROTATED = 1000;
+import { rotatedFiles } from './writer.js';
 
 async function readIfExists(path: string): Promise<string | null> {
   try {
@@ -33,17 +31,27 @@ function parseLines(text: string): AuditRecord[] {
   return records;
 }
 
-/** Every record of the trail at `path`, oldest first. */
+/**
+ * Every record of the trail at `path`, oldest first. The current file is read before the
+ * folder is listed: a rotation in between then shows its records twice (once as the current
+ * file, once under its rotated name) but never hides one, and the duplicates go by eventID.
+ */
 export async function readAuditTrail(path: string): Promise<AuditRecord[]> {
-  const texts: string[] = [];
-  for (let n = 1; n <= MAX_ROTATED; n++) {
-    const text = await readIfExists(rotatedPath(path, n));
-    if (text === null) break;
-    texts.unshift(text);
-  }
+  const newestFirst: string[] = [];
   const current = await readIfExists(path);
-  if (current !== null) texts.push(current);
-  return texts.flatMap(parseLines);
+  if (current !== null) newestFirst.push(current);
+  for (const rotated of (await rotatedFiles(path)).reverse()) {
+    // null: removed as the oldest by a rotation since the listing.
+    const text = await readIfExists(rotated.path);
+    if (text !== null) newestFirst.push(text);
+  }
+  const seen = new Set<string>();
+  return newestFirst.reverse().flatMap(parseLines).filter((r) => {
+    if (typeof r.eventID !== 'string') return true;
+    if (seen.has(r.eventID)) return false;
+    seen.add(r.eventID);
+    return true;
+  });
 }
 
 export interface AuditFilter {

@@ -5,14 +5,15 @@
 // whole lines, so a reader sees complete lines (and at most a torn last line after a crash,
 // which readers skip).
 //
-// Rotation by size: before a batch would take the file past `maxBytes`, audit.log becomes
-// audit.log.1 (audit.log.1 → .2, …, the oldest beyond `keep` is removed), the folder is
-// fsynced, and a fresh audit.log (mode 0600) takes the batch. The rename keeps a reader that
-// holds the old file open reading whole lines.
+// Rotation by size: before a batch would take the file past `maxBytes`, audit.log is renamed
+// audit.log.<n>, n one more than any rotated file's (so a higher number is newer), the oldest
+// beyond `keep` are removed, the folder is fsynced, and a fresh audit.log (mode 0600) takes the
+// batch. A rotated file's name never changes afterwards, so a reader listing the folder cannot
+// miss a file that moved under it (see reader.ts).
 
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { makePrivateFolder, nodeIo } from '../durable-json-file.js';
 
 export interface AuditWriterOptions {
@@ -32,8 +33,17 @@ const FILE_MODE = 0o600;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const DEFAULT_KEEP = 5;
 
-export function rotatedPath(path: string, n: number): string {
-  return `${path}.${n}`;
+/** The rotated files of the trail at `path`, by number, oldest first. */
+export async function rotatedFiles(path: string): Promise<{ n: number; path: string }[]> {
+  const prefix = `${basename(path)}.`;
+  const names = await readdir(dirname(path)).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    throw err;
+  });
+  return names
+    .filter((name) => name.startsWith(prefix) && /^[1-9]\d*$/.test(name.slice(prefix.length)))
+    .map((name) => ({ n: Number(name.slice(prefix.length)), path: join(dirname(path), name) }))
+    .sort((a, b) => a.n - b.n);
 }
 
 export class AuditWriter {
@@ -42,14 +52,17 @@ export class AuditWriter {
   readonly #keep: number;
   #file: FileHandle;
   #size: number;
+  #nextRotation: number;
   #pending: Waiter[] = [];
   #flushing: Promise<void> | null = null;
   #closed = false;
+  #commits = 0;
 
-  private constructor(path: string, file: FileHandle, size: number, opts: AuditWriterOptions) {
+  private constructor(path: string, file: FileHandle, size: number, nextRotation: number, opts: AuditWriterOptions) {
     this.path = path;
     this.#file = file;
     this.#size = size;
+    this.#nextRotation = nextRotation;
     this.#maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     this.#keep = Math.max(1, opts.keep ?? DEFAULT_KEEP);
   }
@@ -58,7 +71,8 @@ export class AuditWriter {
     await makePrivateFolder(dirname(path));
     const file = await AuditWriter.#openFile(path);
     const { size } = await file.stat();
-    return new AuditWriter(path, file, size, opts);
+    const rotated = await rotatedFiles(path);
+    return new AuditWriter(path, file, size, (rotated.at(-1)?.n ?? 0) + 1, opts);
   }
 
   static async #openFile(path: string): Promise<FileHandle> {
@@ -99,19 +113,21 @@ export class AuditWriter {
     await this.#file.write(bytes);
     this.#size += bytes.length;
     await this.#file.sync();
+    this.#commits++;
+  }
+
+  /** How many write+fsync rounds have completed (group commit makes this less than the records). */
+  get commits(): number {
+    return this.#commits;
   }
 
   async #rotate(): Promise<void> {
     await this.#file.close();
-    await rm(rotatedPath(this.path, this.#keep), { force: true });
-    for (let n = this.#keep - 1; n >= 1; n--) {
-      await rename(rotatedPath(this.path, n), rotatedPath(this.path, n + 1)).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-      });
-    }
-    await rename(this.path, rotatedPath(this.path, 1));
+    await rename(this.path, `${this.path}.${this.#nextRotation++}`);
     this.#file = await AuditWriter.#openFile(this.path);
-    this.#size = (await stat(this.path)).size;
+    this.#size = 0;
+    const rotated = await rotatedFiles(this.path);
+    for (const old of rotated.slice(0, Math.max(0, rotated.length - this.#keep))) await rm(old.path, { force: true });
     await nodeIo.syncFolder(dirname(this.path));
   }
 
