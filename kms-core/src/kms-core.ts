@@ -236,7 +236,12 @@ export class KmsCore {
     return this.#public('GenerateRandom', input, caller, (ctx) => generateRandom(ctx, input, caller));
   }
 
-  /** A 32-byte data key under the AWS owned key for `purpose` (SSE-S3); the caller zeroes `plaintext`. */
+  /**
+   * A 32-byte data key under the AWS owned key for `purpose` (SSE-S3); the caller zeroes `plaintext`.
+   * Not audited: an AWS owned key belongs to the service, not to the account, so AWS KMS writes
+   * no record of its use to the account's trail (S3's own events show SSE-S3), and no KMS API
+   * call can name it. The owned pair therefore bypasses the recording seam on purpose.
+   */
   generateOwnedDataKey(purpose: string, encryptionContext: Record<string, string>): Promise<{ plaintext: Buffer; ciphertextBlob: Buffer }> {
     return generateOwnedDataKey(this.#ctx, purpose, encryptionContext);
   }
