@@ -14,7 +14,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { readAuditTrail, type AuditRecord } from '@kmsgate/kms-core';
-import { bodyBytes, createKmsKey, errorOf, useGatewayWithBucket } from '../harness.js';
+import { bodyBytes, createKmsKey, useGatewayWithBucket } from '../harness.js';
 import { CLI, spawnGateway, type GatewayProcess } from '../cli-process.js';
 
 const run = promisify(execFile);
@@ -22,6 +22,17 @@ const fx = useGatewayWithBucket('audit');
 const auditFile = (): string => join(fx.gw.dataDir, 'kms', 'audit.log');
 const trail = (): Promise<AuditRecord[]> => readAuditTrail(auditFile());
 const byRequest = async (requestId: string | undefined): Promise<AuditRecord[]> => (await trail()).filter((r) => r.requestID === requestId);
+
+/** The error a call failed with: its code, message and the request id of the error response. */
+async function failure(promise: Promise<unknown>): Promise<{ name: string; message: string; requestId: string }> {
+  const err = await promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: unknown) => e as { name: string; message: string; $metadata: { requestId: string } },
+  );
+  return { name: err.name, message: err.message, requestId: err.$metadata.requestId };
+}
 
 let key: { keyId: string; keyArn: string };
 let dataKey: { plaintext: Buffer; blob: Buffer; requestId: string };
@@ -83,13 +94,14 @@ describe('audit records', () => {
   it('records refused calls with errorCode and errorMessage: a disabled key, from KMS and from S3', async () => {
     await fx.gw.kms.send(new DisableKeyCommand({ KeyId: key.keyId }));
     try {
-      const kmsErr = await fx.gw.kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('x') })).catch((e: { $metadata: { requestId: string }; message: string }) => e);
-      const [k] = await byRequest((kmsErr as { $metadata: { requestId: string } }).$metadata.requestId);
-      expect(k).toMatchObject({ eventName: 'Encrypt', errorCode: 'DisabledException', errorMessage: (kmsErr as Error).message, resources: [{ ARN: key.keyArn }] });
-      const s3Err = await fx.gw.s3
-        .send(new PutObjectCommand({ Bucket: fx.bucket, Key: 'refused', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.keyId }))
-        .catch((e: { $metadata: { requestId: string } }) => e);
-      const [s] = await byRequest((s3Err as { $metadata: { requestId: string } }).$metadata.requestId);
+      const kmsErr = await failure(fx.gw.kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('x') })));
+      const [k] = await byRequest(kmsErr.requestId);
+      expect(k).toMatchObject({ eventName: 'Encrypt', errorCode: 'DisabledException', errorMessage: kmsErr.message, resources: [{ ARN: key.keyArn }] });
+      const s3Err = await failure(
+        fx.gw.s3.send(new PutObjectCommand({ Bucket: fx.bucket, Key: 'refused', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.keyId })),
+      );
+      expect(s3Err.name).toBe('KMS.DisabledException');
+      const [s] = await byRequest(s3Err.requestId);
       expect(s).toMatchObject({ eventName: 'GenerateDataKey', errorCode: 'DisabledException', userIdentity: { invokedBy: 's3.amazonaws.com' } });
     } finally {
       await fx.gw.kms.send(new EnableKeyCommand({ KeyId: key.keyId }));
@@ -102,10 +114,10 @@ describe('audit records', () => {
     const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'bob' }));
     iam.destroy();
     const bob = new KMSClient({ endpoint: fx.gw.endpoint, region: fx.gw.region, credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! } });
-    const err = await bob.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('x') })).catch((e: { $metadata: { requestId: string } }) => e);
+    const err = await failure(bob.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('x') })));
     bob.destroy();
-    expect(await errorOf(Promise.reject(err))).toMatchObject({ name: 'AccessDeniedException' });
-    const [r] = await byRequest((err as { $metadata: { requestId: string } }).$metadata.requestId);
+    expect(err.name).toBe('AccessDeniedException');
+    const [r] = await byRequest(err.requestId);
     expect(r).toMatchObject({ eventName: 'Encrypt', errorCode: 'AccessDeniedException', userIdentity: { userName: 'bob', arn: `arn:aws:iam::${fx.gw.accountId}:user/bob` } });
   });
 
