@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,5 +125,26 @@ describe('audit trail in kms-core', () => {
         expect.objectContaining({ ...base, eventName: 'RotateKey', serviceEventDetails: { keyId: rotating.Arn } }),
       ]),
     );
+  });
+});
+
+describe('audit of imported material expiry', () => {
+  it('records DeleteExpiredKeyMaterial as an AwsServiceEvent', async () => {
+    const { KeyMetadata } = await core.createKey({ Origin: 'EXTERNAL' }, alice);
+    const params = await core.getParametersForImport({ KeyId: KeyMetadata.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }, alice);
+    const publicKey = createPublicKey({ key: Buffer.from(params.PublicKey), format: 'der', type: 'spki' });
+    const material = randomBytes(32);
+    const EncryptedKeyMaterial = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material);
+    await core.importKeyMaterial({ KeyId: KeyMetadata.KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial, ValidTo: new Date('2025-01-03T00:00:00Z') }, alice);
+    const file = await readFile(auditPath);
+    for (const secret of [material, EncryptedKeyMaterial, Buffer.from(params.ImportToken)]) expect(file.includes(secret.toString('base64'))).toBe(false);
+    clock.advanceDays(3);
+    await core.runScheduledWork();
+    expect(await last()).toMatchObject({
+      eventName: 'DeleteExpiredKeyMaterial',
+      eventType: 'AwsServiceEvent',
+      userIdentity: { accountId: ACCOUNT, invokedBy: 'AWS Internal' },
+      resources: [{ ARN: KeyMetadata.Arn }],
+    });
   });
 });
