@@ -5,6 +5,7 @@
 // (CloudTrail logs `responseElements: null` for them).
 
 import { randomUUID } from 'node:crypto';
+import { camel } from '../json-api.js';
 import type { Scope } from '../key-id.js';
 import type { Caller } from '../types.js';
 
@@ -43,10 +44,6 @@ export interface AuditRecord {
   managementEvent: true;
   recipientAccountId: string;
   eventCategory: 'Management';
-}
-
-function camel(name: string): string {
-  return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
 /** Request or response members as CloudTrail writes them: camelCase, ISO dates, no secrets. */
@@ -88,6 +85,15 @@ export interface ApiCallEvent {
   at: Date;
 }
 
+/** CloudTrail names the algorithm of every Encrypt and Decrypt, sent or defaulted. */
+const LOGS_ALGORITHM = new Set(['Encrypt', 'Decrypt']);
+
+function requestParameters(e: ApiCallEvent): Record<string, unknown> {
+  const params = (auditShape(e.input ?? {}) as Record<string, unknown> | undefined) ?? {};
+  if (LOGS_ALGORITHM.has(e.eventName)) params.encryptionAlgorithm ??= 'SYMMETRIC_DEFAULT';
+  return params;
+}
+
 export function apiCallRecord(scope: Scope, e: ApiCallEvent): AuditRecord {
   const record: AuditRecord = {
     eventVersion: EVENT_VERSION,
@@ -98,7 +104,7 @@ export function apiCallRecord(scope: Scope, e: ApiCallEvent): AuditRecord {
     awsRegion: scope.region,
     sourceIPAddress: e.caller.sourceIp ?? AWS_INTERNAL,
     userAgent: e.caller.userAgent ?? AWS_INTERNAL,
-    requestParameters: (auditShape(e.input ?? {}) as Record<string, unknown>) ?? null,
+    requestParameters: requestParameters(e),
     responseElements: e.error || e.output === undefined || READ_ONLY.test(e.eventName) ? null : (auditShape(e.output) as Record<string, unknown>),
     requestID: e.caller.requestId,
     eventID: randomUUID(),

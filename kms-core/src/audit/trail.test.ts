@@ -59,7 +59,7 @@ describe('audit trail in kms-core', () => {
     const d = await last();
     expect(d.eventName).toBe('Decrypt');
     expect(d.resources[0]!.ARN).toBe(KeyMetadata.Arn);
-    expect(d.requestParameters).toEqual({ encryptionContext: context });
+    expect(d.requestParameters).toEqual({ encryptionContext: context, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
     const file = await readFile(auditPath);
     for (const secret of [dk.Plaintext, dk.CiphertextBlob, out.Plaintext]) {
       expect(file.includes(secret)).toBe(false);
