@@ -59,3 +59,8 @@ export type {
   WrappingAlgorithm,
   WrappingKeySpec,
 } from './types.js';
+export { AuditWriter } from './audit/writer.js';
+export type { AuditWriterOptions } from './audit/writer.js';
+export { readAuditTrail, matchesAudit } from './audit/reader.js';
+export type { AuditFilter } from './audit/reader.js';
+export type { AuditRecord } from './audit/record.js';

@@ -24,6 +24,7 @@ import { commonHeaders, sendS3Error, sendXml } from './respond.js';
 import { route } from './router.js';
 import { parseS3Target, virtualHostBucket } from '../s3/s3-path.js';
 import { answerPreflight, corsHeadersFor } from './cors-response.js';
+import { S3_SERVICE, callerOf } from '../kms/caller.js';
 import { assertBucketMayExist } from '../s3/bucket-name.js';
 import { conditionKeys, s3Access } from '../s3/authorize.js';
 
@@ -156,7 +157,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     const result = await chosen.operation({
       requestId,
       principal,
-      caller: { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId, requestId },
+      caller: callerOf(principal, requestId, req, S3_SERVICE),
       bucket: target.bucket,
       key: target.key,
       query: target.query,
