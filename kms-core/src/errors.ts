@@ -25,7 +25,10 @@ export type KmsErrorType =
   | 'DryRunOperationException'
   | 'InvalidImportTokenException'
   | 'ExpiredImportTokenException'
-  | 'IncorrectKeyMaterialException';
+  | 'IncorrectKeyMaterialException'
+  | 'InvalidGrantTokenException'
+  | 'InvalidGrantIdException'
+  | 'InvalidArnException';
 
 const SERVER_ERRORS: ReadonlySet<KmsErrorType> = new Set<KmsErrorType>(['KMSInternalException']);
 
