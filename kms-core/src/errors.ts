@@ -27,8 +27,7 @@ export type KmsErrorType =
   | 'ExpiredImportTokenException'
   | 'IncorrectKeyMaterialException'
   | 'InvalidGrantTokenException'
-  | 'InvalidGrantIdException'
-  | 'InvalidArnException';
+  | 'InvalidGrantIdException';
 
 const SERVER_ERRORS: ReadonlySet<KmsErrorType> = new Set<KmsErrorType>(['KMSInternalException']);
 

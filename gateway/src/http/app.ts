@@ -18,6 +18,7 @@ import type { IdentityStore } from '../identity/identity.js';
 import { handleKmsRequest, isKmsRequest } from '../kms/kms-api.js';
 import { handleIamRequest, isIamRequest } from '../iam/iam-api.js';
 import { mayAct } from '../identity/authorize.js';
+import { kmsCaller } from '../kms/caller.js';
 import type { Logger } from './logger.js';
 import type { GatewayDeps, OperationResult } from '../operations/operation.js';
 import { sendContinue } from './expect.js';
@@ -148,7 +149,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     const result = await chosen.operation({
       requestId,
       principal,
-      caller: { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId, requestId },
+      caller: kmsCaller(opts.identity, principal, requestId),
       bucket: target.bucket,
       key: target.key,
       query: target.query,

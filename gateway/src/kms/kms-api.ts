@@ -10,10 +10,10 @@ import { verifyRequest } from '../auth/index.js';
 import type { AuthContext } from '../auth/index.js';
 import { ClientGoneError, collectBody, requestSource } from '../http/body.js';
 import { S3Error } from '../http/errors.js';
-import { mayAct } from '../identity/authorize.js';
 import type { IdentityStore } from '../identity/identity.js';
 import type { Logger } from '../http/logger.js';
 import type { GatewayDeps } from '../operations/operation.js';
+import { kmsCaller } from './caller.js';
 
 const MAX_KMS_REQUEST = 1024 * 1024;
 const JSON_TYPE = 'application/x-amz-json-1.1';
@@ -102,16 +102,14 @@ export async function handleKmsRequest(
     }
     if (!auth) throw new KmsWireError('MissingAuthenticationTokenException', 'Missing Authentication Token');
     const principal = ctx.identity.lookup(auth.accessKeyId)!.principal;
-    if (!mayAct(principal)) {
-      throw new KmsWireError('AccessDeniedException', `User: ${principal.arn} is not authorized to perform: kms:${operation} because no identity-based policy allows the kms:${operation} action`);
-    }
     let input: unknown;
     try {
       input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch {
       throw new KmsWireError('SerializationException', 'Start of structure or map found where not expected.');
     }
-    const caller = { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId, requestId: ctx.requestId };
+    // kms-core decides who may do what: key policies, these identity policies, grants.
+    const caller = kmsCaller(ctx.identity, principal, ctx.requestId);
     const output = await ctx.deps.kms.dispatchJson(operation, input, caller);
     send(res, 200, ctx.requestId, output);
   } catch (err) {

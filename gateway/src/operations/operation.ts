@@ -9,6 +9,7 @@ import { requireSigV4ForKms, type VerifiedAuth } from '../auth/index.js';
 import type { Logger } from '../http/logger.js';
 import type { Principal } from '../identity/identity.js';
 import type { XmlObject } from '../http/xml.js';
+import { viaS3 } from '../kms/caller.js';
 
 export interface GatewayDeps {
   kms: KmsCore;
@@ -58,5 +59,5 @@ export interface ObjectIo {
 }
 
 export function objectIo(ctx: OperationContext): ObjectIo {
-  return { kms: ctx.deps.kms, store: ctx.deps.store, caller: ctx.caller, assertMayUseKms: () => requireSigV4ForKms(ctx.auth) };
+  return { kms: ctx.deps.kms, store: ctx.deps.store, caller: viaS3(ctx.caller, ctx.deps.kms.region), assertMayUseKms: () => requireSigV4ForKms(ctx.auth) };
 }
