@@ -9,7 +9,7 @@
 
 import { KmsError } from './errors.js';
 import { grantAllows } from './grant-match.js';
-import { evaluateAccess, evaluatePolicy, parsePolicy, type ContextValue, type Policy, type PolicyRequest } from './policy/index.js';
+import { evaluateAccess, evaluatePolicy, parsePolicy, type ContextValue, type Decision, type Policy, type PolicyRequest } from './policy/index.js';
 import type { KeyRecord } from './records.js';
 import type { Caller } from './types.js';
 
@@ -61,32 +61,74 @@ export interface AuthRequest {
 }
 
 // Policies are stored and handed over as text; parsing one per request would dominate the hot
-// path, so parsed documents are kept by their text (bounded: cleared when full).
+// path, so parsed documents are kept by their text (bounded: cleared when full), with what a
+// decision about them depends on.
 const PARSED_LIMIT = 4096;
-const parsed = new Map<string, Policy>();
 
-export function parsedPolicy(text: string, kind: 'identity' | 'resource'): Policy {
-  const cacheKey = `${kind}\n${text}`;
-  let policy = parsed.get(cacheKey);
-  if (!policy) {
-    policy = parsePolicy(text, kind);
-    if (parsed.size >= PARSED_LIMIT) parsed.clear();
-    parsed.set(cacheKey, policy);
-  }
-  return policy;
+interface ParsedPolicy {
+  policy: Policy;
+  /** Small and unique: names the document in decision-cache keys. */
+  id: number;
+  /** Lower-case condition keys its statements test. */
+  conditionKeys: string[];
+  /** Uses `${…}` policy variables, whose values could come from anywhere in the request. */
+  variables: boolean;
 }
 
-function identityPolicies(caller: Caller): Policy[] {
-  const policies: Policy[] = [];
+const parsedByKind = { identity: new Map<string, ParsedPolicy>(), resource: new Map<string, ParsedPolicy>() };
+let nextPolicyId = 0;
+
+function parsedEntry(text: string, kind: 'identity' | 'resource'): ParsedPolicy {
+  const cache = parsedByKind[kind];
+  let entry = cache.get(text);
+  if (!entry) {
+    const policy = parsePolicy(text, kind);
+    const conditionKeys = [...new Set(policy.statements.flatMap((st) => st.conditions.map((c) => c.key.toLowerCase())))];
+    entry = { policy, id: nextPolicyId++, conditionKeys, variables: text.includes('${') };
+    if (cache.size >= PARSED_LIMIT) cache.clear();
+    cache.set(text, entry);
+  }
+  return entry;
+}
+
+export function parsedPolicy(text: string, kind: 'identity' | 'resource'): Policy {
+  return parsedEntry(text, kind).policy;
+}
+
+function identityEntries(caller: Caller): ParsedPolicy[] {
+  const entries: ParsedPolicy[] = [];
   for (const text of caller.identityPolicies ?? []) {
     // A stored identity policy was checked when it was put; one that no longer parses grants nothing.
     try {
-      policies.push(parsedPolicy(text, 'identity'));
+      entries.push(parsedEntry(text, 'identity'));
     } catch {
       continue;
     }
   }
-  return policies;
+  return entries;
+}
+
+// Decisions repeat: the same caller, action and key, again and again (every SSE-KMS PUT and
+// GET). A decision is a function of the policies and the few request values they test, so it
+// is kept under exactly those; policies with variables are always evaluated afresh.
+const DECISION_LIMIT = 16_384;
+const decisions = new Map<string, Decision>();
+
+function decisionKey(caller: Caller, action: KmsAction, resource: string, request: AuthRequest, policies: ParsedPolicy[]): string | undefined {
+  if (request.context || policies.some((p) => p.variables)) return undefined;
+  const parts = [caller.arn, caller.accountId, caller.viaService ?? '', action, resource, policies.map((p) => p.id).join(',')];
+  const pairs = request.encryptionContext ?? {};
+  for (const p of policies) {
+    for (const key of p.conditionKeys) {
+      if (key === 'kms:encryptioncontextkeys') parts.push(key, Object.keys(pairs).join('\u0000'));
+      else if (key.startsWith('kms:encryptioncontext:')) {
+        const wanted = key.slice('kms:encryptioncontext:'.length);
+        // Condition keys are case-insensitive: every pair whose key folds to the tested one counts.
+        parts.push(key, Object.keys(pairs).filter((k) => k.toLowerCase() === wanted).map((k) => `${k}=${pairs[k]}`).join('\u0000'));
+      }
+    }
+  }
+  return parts.join('\u0001');
 }
 
 function conditionContext(caller: Caller, request: AuthRequest): Record<string, ContextValue> {
@@ -115,13 +157,23 @@ function policyRequest(caller: Caller, action: KmsAction, resource: string, requ
 }
 
 /** The decision for `action` on `key` by policies alone (no grants); the lockout check passes a policy not yet stored. */
-export function policyDecision(caller: Caller, action: KmsAction, key: Pick<KeyRecord, 'arn' | 'policy'>, request: AuthRequest = {}): ReturnType<typeof evaluateAccess> {
-  return evaluateAccess({
+export function policyDecision(caller: Caller, action: KmsAction, key: Pick<KeyRecord, 'arn' | 'policy'>, request: AuthRequest = {}): Decision {
+  const keyPolicy = parsedEntry(key.policy, 'resource');
+  const identity = identityEntries(caller);
+  const cacheKey = decisionKey(caller, action, key.arn, request, [keyPolicy, ...identity]);
+  const known = cacheKey === undefined ? undefined : decisions.get(cacheKey);
+  if (known) return known;
+  const decision = evaluateAccess({
     request: policyRequest(caller, action, key.arn, request),
-    identityPolicies: identityPolicies(caller),
-    resourcePolicy: parsedPolicy(key.policy, 'resource'),
+    identityPolicies: identity.map((p) => p.policy),
+    resourcePolicy: keyPolicy.policy,
     resourcePolicyGate: true,
   });
+  if (cacheKey !== undefined) {
+    if (decisions.size >= DECISION_LIMIT) decisions.clear();
+    decisions.set(cacheKey, decision);
+  }
+  return decision;
 }
 
 export function authorize(caller: Caller, action: KmsAction, key: KeyRecord, request: AuthRequest = {}): void {
@@ -139,7 +191,7 @@ export function authorizeAccount(caller: Caller, action: KmsAction, accountId: s
   if (caller.accountId !== accountId) throw accessDenied(caller, action, '*', 'no-identity');
   const decision = evaluateAccess({
     request: policyRequest(caller, action, '*', {}),
-    identityPolicies: identityPolicies(caller),
+    identityPolicies: identityEntries(caller).map((p) => p.policy),
   });
   if (decision === 'Deny') throw accessDenied(caller, action, '*', 'deny-identity');
   if (decision !== 'Allow') throw accessDenied(caller, action, '*', 'no-identity');
