@@ -40,7 +40,7 @@ afterAll(async () => {
 
 function caller(requestId: string): Caller & { accessKeyId: string } {
   const identityPolicies = [JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] })];
-  return { arn: `arn:aws:iam::${ACCOUNT}:user/copier`, accountId: ACCOUNT, accessKeyId: 'AKIDEXAMPLE', requestId, identityPolicies };
+  return { arn: `arn:aws:iam::${ACCOUNT}:user/copier`, accountId: ACCOUNT, accessKeyId: 'AKIDEXAMPLE', requestId, identityPolicies, viaService: 's3.us-east-1.amazonaws.com' };
 }
 
 interface Watched {
