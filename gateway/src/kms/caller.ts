@@ -21,5 +21,6 @@ export function kmsCaller(identity: IdentityStore, principal: Principal, request
 
 /** `kms:ViaService` for the S3 of `region`: what KMS sees when S3 calls it for SSE-KMS. */
 export function viaS3(caller: Caller, region: string): Caller {
-  return { ...caller, viaService: `s3.${region}.amazonaws.com` };
+  const viaService = `s3.${region}.amazonaws.com`;
+  return caller.viaService === viaService ? caller : { ...caller, viaService };
 }
