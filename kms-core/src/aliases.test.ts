@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { KmsCore } from './kms-core.js';
-import { ACCOUNT, alice, kmsError, mallory, openTestCore, testClock } from './test-fixtures.js';
+import { ACCOUNT, alice, aliceViaS3, kmsError, mallory, openTestCore, testClock } from './test-fixtures.js';
 
 let core: KmsCore;
 beforeEach(async () => {
@@ -81,7 +81,7 @@ describe('alias/aws/s3 (AWS managed key)', () => {
     expect(before).toEqual({ Aliases: [{ AliasName: 'alias/aws/s3', AliasArn: arnOf('alias/aws/s3') }], Truncated: false });
     expect((await core.listKeys({}, alice)).Keys).toEqual([]);
 
-    const gdk = await core.generateDataKey({ KeyId: 'alias/aws/s3', KeySpec: 'AES_256' }, alice);
+    const gdk = await core.generateDataKey({ KeyId: 'alias/aws/s3', KeySpec: 'AES_256' }, aliceViaS3);
     const managed = (await core.describeKey({ KeyId: 'alias/aws/s3' }, alice)).KeyMetadata;
     expect(gdk.KeyId).toBe(managed.Arn);
     expect(managed).toMatchObject({
@@ -104,7 +104,7 @@ describe('alias/aws/s3 (AWS managed key)', () => {
 
   it('is created only once under concurrent first use', async () => {
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => core.encrypt({ KeyId: arnOf('alias/aws/s3'), Plaintext: Buffer.from('x') }, alice)),
+      Array.from({ length: 10 }, () => core.encrypt({ KeyId: arnOf('alias/aws/s3'), Plaintext: Buffer.from('x') }, aliceViaS3)),
     );
     expect(new Set(results.map((r) => r.KeyId)).size).toBe(1);
     expect((await core.listKeys({}, alice)).Keys).toHaveLength(1);

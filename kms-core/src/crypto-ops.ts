@@ -94,8 +94,9 @@ function usableKey(
   keyId: string,
   action: 'Encrypt' | 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext' | 'ReEncryptTo',
   caller: Caller,
+  encryptionContext: EncryptionContextInput | undefined,
 ): Promise<KeyRecord> {
-  return authorizedKey(ctx, keyId, { allowAlias: true, action, caller, check: requireUsable });
+  return authorizedKey(ctx, keyId, { allowAlias: true, action, caller, check: requireUsable, request: { encryptionContext } });
 }
 
 export async function encrypt(ctx: CoreContext, input: EncryptInput, caller: Caller): Promise<EncryptOutput> {
@@ -106,7 +107,7 @@ export async function encrypt(ctx: CoreContext, input: EncryptInput, caller: Cal
   validateContext(violations, input.EncryptionContext);
   validateExtras(violations, input);
   violations.throwIfAny();
-  const key = await usableKey(ctx, input.KeyId, 'Encrypt', caller);
+  const key = await usableKey(ctx, input.KeyId, 'Encrypt', caller, input.EncryptionContext);
   if (input.DryRun === true) throw dryRunSucceeded();
   const { blob } = wrapWithKey(ctx, key, input.Plaintext, input.EncryptionContext);
   return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
@@ -128,7 +129,7 @@ function dataKeyLength(input: GenerateDataKeyInput): number {
 
 export async function generateDataKey(ctx: CoreContext, input: GenerateDataKeyInput, caller: Caller): Promise<GenerateDataKeyOutput> {
   const length = dataKeyLength(input);
-  const key = await usableKey(ctx, input.KeyId, 'GenerateDataKey', caller);
+  const key = await usableKey(ctx, input.KeyId, 'GenerateDataKey', caller, input.EncryptionContext);
   if (input.DryRun === true) throw dryRunSucceeded();
   // Fresh Buffer handed to the caller, who owns (and zeroes) it.
   const plaintext = ctx.random.take(length);
@@ -142,7 +143,7 @@ export async function generateDataKeyWithoutPlaintext(
   caller: Caller,
 ): Promise<GenerateDataKeyWithoutPlaintextOutput> {
   const length = dataKeyLength(input);
-  const key = await usableKey(ctx, input.KeyId, 'GenerateDataKeyWithoutPlaintext', caller);
+  const key = await usableKey(ctx, input.KeyId, 'GenerateDataKeyWithoutPlaintext', caller, input.EncryptionContext);
   if (input.DryRun === true) throw dryRunSucceeded();
   const plaintext = ctx.random.take(length);
   try {
@@ -182,7 +183,7 @@ export async function decrypt(ctx: CoreContext, input: DecryptInput, caller: Cal
   violations.throwIfAny();
   const parsed = parseBlob(input.CiphertextBlob);
   const key = await keyOfBlob(ctx, parsed, input.KeyId);
-  authorize(caller, 'Decrypt', key);
+  authorize(caller, 'Decrypt', key, { encryptionContext: input.EncryptionContext });
   requireUsable(key);
   if (input.DryRun === true) throw dryRunSucceeded();
   const { plaintext, materialId } = unwrapWithKey(ctx, key, parsed, input.EncryptionContext);
@@ -200,9 +201,9 @@ export async function reEncrypt(ctx: CoreContext, input: ReEncryptInput, caller:
   violations.throwIfAny();
   const parsed = parseBlob(input.CiphertextBlob);
   const source = await keyOfBlob(ctx, parsed, input.SourceKeyId);
-  authorize(caller, 'ReEncryptFrom', source);
+  authorize(caller, 'ReEncryptFrom', source, { encryptionContext: input.SourceEncryptionContext });
   requireUsable(source);
-  const destination = await usableKey(ctx, input.DestinationKeyId, 'ReEncryptTo', caller);
+  const destination = await usableKey(ctx, input.DestinationKeyId, 'ReEncryptTo', caller, input.DestinationEncryptionContext);
   if (input.DryRun === true) throw dryRunSucceeded();
   const opened = unwrapWithKey(ctx, source, parsed, input.SourceEncryptionContext);
   try {

@@ -25,7 +25,9 @@ export type KmsErrorType =
   | 'DryRunOperationException'
   | 'InvalidImportTokenException'
   | 'ExpiredImportTokenException'
-  | 'IncorrectKeyMaterialException';
+  | 'IncorrectKeyMaterialException'
+  | 'InvalidGrantTokenException'
+  | 'InvalidGrantIdException';
 
 const SERVER_ERRORS: ReadonlySet<KmsErrorType> = new Set<KmsErrorType>(['KMSInternalException']);
 

@@ -8,7 +8,7 @@ import type { KmsCore } from './kms-core.js';
 import type { Caller } from './types.js';
 import { Violations } from './validate.js';
 
-type WireType = 'string' | 'integer' | 'boolean' | 'blob' | 'timestamp' | 'stringMap' | 'stringList' | 'tags';
+type WireType = 'string' | 'integer' | 'boolean' | 'blob' | 'timestamp' | 'stringMap' | 'stringList' | 'tags' | 'grantConstraints';
 
 interface Member {
   type: WireType;
@@ -105,6 +105,22 @@ const OPERATIONS: Record<string, Operation> = {
   }),
   GenerateDataKey: op('generateDataKey', { KeyId: KEY_ID, KeySpec: S, NumberOfBytes: INT, ...CRYPTO_EXTRAS }),
   GenerateDataKeyWithoutPlaintext: op('generateDataKeyWithoutPlaintext', { KeyId: KEY_ID, KeySpec: S, NumberOfBytes: INT, ...CRYPTO_EXTRAS }),
+  PutKeyPolicy: op('putKeyPolicy', { KeyId: KEY_ID, Policy: REQUIRED_S, PolicyName: S, BypassPolicyLockoutSafetyCheck: { type: 'boolean' } }),
+  GetKeyPolicy: op('getKeyPolicy', { KeyId: KEY_ID, PolicyName: S }),
+  ListKeyPolicies: op('listKeyPolicies', { KeyId: KEY_ID, ...LIST }),
+  CreateGrant: op('createGrant', {
+    KeyId: KEY_ID,
+    GranteePrincipal: REQUIRED_S,
+    Operations: { type: 'stringList', required: true },
+    RetiringPrincipal: S,
+    Constraints: { type: 'grantConstraints' },
+    Name: S,
+    ...DATA_PLANE,
+  }),
+  ListGrants: op('listGrants', { KeyId: KEY_ID, GrantId: S, GranteePrincipal: S, ...LIST }),
+  ListRetirableGrants: op('listRetirableGrants', { RetiringPrincipal: REQUIRED_S, ...LIST }),
+  RetireGrant: op('retireGrant', { GrantToken: S, KeyId: S, GrantId: S, DryRun: { type: 'boolean' } }),
+  RevokeGrant: op('revokeGrant', { KeyId: KEY_ID, GrantId: REQUIRED_S, DryRun: { type: 'boolean' } }),
   // NumberOfBytes is checked by the operation, which has AWS's own text for its absence.
   GenerateRandom: op('generateRandom', { NumberOfBytes: INT, CustomKeyStoreId: S }),
 };
@@ -133,6 +149,13 @@ function isTagList(value: unknown): boolean {
   );
 }
 
+function isGrantConstraints(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.entries(value).every(
+    ([k, v]) => (k === 'EncryptionContextSubset' || k === 'EncryptionContextEquals') && (v === null || isStringRecord(v)),
+  );
+}
+
 /** Checks and converts one member; returns undefined for JSON null (treated as absent). */
 function convert(member: string, type: WireType, value: unknown, violations: Violations): unknown {
   const fail = (what: string): undefined => {
@@ -156,6 +179,8 @@ function convert(member: string, type: WireType, value: unknown, violations: Vio
       return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : fail('a list of strings');
     case 'tags':
       return isTagList(value) ? value : fail('a list of tags with TagKey and TagValue strings');
+    case 'grantConstraints':
+      return isGrantConstraints(value) ? value : fail('a structure of EncryptionContextSubset and EncryptionContextEquals maps');
   }
 }
 

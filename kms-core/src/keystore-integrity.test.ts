@@ -12,7 +12,7 @@ import { StoreFileError } from './durable-json-file.js';
 import { KmsCore } from './kms-core.js';
 import { upgradeKeystore } from './keystore.js';
 import type { KeystoreDocument } from './records.js';
-import { ACCOUNT, REGION, TEST_ROOT_KEY, alice, kmsError, openTestCore, testClock } from './test-fixtures.js';
+import { ACCOUNT, REGION, TEST_ROOT_KEY, alice, aliceViaS3, kmsError, openTestCore, testClock } from './test-fixtures.js';
 
 interface V1Fixture {
   rootKey: string;
@@ -127,7 +127,7 @@ describe('version 1 keystores (written by the first release)', () => {
 
     const core = await open();
     for (const dataKey of v1.dataKeys) {
-      const out = await core.decrypt({ CiphertextBlob: Buffer.from(dataKey.ciphertextBlob, 'base64'), EncryptionContext: v1.encryptionContext }, alice);
+      const out = await core.decrypt({ CiphertextBlob: Buffer.from(dataKey.ciphertextBlob, 'base64'), EncryptionContext: v1.encryptionContext }, aliceViaS3);
       expect(Buffer.from(out.Plaintext).toString('hex')).toBe(dataKey.plaintext);
     }
     const owned = await core.decryptOwned(v1.ownedDataKey.purpose, Buffer.from(v1.ownedDataKey.ciphertextBlob, 'base64'), v1.encryptionContext);

@@ -11,7 +11,7 @@ import { KmsCore } from './kms-core.js';
 import type { KeystoreDocument } from './records.js';
 import { deriveMacKey } from './seal.js';
 import { authenticate } from './keystore-document.js';
-import { ACCOUNT, REGION, TEST_ROOT_KEY, alice, kmsError, testClock } from './test-fixtures.js';
+import { ACCOUNT, REGION, TEST_ROOT_KEY, alice, aliceViaS3, kmsError, testClock } from './test-fixtures.js';
 import type { TestClock } from './test-fixtures.js';
 
 interface V2Fixture {
@@ -53,7 +53,7 @@ describe('a version 2 keystore from the previous release', () => {
     expect((await core.getKeyRotationStatus({ KeyId: v2.enabledKeyId }, alice)).KeyRotationEnabled).toBe(false);
     await core.enableKey({ KeyId: v2.disabledKeyId }, alice);
     for (const dk of v2.dataKeys) {
-      const out = await core.decrypt({ CiphertextBlob: Buffer.from(dk.ciphertextBlob, 'base64'), EncryptionContext: v2.encryptionContext }, alice);
+      const out = await core.decrypt({ CiphertextBlob: Buffer.from(dk.ciphertextBlob, 'base64'), EncryptionContext: v2.encryptionContext }, aliceViaS3);
       expect(Buffer.from(out.Plaintext).toString('hex')).toBe(dk.plaintext);
     }
     const owned = await core.decryptOwned(v2.ownedDataKey.purpose, Buffer.from(v2.ownedDataKey.ciphertextBlob, 'base64'), v2.encryptionContext);
@@ -70,7 +70,7 @@ describe('a version 2 keystore from the previous release', () => {
     await core.close();
     core = await open();
     const [first] = v2.dataKeys;
-    const out = await core.decrypt({ CiphertextBlob: Buffer.from(first.ciphertextBlob, 'base64'), EncryptionContext: v2.encryptionContext }, alice);
+    const out = await core.decrypt({ CiphertextBlob: Buffer.from(first.ciphertextBlob, 'base64'), EncryptionContext: v2.encryptionContext }, aliceViaS3);
     expect(Buffer.from(out.Plaintext).toString('hex')).toBe(first.plaintext);
     expect((await core.getKeyRotationStatus({ KeyId: v2.enabledKeyId }, alice)).RotationPeriodInDays).toBe(90);
     await core.close();

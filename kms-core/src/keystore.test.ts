@@ -9,7 +9,7 @@ import { authenticate } from './keystore-document.js';
 import { sealBinding } from './records.js';
 import type { KeystoreDocument } from './records.js';
 import { deriveMacKey } from './seal.js';
-import { ACCOUNT, REGION, TEST_ROOT_KEY, alice, kmsError, openTestCore, testClock } from './test-fixtures.js';
+import { ACCOUNT, REGION, TEST_ROOT_KEY, alice, aliceViaS3, kmsError, openTestCore, testClock } from './test-fixtures.js';
 
 let dir: string;
 let path: string;
@@ -39,7 +39,7 @@ describe('keystore at rest', () => {
     const core = await openTestCore(testClock(), path);
     await core.createKey({}, alice);
     await core.createKey({ Description: 'second' }, alice);
-    await core.generateDataKey({ KeyId: 'alias/aws/s3', KeySpec: 'AES_256' }, alice);
+    await core.generateDataKey({ KeyId: 'alias/aws/s3', KeySpec: 'AES_256' }, aliceViaS3);
     await core.generateOwnedDataKey('sse-s3', { 'aws:s3:arn': 'arn:aws:s3:::b/k' });
     await core.close();
 

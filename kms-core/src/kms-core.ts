@@ -9,7 +9,9 @@ import type { CoreContext } from './core-context.js';
 import { decrypt, encrypt, generateDataKey, generateDataKeyWithoutPlaintext, generateRandom, reEncrypt } from './crypto-ops.js';
 import { KmsError } from './errors.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './import.js';
+import { createGrant, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './grants.js';
 import { dispatchJson } from './json-api.js';
+import { getKeyPolicy, listKeyPolicies, putKeyPolicy } from './key-policies.js';
 import { Keystore } from './keystore.js';
 import {
   cancelKeyDeletion,
@@ -29,6 +31,15 @@ import { listResourceTags, tagResource, untagResource } from './tags.js';
 import type {
   Caller,
   CreateAliasInput,
+  CreateGrantInput,
+  GetKeyPolicyInput,
+  ListGrantsInput,
+  ListGrantsOutput,
+  ListKeyPoliciesOutput,
+  ListRetirableGrantsInput,
+  PutKeyPolicyInput,
+  RetireGrantInput,
+  RevokeGrantInput,
   CreateKeyInput,
   DecryptInput,
   DecryptOutput,
@@ -210,6 +221,38 @@ export class KmsCore {
 
   listResourceTags(input: ListResourceTagsInput, caller: Caller): Promise<ListResourceTagsOutput> {
     return this.#public('ListResourceTags', input, caller, (ctx) => listResourceTags(ctx, input, caller));
+  }
+
+  putKeyPolicy(input: PutKeyPolicyInput, caller: Caller): Promise<void> {
+    return this.#public('PutKeyPolicy', input, caller, (ctx) => putKeyPolicy(ctx, input, caller));
+  }
+
+  getKeyPolicy(input: GetKeyPolicyInput, caller: Caller): Promise<{ Policy: string; PolicyName: string }> {
+    return this.#public('GetKeyPolicy', input, caller, (ctx) => getKeyPolicy(ctx, input, caller));
+  }
+
+  listKeyPolicies(input: KeyIdInput & ListInput, caller: Caller): Promise<ListKeyPoliciesOutput> {
+    return this.#public('ListKeyPolicies', input, caller, (ctx) => listKeyPolicies(ctx, input, caller));
+  }
+
+  createGrant(input: CreateGrantInput, caller: Caller): Promise<{ GrantToken: string; GrantId: string }> {
+    return this.#public('CreateGrant', input, caller, (ctx) => createGrant(ctx, input, caller));
+  }
+
+  listGrants(input: ListGrantsInput, caller: Caller): Promise<ListGrantsOutput> {
+    return this.#public('ListGrants', input, caller, (ctx) => listGrants(ctx, input, caller));
+  }
+
+  listRetirableGrants(input: ListRetirableGrantsInput, caller: Caller): Promise<ListGrantsOutput> {
+    return this.#public('ListRetirableGrants', input, caller, (ctx) => listRetirableGrants(ctx, input, caller));
+  }
+
+  retireGrant(input: RetireGrantInput, caller: Caller): Promise<void> {
+    return this.#public('RetireGrant', input, caller, (ctx) => retireGrant(ctx, input, caller));
+  }
+
+  revokeGrant(input: RevokeGrantInput, caller: Caller): Promise<void> {
+    return this.#public('RevokeGrant', input, caller, (ctx) => revokeGrant(ctx, input, caller));
   }
 
   encrypt(input: EncryptInput, caller: Caller): Promise<EncryptOutput> {

@@ -8,6 +8,7 @@ import { authorize, authorizeAccount } from './authorize.js';
 import type { CoreContext } from './core-context.js';
 import { KmsError } from './errors.js';
 import { draftKey, newKeyRecord, pendingDeletion, pendingImport, requireNotPendingDeletion, toKeyMetadata } from './key-records.js';
+import { checkNewPolicy, validatePolicyText } from './key-policies.js';
 import { paginate } from './paging.js';
 import { defaultKeyPolicy } from './policy.js';
 import { authorizedKey, resolveKey } from './resolve.js';
@@ -48,7 +49,7 @@ export async function createKey(ctx: CoreContext, input: CreateKeyInput, caller:
   violations.length('description', input.Description, 0, 8192);
   violations.oneOf('keyUsage', input.KeyUsage, KEY_USAGES);
   violations.oneOf('origin', input.Origin, ORIGINS);
-  violations.length('policy', input.Policy, 1, 131072);
+  validatePolicyText(violations, input.Policy);
   validateTagShapes(violations, input.Tags);
   violations.throwIfAny();
   // Only symmetric AWS_KMS keys exist in this slice; other valid values are refused plainly.
@@ -74,6 +75,7 @@ export async function createKey(ctx: CoreContext, input: CreateKeyInput, caller:
       tags,
       origin: input.Origin ?? 'AWS_KMS',
     });
+    if (input.Policy !== undefined) checkNewPolicy(caller, record, input.Policy, input.BypassPolicyLockoutSafetyCheck);
     doc.keys[record.keyId] = record;
     return record;
   });

@@ -63,6 +63,25 @@ export interface KeyRecord extends MaterialHolder {
   /** Present while automatic rotation is enabled (customer keys; AWS managed keys rotate yearly). */
   rotation?: RotationSchedule;
   onDemandRotations?: number;
+  /** Absent: none. Kept in the key's record so the document MAC covers them. */
+  grants?: GrantRecord[];
+}
+
+export interface GrantConstraints {
+  EncryptionContextSubset?: Record<string, string>;
+  EncryptionContextEquals?: Record<string, string>;
+}
+
+export interface GrantRecord {
+  /** 64 hex chars. */
+  grantId: string;
+  name?: string;
+  createdAt: string;
+  granteePrincipal: string;
+  retiringPrincipal?: string;
+  issuingAccount: string;
+  operations: string[];
+  constraints?: GrantConstraints;
 }
 
 /** AWS owned keys (SSE-S3): one per purpose, never listed or reachable by a public operation. */

@@ -2,7 +2,7 @@
 // alias's target, and create the AWS managed key behind alias/aws/s3 on first use.
 
 import { authorize } from './authorize.js';
-import type { KmsAction } from './authorize.js';
+import type { AuthRequest, KmsAction } from './authorize.js';
 import type { CoreContext } from './core-context.js';
 import { KmsError } from './errors.js';
 import { parseKeyRef } from './key-id.js';
@@ -33,10 +33,10 @@ export async function resolveKey(ctx: CoreContext, value: string, opts: { allowA
 export async function authorizedKey(
   ctx: CoreContext,
   keyId: string,
-  opts: { allowAlias: boolean; action: KmsAction; caller: Caller; check?: (key: KeyRecord) => void },
+  opts: { allowAlias: boolean; action: KmsAction; caller: Caller; check?: (key: KeyRecord) => void; request?: AuthRequest },
 ): Promise<KeyRecord> {
   const key = await resolveKey(ctx, keyId, { allowAlias: opts.allowAlias });
-  authorize(opts.caller, opts.action, key);
+  authorize(opts.caller, opts.action, key, opts.request);
   opts.check?.(key);
   return key;
 }

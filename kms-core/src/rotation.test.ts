@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { KmsCore } from './kms-core.js';
-import { alice, kmsError, openTestCore, testClock } from './test-fixtures.js';
+import { alice, aliceViaS3, kmsError, openTestCore, testClock } from './test-fixtures.js';
 import type { TestClock } from './test-fixtures.js';
 
 let clock: TestClock;
@@ -130,12 +130,12 @@ describe('automatic rotation', () => {
       RotationPeriodInDays: 365,
       NextRotationDate: new Date('2026-01-01T00:00:00.000Z'),
     });
-    const blob = await core.generateDataKey({ KeyId: 'alias/aws/s3', KeySpec: 'AES_256' }, alice);
+    const blob = await core.generateDataKey({ KeyId: 'alias/aws/s3', KeySpec: 'AES_256' }, aliceViaS3);
     clock.advanceDays(365);
     await core.runScheduledWork();
     const rotated = (await core.describeKey({ KeyId: managed.KeyId }, alice)).KeyMetadata;
     expect(rotated.CurrentKeyMaterialId).not.toBe(managed.CurrentKeyMaterialId);
-    expect((await core.decrypt({ CiphertextBlob: blob.CiphertextBlob }, alice)).Plaintext.equals(blob.Plaintext)).toBe(true);
+    expect((await core.decrypt({ CiphertextBlob: blob.CiphertextBlob }, aliceViaS3)).Plaintext.equals(blob.Plaintext)).toBe(true);
     expect((await core.getKeyRotationStatus({ KeyId: managed.KeyId }, alice)).NextRotationDate).toEqual(new Date('2027-01-01T00:00:00.000Z'));
   });
 

@@ -8,8 +8,12 @@ export const ACCOUNT = '111122223333';
 export const REGION = 'us-east-1';
 /** Obviously-test root key bytes. */
 export const TEST_ROOT_KEY = Buffer.alloc(32, 0x11);
-export const alice: Caller = { arn: `arn:aws:iam::${ACCOUNT}:user/alice`, accountId: ACCOUNT };
-export const mallory: Caller = { arn: 'arn:aws:iam::999988887777:user/mallory', accountId: '999988887777' };
+/** An identity policy allowing every action: what an account administrator holds. */
+export const ALLOW_ALL_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+export const alice: Caller = { arn: `arn:aws:iam::${ACCOUNT}:user/alice`, accountId: ACCOUNT, identityPolicies: [ALLOW_ALL_POLICY] };
+/** Alice calling through S3, as the gateway's SSE-KMS path does. */
+export const aliceViaS3: Caller = { ...alice, viaService: 's3.us-east-1.amazonaws.com' };
+export const mallory: Caller = { arn: 'arn:aws:iam::999988887777:user/mallory', accountId: '999988887777', identityPolicies: [ALLOW_ALL_POLICY] };
 
 export interface TestClock {
   now: () => Date;

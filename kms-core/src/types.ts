@@ -16,6 +16,10 @@ export interface Caller {
   userAgent?: string;
   /** The AWS service that made the call on the caller's behalf (`s3.amazonaws.com`). */
   invokedBy?: string;
+  /** The caller's IAM identity policy documents; key policies that delegate to the account consult them. */
+  identityPolicies?: readonly string[];
+  /** The service calling on the caller's behalf (`kms:ViaService`), e.g. `s3.us-east-1.amazonaws.com`. */
+  viaService?: string;
 }
 
 export interface KmsCoreOptions {
@@ -70,13 +74,13 @@ export interface CreateKeyInput {
   Origin?: KeyOrigin;
   Policy?: string;
   Tags?: Tag[];
-  /** Accepted; the lockout check belongs to key policy evaluation. */
+  /** Skips the check that the new policy still lets the caller call PutKeyPolicy. */
   BypassPolicyLockoutSafetyCheck?: boolean;
 }
 
 /** Members every data-plane operation takes besides its own. */
 export interface DataPlaneExtras {
-  /** Checked for shape (at most 10, each 1..8192 chars); grants will give them meaning. */
+  /** Checked for shape (at most 10, each 1..8192 chars); grants take effect at once here, so they add nothing. */
   GrantTokens?: string[];
   /** Run every check, then answer DryRunOperationException instead of doing the work. */
   DryRun?: boolean;
@@ -295,4 +299,79 @@ export interface ListResourceTagsOutput {
   Tags: Tag[];
   Truncated: boolean;
   NextMarker?: string;
+}
+
+export interface PutKeyPolicyInput {
+  KeyId: string;
+  Policy: string;
+  PolicyName?: string;
+  BypassPolicyLockoutSafetyCheck?: boolean;
+}
+
+export interface GetKeyPolicyInput {
+  KeyId: string;
+  PolicyName?: string;
+}
+
+export interface ListKeyPoliciesOutput {
+  PolicyNames: string[];
+  Truncated: boolean;
+  NextMarker?: string;
+}
+
+export interface GrantConstraintsInput {
+  EncryptionContextSubset?: Record<string, string>;
+  EncryptionContextEquals?: Record<string, string>;
+}
+
+export interface CreateGrantInput {
+  KeyId: string;
+  GranteePrincipal: string;
+  Operations: string[];
+  RetiringPrincipal?: string;
+  Constraints?: GrantConstraintsInput;
+  GrantTokens?: string[];
+  Name?: string;
+  DryRun?: boolean;
+}
+
+export interface GrantListEntry {
+  KeyId: string;
+  GrantId: string;
+  Name?: string;
+  CreationDate: Date;
+  GranteePrincipal: string;
+  RetiringPrincipal?: string;
+  IssuingAccount: string;
+  Operations: string[];
+  Constraints?: GrantConstraintsInput;
+}
+
+export interface ListGrantsInput extends ListInput {
+  KeyId: string;
+  GrantId?: string;
+  GranteePrincipal?: string;
+}
+
+export interface ListRetirableGrantsInput extends ListInput {
+  RetiringPrincipal: string;
+}
+
+export interface ListGrantsOutput {
+  Grants: GrantListEntry[];
+  Truncated: boolean;
+  NextMarker?: string;
+}
+
+export interface RetireGrantInput {
+  GrantToken?: string;
+  KeyId?: string;
+  GrantId?: string;
+  DryRun?: boolean;
+}
+
+export interface RevokeGrantInput {
+  KeyId: string;
+  GrantId: string;
+  DryRun?: boolean;
 }

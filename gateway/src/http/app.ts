@@ -157,7 +157,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     const result = await chosen.operation({
       requestId,
       principal,
-      caller: callerOf(principal, requestId, req, S3_SERVICE),
+      caller: callerOf(opts.identity, principal, requestId, req, S3_SERVICE),
       bucket: target.bucket,
       key: target.key,
       query: target.query,

@@ -44,6 +44,9 @@ const KMS_IN_S3: Record<KmsErrorType, S3ErrorCode | 'integrity' | 'internal'> = 
   InvalidCiphertextException: 'integrity',
   IncorrectKeyException: 'integrity',
   KMSInternalException: 'internal',
+  // Grant operations are KMS API calls only; S3 never makes one.
+  InvalidGrantTokenException: 'internal',
+  InvalidGrantIdException: 'internal',
 };
 
 export interface MappedError {

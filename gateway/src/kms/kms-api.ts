@@ -10,7 +10,6 @@ import { verifyRequest } from '../auth/index.js';
 import type { AuthContext } from '../auth/index.js';
 import { ClientGoneError, collectBody, requestSource } from '../http/body.js';
 import { S3Error } from '../http/errors.js';
-import { mayAct } from '../identity/authorize.js';
 import type { IdentityStore } from '../identity/identity.js';
 import type { Logger } from '../http/logger.js';
 import type { GatewayDeps } from '../operations/operation.js';
@@ -103,18 +102,14 @@ export async function handleKmsRequest(
     }
     if (!auth) throw new KmsWireError('MissingAuthenticationTokenException', 'Missing Authentication Token');
     const principal = ctx.identity.lookup(auth.accessKeyId)!.principal;
-    const caller = callerOf(principal, ctx.requestId, req);
-    if (!mayAct(principal)) {
-      const denied = new KmsError('AccessDeniedException', `User: ${principal.arn} is not authorized to perform: kms:${operation} because no identity-based policy allows the kms:${operation} action`);
-      await ctx.deps.kms.recordRefused(operation, undefined, caller, denied);
-      throw denied;
-    }
+    const caller = callerOf(ctx.identity, principal, ctx.requestId, req);
     let input: unknown;
     try {
       input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch {
       throw new KmsWireError('SerializationException', 'Start of structure or map found where not expected.');
     }
+    // kms-core decides who may do what: key policies, these identity policies, grants.
     const output = await ctx.deps.kms.dispatchJson(operation, input, caller);
     send(res, 200, ctx.requestId, output);
   } catch (err) {

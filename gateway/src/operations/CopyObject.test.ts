@@ -42,7 +42,8 @@ afterAll(async () => {
 });
 
 function caller(requestId: string): Caller & { accessKeyId: string } {
-  return { arn: `arn:aws:iam::${ACCOUNT}:user/copier`, accountId: ACCOUNT, accessKeyId: 'AKIDEXAMPLE', requestId };
+  const identityPolicies = [JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] })];
+  return { arn: `arn:aws:iam::${ACCOUNT}:user/copier`, accountId: ACCOUNT, accessKeyId: 'AKIDEXAMPLE', requestId, identityPolicies, viaService: 's3.us-east-1.amazonaws.com' };
 }
 
 interface Watched {

@@ -63,7 +63,7 @@ describe('IAM users with @aws-sdk/client-iam', () => {
     try {
       const bobArn = `arn:aws:iam::${ACCOUNT}:user/bob`;
       expect(await errorOf(bob.s3.send(new ListBucketsCommand({})))).toMatchObject({ name: 'AccessDenied', status: 403 });
-      expect(await errorOf(bob.kms.send(new ListKeysCommand({})))).toMatchObject({ name: 'AccessDeniedException', message: `User: ${bobArn} is not authorized to perform: kms:ListKeys because no identity-based policy allows the kms:ListKeys action` });
+      expect(await errorOf(bob.kms.send(new ListKeysCommand({})))).toMatchObject({ name: 'AccessDeniedException', message: `User: ${bobArn} is not authorized to perform: kms:ListKeys on resource: * because no identity-based policy allows the kms:ListKeys action` });
       expect(await errorOf(bob.iam.send(new GetUserCommand({})))).toMatchObject({ name: 'AccessDenied', status: 403, message: `User: ${bobArn} is not authorized to perform: iam:GetUser on resource: ${bobArn}` });
 
       const listed = await iam.send(new ListAccessKeysCommand({ UserName: 'bob' }));
