@@ -47,7 +47,7 @@ function objectParts(parts: NonNullable<ObjectMetadata['parts']>, headers: Param
   const after = parts.filter((p) => p.partNumber > marker);
   const page = after.slice(0, maxParts);
   return {
-    TotalPartsCount: parts.length,
+    PartsCount: parts.length,
     PartNumberMarker: marker,
     NextPartNumberMarker: page.length > 0 ? page[page.length - 1].partNumber : marker,
     MaxParts: maxParts,

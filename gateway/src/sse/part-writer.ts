@@ -21,8 +21,8 @@ export interface WritePartOptions extends ObjectIo {
   readonly uploadId: string;
   readonly upload: UploadRecord & { readonly mac: string };
   readonly partNumber: number;
-  /** Plaintext length, known before the first byte. */
-  readonly length: number;
+  /** Plaintext length if known before the first byte; null for a chunked body without one. */
+  readonly length: number | null;
   /** As WriteObjectOptions.plaintext: called once, right before the pipeline runs. */
   readonly plaintext: () => [Readable, ...Transform[]];
   readonly checksums: () => ObjectChecksums;
@@ -33,6 +33,7 @@ export interface WrittenPart {
   readonly etag: string;
   readonly checksums: ObjectChecksums;
   readonly lastModified: Date;
+  readonly plaintextSize: number;
 }
 
 export async function writeEncryptedPart(opts: WritePartOptions): Promise<WrittenPart> {
@@ -48,10 +49,10 @@ export async function writeEncryptedPart(opts: WritePartOptions): Promise<Writte
     await pipeline([...opts.plaintext(), ...(md5 ? [md5] : []), encrypt.transform, pending.stream]);
     const checksums = opts.checksums();
     const etag = md5 ? md5.hex() : encrypt.etag;
-    const record = sealPartRecord({ plaintextSize: length, headerSha256: encrypt.headerSha256, etag, checksums }, partNumber, upload, dek);
+    const record = sealPartRecord({ plaintextSize: encrypt.plaintextLength, headerSha256: encrypt.headerSha256, etag, checksums }, partNumber, upload, dek);
     const stored = await pending.commit(record);
     pending = undefined;
-    return { etag, checksums, lastModified: stored.lastModified };
+    return { etag, checksums, lastModified: stored.lastModified, plaintextSize: encrypt.plaintextLength };
   } finally {
     dek.fill(0);
     await pending?.abort();
