@@ -4,16 +4,15 @@
  * stays far below the object's size: memory does not grow with what is uploaded.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transform, Writable, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { spawnGateway, type GatewayProcess } from '../cli-process.js';
-import { repeatingStream } from '../streams.js';
+import { repeatingStream, sha256Of, sha256Tap } from '../streams.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 1024 * MiB;
@@ -38,29 +37,13 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** Passes the stream through, hashing it on the way, with back-pressure intact. */
-function hashing(source: Readable): { stream: Readable; digest: () => string } {
-  const hash = createHash('sha256');
-  let digest: string | undefined;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-    flush(done) {
-      digest = hash.digest('hex');
-      done();
-    },
-  });
-  return { stream: source.pipe(tap), digest: () => digest! };
-}
-
 describe('lib-storage Upload', () => {
   it('uploads 1 GiB in 64 MiB parts, 4 in flight, with SSE-KMS; the download hashes the same; peak RSS stays bounded', async () => {
-    const source = hashing(repeatingStream(SIZE));
+    const tap = sha256Tap();
+    const source = repeatingStream(SIZE).pipe(tap);
     const upload = new Upload({
       client: s3,
-      params: { Bucket: 'mp-memory', Key: 'big', Body: source.stream, ServerSideEncryption: 'aws:kms' },
+      params: { Bucket: 'mp-memory', Key: 'big', Body: source, ServerSideEncryption: 'aws:kms' },
       partSize: 64 * MiB,
       queueSize: 4,
     });
@@ -69,9 +52,7 @@ describe('lib-storage Upload', () => {
     const head = await s3.send(new HeadObjectCommand({ Bucket: 'mp-memory', Key: 'big' }));
     expect([head.ContentLength, head.ServerSideEncryption, head.SSEKMSKeyId]).toEqual([SIZE, 'aws:kms', expect.stringMatching(/^arn:aws:kms:/)]);
     const got = await s3.send(new GetObjectCommand({ Bucket: 'mp-memory', Key: 'big' }));
-    const hash = createHash('sha256');
-    await pipeline(got.Body as Readable, new Writable({ write: (chunk: Buffer, _e, cb) => (hash.update(chunk), cb()) }));
-    expect(hash.digest('hex')).toBe(source.digest());
+    expect(await sha256Of(got.Body as Readable)).toBe(tap.hex());
     expect(await gateway.peakRssMiB()).toBeLessThan(PEAK_RSS_LIMIT_MIB);
   }, 300_000);
 });
