@@ -8,8 +8,10 @@ import { describeBucketConfigCases } from './contract-config.js';
 import { describeListingCases } from './contract-listing.js';
 import { describeObjectCases } from './contract-objects.js';
 import { describeConditionalCommitCases } from './contract-conditional.js';
+import { describeMultipartCases } from './contract-multipart.js';
 import type { ObjectStore } from './object-store.js';
 
+export { putPart, readPieces } from './contract-multipart.js';
 export { getData, keysOf, listingEntry, ODD_KEYS, putObject, readAll, type ContractFixture } from './contract-helpers.js';
 
 export function runObjectStoreContract(name: string, create: () => Promise<ContractFixture>): void {
@@ -77,6 +79,7 @@ export function runObjectStoreContract(name: string, create: () => Promise<Contr
     describeConditionalCommitCases(ctx);
     describeListingCases(ctx);
     describeBucketConfigCases(ctx);
+    describeMultipartCases(ctx);
   });
 }
 

@@ -43,3 +43,19 @@ export class KeyTooLongError extends StorageError {
     super(`key longer than 1024 bytes in bucket ${bucket}`);
   }
 }
+
+export class NoSuchUploadError extends StorageError {
+  constructor(
+    readonly bucket: string,
+    readonly uploadId: string,
+  ) {
+    super(`no such multipart upload in bucket ${bucket}`);
+  }
+}
+
+/** A completion named a part attempt that another upload of that part number replaced. */
+export class PartChangedError extends StorageError {
+  constructor(readonly partNumber: number) {
+    super(`part ${partNumber} changed while the upload was being completed`);
+  }
+}

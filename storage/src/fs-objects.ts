@@ -6,10 +6,10 @@ import { FileHandleReadable, FileHandleWritable } from './fs-streams.js';
 import { isErrno } from './fs-util.js';
 import { StorageError } from './errors.js';
 import { checkListingEntry } from './listing-entry.js';
-import type { CommitOptions, PendingObject, StoredObject } from './object-store.js';
+import type { CommitOptions, StoredObject } from './object-store.js';
 
 /** Moves a synced, closed temp data file of `size` bytes into place under `metadata`. */
-export type CommitData = (tmpPath: string, size: number, metadata: Buffer, options: CommitOptions) => Promise<void>;
+export type CommitData<R> = (tmpPath: string, size: number, metadata: Buffer, options: CommitOptions) => Promise<R>;
 
 /** Resolves once every byte was handed to the file. */
 function dataWritten(stream: Writable): Promise<void> {
@@ -33,16 +33,17 @@ function dataWritten(stream: Writable): Promise<void> {
 
 type PendingState = 'open' | 'committing' | 'committed' | 'aborted';
 
-export class FsPendingObject implements PendingObject {
+/** A write to tmp/ that commit() hands to `commitData`; R is what that commit returns. */
+export class FsPendingObject<R = void> {
   readonly stream: NodeJS.WritableStream & Writable;
   private state: PendingState = 'open';
-  private committing: Promise<void> | null = null;
+  private committing: Promise<R> | null = null;
   private aborting: Promise<void> | null = null;
 
   constructor(
     private readonly handle: FileHandle,
     private readonly tmpPath: string,
-    private readonly commitData: CommitData,
+    private readonly commitData: CommitData<R>,
   ) {
     // The handle outlives 'finish' so commit() can fsync it.
     this.stream = new FileHandleWritable(handle);
@@ -53,7 +54,7 @@ export class FsPendingObject implements PendingObject {
     });
   }
 
-  commit(metadata: Buffer, options: CommitOptions = {}): Promise<void> {
+  commit(metadata: Buffer, options: CommitOptions = {}): Promise<R> {
     if (this.state !== 'open') {
       return Promise.reject(new StorageError(`cannot commit a write that is ${this.state}`));
     }
@@ -62,7 +63,7 @@ export class FsPendingObject implements PendingObject {
     return this.committing;
   }
 
-  private async doCommit(metadata: Buffer, options: CommitOptions): Promise<void> {
+  private async doCommit(metadata: Buffer, options: CommitOptions): Promise<R> {
     try {
       if (options.listing) checkListingEntry(options.listing);
       if (!this.stream.writableEnded) {
@@ -72,8 +73,9 @@ export class FsPendingObject implements PendingObject {
       await this.handle.sync();
       const { size } = await this.handle.stat();
       await this.handle.close();
-      await this.commitData(this.tmpPath, size, metadata, options);
+      const committed = await this.commitData(this.tmpPath, size, metadata, options);
       this.state = 'committed';
+      return committed;
     } catch (err) {
       this.state = 'aborted';
       await this.discard().catch(() => {}); // the original failure is the one to report
@@ -103,24 +105,34 @@ export class FsPendingObject implements PendingObject {
   }
 }
 
+/** One handle per data piece, all opened up front: the version read is the one opened. */
 export class FsStoredObject implements StoredObject {
-  constructor(
-    private readonly handle: FileHandle,
-    readonly metadata: Buffer,
-    readonly dataSize: number,
-  ) {}
+  readonly dataSize: number;
 
-  read(range?: { start: number; end: number }): Readable {
-    const start = range?.start ?? 0;
-    const end = range?.end ?? this.dataSize - 1;
-    if (range === undefined && this.dataSize === 0) return Readable.from([]);
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end >= this.dataSize) {
-      throw new RangeError(`range ${start}-${end} outside data of ${this.dataSize} bytes`);
-    }
-    return new FileHandleReadable(this.handle, start, end + 1);
+  constructor(
+    private readonly handles: readonly FileHandle[],
+    readonly metadata: Buffer,
+    readonly pieces: readonly number[],
+  ) {
+    this.dataSize = pieces.reduce((sum, size) => sum + size, 0);
   }
 
-  close(): Promise<void> {
-    return this.handle.close();
+  read(range?: { start: number; end: number }, piece?: number): Readable {
+    if (piece === undefined && this.pieces.length !== 1) throw new RangeError('an object of several pieces is read one piece at a time');
+    const index = piece ?? 0;
+    const handle = this.handles[index];
+    if (!Number.isInteger(index) || handle === undefined) throw new RangeError(`no data piece ${index}`);
+    const size = this.pieces[index];
+    const start = range?.start ?? 0;
+    const end = range?.end ?? size - 1;
+    if (range === undefined && size === 0) return Readable.from([]);
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end >= size) {
+      throw new RangeError(`range ${start}-${end} outside data of ${size} bytes`);
+    }
+    return new FileHandleReadable(handle, start, end + 1);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.handles.map((handle) => handle.close()));
   }
 }

@@ -6,14 +6,16 @@
 //     config                         the gateway's bucket configuration (opaque), if ever set
 //     keys/...                       one record file per key, laid out by key-path.ts; the
 //                                    record holds the key's listing entry (fs-listing.ts)
-//     data/<xx>/<hex>                data files, one per committed version
+//     data/<xx>/<hex>                data files: one per committed single-part version, one
+//                                    per part of a multipart version
+//     uploads/<id>/                  multipart uploads in progress (fs-uploads.ts)
 //
 // A PUT streams into tmp/, then commit() fsyncs the data, renames it to a fresh data file,
 // and renames a synced record over the key's record path: that rename is the commit point.
 // The previous version's data file is deleted afterwards; open read handles keep it alive.
-import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, StorageError } from './errors.js';
+import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, PartChangedError, StorageError } from './errors.js';
 import { createBucketDir, listBucketInfos, readBucketConfig, readBucketInfo, removeBucketDir, writeBucketConfig } from './fs-buckets.js';
 import { FsLayout, type KeyRef } from './fs-layout.js';
 import { DirEntriesCache, SummaryCache, type Summary } from './fs-listing-cache.js';
@@ -23,8 +25,13 @@ import { sweepOrphanData } from './fs-sweep.js';
 import { DIR_MODE, FILE_MODE, fsyncDir, fsyncDirOrAncestor, isErrno, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
 import { dirBases, type KeyPath } from './key-path.js';
 import { KeyedMutex, KeyedRwLock } from './locks.js';
-import { CorruptRecordError, decodeObjectRecord, encodeObjectRecord, type ObjectRecord } from './object-record.js';
-import type { BucketInfo, CommitOptions, ListedItem, ListOptions, ObjectStore, PendingObject, StoredObject } from './object-store.js';
+import { CorruptRecordError, decodeObjectRecord, encodeObjectRecord, recordDataSize, type DataFile, type ObjectRecord } from './object-record.js';
+import type {
+  BucketInfo, CommitOptions, ListedItem, ListOptions, ListUploadsOptions, ObjectStore, PendingObject, PendingPart, StoredObject, StoredPart, UploadInfo,
+} from './object-store.js';
+import {
+  createUploadDir, installPart, linkParts, readAllUploads, readParts, readUpload, removeUploadDir, settleCompletions, unlinkCompletion, uploadDir, writeMarker,
+} from './fs-uploads.js';
 
 /** Leaves room under PATH_MAX (4096) for the longest path a 1024-byte key can take. */
 const MAX_ROOT_BYTES = 700;
@@ -56,6 +63,8 @@ export class FsObjectStore implements ObjectStore {
   private readonly configLocks = new KeyedMutex();
   /** Commits and deletes hold their bucket shared; deleteBucket holds it exclusively. */
   private readonly bucketLocks = new KeyedRwLock();
+  /** Serialises the changes of one multipart upload. */
+  private readonly uploadLocks = new KeyedMutex();
   /** Serialises creating and removing one key-tree directory with its cache update. */
   private readonly treeLocks = new KeyedMutex();
   private readonly dirCache: DirEntriesCache;
@@ -86,6 +95,7 @@ export class FsObjectStore implements ObjectStore {
       await rm(join(layout.tmpDir, name), { recursive: true, force: true });
     }
     const store = new FsObjectStore(layout, options);
+    await store.settleCompletions();
     if (options.sweepOrphanData) await store.sweepOrphanData();
     return store;
   }
@@ -99,6 +109,16 @@ export class FsObjectStore implements ObjectStore {
       );
     }
     return removed;
+  }
+
+  /** Finishes or rolls back the multipart completions a crash interrupted (fs-uploads.ts). */
+  private async settleCompletions(): Promise<void> {
+    for (const { name } of await this.listBuckets()) {
+      await settleCompletions(this.layout, name, async (key) => {
+        const record = await this.readRecord(name, this.layout.keyRef(name, key).path).catch(() => null);
+        return record ? record.files.map((f) => f.name) : [];
+      });
+    }
   }
 
   private checkOpen(): void {
@@ -184,24 +204,31 @@ export class FsObjectStore implements ObjectStore {
     this.checkOpen();
     return this.withKey(bucket, ref.key, async () => {
       await this.assertBucket(bucket);
-      // Under the key's lock: what the precondition sees is what this commit replaces.
-      const previous = await this.readRecord(bucket, ref.path).catch(() => null);
-      options.precondition?.(previous ? previous.metadata : null);
+      const previous = await this.checkedPrevious(bucket, ref, options);
       const dataName = uniqueName();
       const dataFile = this.layout.dataPath(bucket, dataName);
       await mkdirIfMissing(dirname(dataFile));
       await rename(tmpData, dataFile);
       try {
         await fsyncDir(dirname(dataFile));
-        await this.installRecord(bucket, ref.path, { dataName, dataSize: size, metadata, listing: options.listing ?? null });
-        if (previous && previous.dataName !== dataName) {
-          await unlink(this.layout.dataPath(bucket, previous.dataName)).catch(() => {});
-        }
+        await this.installRecord(bucket, ref.path, { files: [{ name: dataName, size }], metadata, listing: options.listing ?? null });
       } catch (err) {
         await unlink(dataFile).catch(() => {});
         throw err;
       }
+      await this.removeDataFiles(bucket, previous?.files ?? []);
     });
+  }
+
+  /** Under the key's lock: the record a commit replaces, once the precondition accepted it. */
+  private async checkedPrevious(bucket: string, ref: KeyRef, options: CommitOptions): Promise<ObjectRecord | null> {
+    const previous = await this.readRecord(bucket, ref.path).catch(() => null);
+    options.precondition?.(previous ? previous.metadata : null);
+    return previous;
+  }
+
+  private async removeDataFiles(bucket: string, files: readonly DataFile[]): Promise<void> {
+    for (const file of files) await unlink(this.layout.dataPath(bucket, file.name)).catch(() => {});
   }
 
   /** Writes the record aside, then renames it over the key's record path. */
@@ -278,27 +305,34 @@ export class FsObjectStore implements ObjectStore {
     const ref = this.layout.keyRef(bucket, key);
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const record = await this.readExistingRecord(bucket, ref);
-      let handle;
-      try {
-        handle = await open(this.layout.dataPath(bucket, record.dataName), 'r');
-      } catch (err) {
-        if (isErrno(err, 'ENOENT')) continue; // overwritten or deleted meanwhile: look again
-        throw err;
-      }
-      const { size } = await handle.stat();
-      if (size !== record.dataSize) {
-        await handle.close();
-        throw new StorageError(`data file size ${size} does not match its record (${record.dataSize})`);
-      }
-      return new FsStoredObject(handle, record.metadata, record.dataSize);
+      const handles = await this.openDataFiles(bucket, record.files);
+      if (handles) return new FsStoredObject(handles, record.metadata, record.files.map((f) => f.size));
     }
     throw new StorageError('object kept changing while being opened');
+  }
+
+  /** Handles on every data file of a version, or null if it was replaced meanwhile. */
+  private async openDataFiles(bucket: string, files: readonly DataFile[]): Promise<FileHandle[] | null> {
+    const handles: FileHandle[] = [];
+    try {
+      for (const file of files) {
+        const handle = await open(this.layout.dataPath(bucket, file.name), 'r');
+        handles.push(handle);
+        const { size } = await handle.stat();
+        if (size !== file.size) throw new StorageError(`data file size ${size} does not match its record (${file.size})`);
+      }
+      return handles;
+    } catch (err) {
+      await Promise.all(handles.map((h) => h.close()));
+      if (isErrno(err, 'ENOENT')) return null; // overwritten or deleted meanwhile: look again
+      throw err;
+    }
   }
 
   async headObject(bucket: string, key: string): Promise<{ metadata: Buffer; dataSize: number }> {
     this.checkOpen();
     const record = await this.readExistingRecord(bucket, this.layout.keyRef(bucket, key));
-    return { metadata: record.metadata, dataSize: record.dataSize };
+    return { metadata: record.metadata, dataSize: recordDataSize(record) };
   }
 
   async deleteObject(bucket: string, key: string): Promise<void> {
@@ -318,7 +352,7 @@ export class FsObjectStore implements ObjectStore {
       this.dirCache.removed(dirname(recordPath), ref.path.record, dirBases(ref.path.dirs)[ref.path.dirs.length]);
       this.summaries.forget(recordPath);
       await fsyncDirOrAncestor(dirname(recordPath), this.layout.keysDir(bucket));
-      if (record) await unlink(this.layout.dataPath(bucket, record.dataName)).catch(() => {});
+      await this.removeDataFiles(bucket, record?.files ?? []);
       await this.pruneEmptyDirs(bucket, ref.path);
     });
   }
@@ -365,6 +399,112 @@ export class FsObjectStore implements ObjectStore {
       return this.summaries.entryOf(file, () => this.readSummary(file), opts.describe);
     });
     return { items, isTruncated: page.isTruncated };
+  }
+
+  // ---- multipart uploads ----
+
+  /** Runs fn with the upload's changes serialised (part commits, completion, abort). */
+  private withUpload<T>(bucket: string, uploadId: string, fn: () => Promise<T>): Promise<T> {
+    return this.uploadLocks.run(JSON.stringify([bucket, uploadId]), fn);
+  }
+
+  async createUpload(bucket: string, key: string, record: Buffer): Promise<UploadInfo> {
+    this.checkOpen();
+    this.layout.keyRef(bucket, key);
+    return this.bucketLocks.shared(bucket, async () => {
+      await this.assertBucket(bucket);
+      return createUploadDir(this.layout, bucket, key, record);
+    });
+  }
+
+  async getUpload(bucket: string, key: string, uploadId: string): Promise<UploadInfo> {
+    this.checkOpen();
+    await this.assertBucket(bucket);
+    return readUpload(this.layout, bucket, key, uploadId);
+  }
+
+  async beginPart(bucket: string, key: string, uploadId: string, partNumber: number): Promise<PendingPart> {
+    this.checkOpen();
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10000) throw new RangeError('part numbers are 1 to 10000');
+    await this.getUpload(bucket, key, uploadId);
+    const tmpPath = this.layout.tmpPath('part', uniqueName());
+    const handle = await open(tmpPath, 'wx', FILE_MODE);
+    return new FsPendingObject<StoredPart>(handle, tmpPath, (path, size, metadata) =>
+      this.bucketLocks.shared(bucket, () =>
+        this.withUpload(bucket, uploadId, async () => {
+          // Ended meanwhile (completed or aborted): the attempt has nowhere to go.
+          await this.getUpload(bucket, key, uploadId);
+          return installPart(this.layout, uploadDir(this.layout, bucket, uploadId), partNumber, path, size, metadata);
+        }),
+      ),
+    );
+  }
+
+  async listParts(bucket: string, key: string, uploadId: string): Promise<StoredPart[]> {
+    await this.getUpload(bucket, key, uploadId);
+    return readParts(uploadDir(this.layout, bucket, uploadId));
+  }
+
+  async listUploads(bucket: string, opts: ListUploadsOptions): Promise<UploadInfo[]> {
+    this.checkOpen();
+    await this.assertBucket(bucket);
+    const prefix = opts.prefix ?? '';
+    const byKey = (a: UploadInfo, b: UploadInfo): number =>
+      Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)) || a.initiated.getTime() - b.initiated.getTime() || a.uploadId.localeCompare(b.uploadId);
+    const all = (await readAllUploads(this.layout, bucket)).filter((u) => u.key.startsWith(prefix)).sort(byKey);
+    const { keyMarker, uploadIdMarker } = opts;
+    if (keyMarker === undefined) return all;
+    const marker = all.find((u) => u.key === keyMarker && u.uploadId === uploadIdMarker);
+    return all.filter((u) => {
+      const order = Buffer.compare(Buffer.from(u.key), Buffer.from(keyMarker));
+      if (order !== 0) return order > 0;
+      // Within the marker's key: only uploads after the marker's upload (none without one).
+      return marker !== undefined && byKey(u, marker) > 0;
+    });
+  }
+
+  async completeUpload(
+    bucket: string, key: string, uploadId: string, parts: readonly { partNumber: number; attempt: string }[], metadata: Buffer, options: CommitOptions = {},
+  ): Promise<void> {
+    this.checkOpen();
+    if (parts.length === 0) throw new RangeError('a completion keeps at least one part');
+    const ref = this.layout.keyRef(bucket, key);
+    await this.withKey(bucket, key, () =>
+      this.withUpload(bucket, uploadId, async () => {
+        await this.assertBucket(bucket);
+        await readUpload(this.layout, bucket, key, uploadId);
+        const dir = uploadDir(this.layout, bucket, uploadId);
+        const stored = new Map((await readParts(dir)).map((p) => [p.partNumber, p]));
+        const kept = parts.map(({ partNumber, attempt }) => {
+          const part = stored.get(partNumber);
+          if (!part || part.attempt !== attempt) throw new PartChangedError(partNumber);
+          return part;
+        });
+        const previous = await this.checkedPrevious(bucket, ref, options);
+        const names = kept.map(() => uniqueName());
+        await writeMarker(this.layout, dir, names);
+        try {
+          await linkParts(this.layout, bucket, dir, kept.map((p) => p.attempt), names);
+          const files = kept.map((p, i) => ({ name: names[i], size: p.size }));
+          await this.installRecord(bucket, ref.path, { files, metadata, listing: options.listing ?? null });
+        } catch (err) {
+          await unlinkCompletion(this.layout, bucket, dir, names);
+          throw err;
+        }
+        await this.removeDataFiles(bucket, previous?.files ?? []);
+        await removeUploadDir(this.layout, dir);
+      }),
+    );
+  }
+
+  async abortUpload(bucket: string, key: string, uploadId: string): Promise<void> {
+    this.checkOpen();
+    await this.bucketLocks.shared(bucket, () =>
+      this.withUpload(bucket, uploadId, async () => {
+        await this.getUpload(bucket, key, uploadId);
+        await removeUploadDir(this.layout, uploadDir(this.layout, bucket, uploadId));
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -21,7 +21,7 @@ export async function sweepOrphanData(
     } catch {
       return 0; // an unreadable record might point anywhere: delete nothing
     }
-    if (record) referenced.add(record.dataName);
+    for (const file of record?.files ?? []) referenced.add(file.name);
   }
   let removed = 0;
   const dataDir = join(bucketDir, 'data');

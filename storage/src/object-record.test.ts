@@ -3,7 +3,7 @@ import { CorruptRecordError, decodeObjectRecord, encodeObjectRecord } from './ob
 
 describe('object record', () => {
   const listing = { size: 7, etag: 'e'.repeat(32), lastModified: new Date('2024-05-01T12:00:00.000Z'), storageClass: 'STANDARD', checksumAlgorithm: 'CRC32', checksumType: 'FULL_OBJECT' };
-  const record = { dataName: '0a1b2c', dataSize: 2 ** 40 + 5, metadata: Buffer.from('meta\x00data'), listing };
+  const record = { files: [{ name: '0a1b2c', size: 2 ** 40 + 5 }], metadata: Buffer.from('meta\x00data'), listing };
 
   it('round-trips and pins the byte layout', () => {
     const bytes = encodeObjectRecord(record);
@@ -19,7 +19,7 @@ describe('object record', () => {
   });
 
   it('accepts empty metadata, empty data and no listing entry', () => {
-    const empty = { dataName: 'ff', dataSize: 0, metadata: Buffer.alloc(0), listing: null };
+    const empty = { files: [{ name: 'ff', size: 0 }], metadata: Buffer.alloc(0), listing: null };
     expect(decodeObjectRecord(encodeObjectRecord(empty))).toEqual(empty);
   });
 
@@ -28,7 +28,7 @@ describe('object record', () => {
       Buffer.from('4b474f520106', 'hex'), Buffer.from('0a1b2c'), Buffer.from('0000000000000003', 'hex'),
       Buffer.from('00000002', 'hex'), Buffer.from('mm'),
     ]);
-    expect(decodeObjectRecord(v1)).toEqual({ dataName: '0a1b2c', dataSize: 3, metadata: Buffer.from('mm'), listing: null });
+    expect(decodeObjectRecord(v1)).toEqual({ files: [{ name: '0a1b2c', size: 3 }], metadata: Buffer.from('mm'), listing: null });
     expect(() => decodeObjectRecord(Buffer.concat([v1, Buffer.from([0])]))).toThrow(CorruptRecordError);
   });
 
@@ -40,15 +40,27 @@ describe('object record', () => {
     badMagic[0] = 0;
     expect(() => decodeObjectRecord(badMagic)).toThrow(/magic/);
     const badVersion = Buffer.from(bytes);
-    badVersion[4] = 3;
+    badVersion[4] = 4;
     expect(() => decodeObjectRecord(badVersion)).toThrow(/version/);
     const badName = Buffer.from(bytes);
     badName[6] = '/'.charCodeAt(0);
     expect(() => decodeObjectRecord(badName)).toThrow(/name/);
-    expect(() => encodeObjectRecord({ ...record, dataName: '../x' })).toThrow(CorruptRecordError);
+    expect(() => encodeObjectRecord({ ...record, files: [{ name: '../x', size: 1 }] })).toThrow(CorruptRecordError);
     const badEntry = Buffer.from(bytes);
     badEntry[bytes.length - 2] = 'x'.charCodeAt(0);
     expect(() => decodeObjectRecord(badEntry)).toThrow(/listing entry/);
     expect(() => encodeObjectRecord({ ...record, listing: { ...listing, size: -1 } })).toThrow(RangeError);
+  });
+
+  it('names several data files in order (version 3), and refuses a v3 record of one or none', () => {
+    const multi = { files: [{ name: 'aa', size: 5 }, { name: 'bb01', size: 0 }, { name: 'cc', size: 7 }], metadata: Buffer.from('m'), listing };
+    const bytes = encodeObjectRecord(multi);
+    expect(bytes.subarray(4, 7).toString('hex')).toBe('030003');
+    expect(decodeObjectRecord(bytes)).toEqual(multi);
+    const one = Buffer.from(bytes);
+    one[6] = 1;
+    expect(() => decodeObjectRecord(one)).toThrow(CorruptRecordError);
+    expect(() => decodeObjectRecord(bytes.subarray(0, bytes.length - 1))).toThrow(CorruptRecordError);
+    expect(() => encodeObjectRecord({ ...multi, files: [] })).toThrow(RangeError);
   });
 });

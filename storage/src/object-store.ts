@@ -72,14 +72,58 @@ export interface PendingObject {
 
 export interface StoredObject {
   readonly metadata: Buffer;
+  /** All data bytes, every piece together. */
   readonly dataSize: number;
   /**
-   * Data bytes [start, end] inclusive (default: all) of exactly this version, even if the
-   * key is overwritten or deleted meanwhile.
+   * The sizes of the object's data pieces, in order: one for a single-part object, one per
+   * part for a multipart object (its parts are kept as written, never concatenated).
    */
-  read(range?: { start: number; end: number }): Readable;
+  readonly pieces: readonly number[];
+  /**
+   * Data bytes [start, end] inclusive (default: all) of piece `piece` (optional when there is
+   * only one) of exactly this version, even if the key is overwritten or deleted meanwhile.
+   */
+  read(range?: { start: number; end: number }, piece?: number): Readable;
   /** Release the handle; idempotent. */
   close(): Promise<void>;
+}
+
+/** A multipart upload in progress. */
+export interface UploadInfo {
+  readonly key: string;
+  /** Chosen by the store; opaque to callers. */
+  readonly uploadId: string;
+  readonly initiated: Date;
+  /** The gateway's opaque upload record, as given to createUpload. */
+  readonly record: Buffer;
+}
+
+/** One uploaded part: the latest attempt at its part number. */
+export interface StoredPart {
+  readonly partNumber: number;
+  /** Names this attempt: a completion keeps exactly the attempts it names. */
+  readonly attempt: string;
+  readonly size: number;
+  readonly metadata: Buffer;
+  readonly lastModified: Date;
+}
+
+export interface PendingPart {
+  /** Write the part's data bytes here. */
+  readonly stream: NodeJS.WritableStream & Writable;
+  /**
+   * After the stream finished: make this attempt the part's data, replacing an earlier
+   * attempt at the same number. Fails with NoSuchUploadError if the upload ended meanwhile.
+   */
+  commit(metadata: Buffer): Promise<StoredPart>;
+  abort(): Promise<void>;
+}
+
+export interface ListUploadsOptions {
+  prefix?: string;
+  /** Uploads of keys after this key, or of this key initiated after `uploadIdMarker`. */
+  keyMarker?: string;
+  uploadIdMarker?: string;
 }
 
 export interface ObjectStore {
@@ -108,5 +152,26 @@ export interface ObjectStore {
    * has none and that `describe` could not (or was not given to) describe.
    */
   listObjects(bucket: string, opts: ListOptions): Promise<{ items: ListedItem[]; isTruncated: boolean }>;
+
+  // ---- multipart uploads: in progress they survive a restart; parts are separate data ----
+  createUpload(bucket: string, key: string, record: Buffer): Promise<UploadInfo>;
+  /** NoSuchUploadError unless the upload is in progress for this very key. */
+  getUpload(bucket: string, key: string, uploadId: string): Promise<UploadInfo>;
+  beginPart(bucket: string, key: string, uploadId: string, partNumber: number): Promise<PendingPart>;
+  /** The latest attempt of every part number, by part number. */
+  listParts(bucket: string, key: string, uploadId: string): Promise<StoredPart[]>;
+  /** Uploads in progress by key (UTF-8 byte order), then by initiation. */
+  listUploads(bucket: string, opts: ListUploadsOptions): Promise<UploadInfo[]>;
+  /**
+   * Makes the named part attempts, in the given order, the object's data under `metadata`,
+   * atomically, if the precondition holds; every other part is removed with the upload. The
+   * data is not copied: the parts become the object's pieces. PartChangedError if a named
+   * attempt is no longer the part's latest; NoSuchUploadError if the upload ended.
+   */
+  completeUpload(
+    bucket: string, key: string, uploadId: string, parts: readonly { partNumber: number; attempt: string }[], metadata: Buffer, options?: CommitOptions,
+  ): Promise<void>;
+  /** Removes the upload and every part file. NoSuchUploadError if it is not in progress. */
+  abortUpload(bucket: string, key: string, uploadId: string): Promise<void>;
   close(): Promise<void>;
 }

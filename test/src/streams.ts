@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Readable, Writable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 const MiB = 1024 * 1024;
 
@@ -27,4 +29,28 @@ export function countingSink(): Writable & { bytes(): number } {
     },
   });
   return Object.assign(sink, { bytes: () => count });
+}
+
+/** Passes bytes through unchanged, hashing them with SHA-256 (back-pressure intact); `hex()` once ended. */
+export function sha256Tap(): Transform & { hex(): string } {
+  const hash = createHash('sha256');
+  let digest: string | undefined;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      digest = hash.digest('hex');
+      done();
+    },
+  });
+  return Object.assign(tap, { hex: () => digest! });
+}
+
+/** Hex SHA-256 of everything `stream` yields, never holding it whole. */
+export async function sha256Of(stream: Readable): Promise<string> {
+  const tap = sha256Tap();
+  await pipeline(stream, tap, countingSink());
+  return tap.hex();
 }

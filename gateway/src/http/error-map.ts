@@ -9,6 +9,8 @@ import {
   KeyTooLongError,
   NoSuchBucketError,
   NoSuchKeyError,
+  NoSuchUploadError,
+  PartChangedError,
 } from '@kmsgate/storage';
 import { ClientGoneError } from './body.js';
 import { S3Error, type S3ErrorCode } from './errors.js';
@@ -68,6 +70,9 @@ export function toS3Error(err: unknown): MappedError {
   }
   if (err instanceof NoSuchBucketError) return clientError(new S3Error('NoSuchBucket', undefined, { BucketName: err.bucket }));
   if (err instanceof NoSuchKeyError) return clientError(new S3Error('NoSuchKey', undefined, { Key: err.key }));
+  if (err instanceof NoSuchUploadError) return clientError(new S3Error('NoSuchUpload', undefined, { UploadId: err.uploadId }));
+  // The part was re-uploaded while the completion checked it: the ETag given is no longer the part's.
+  if (err instanceof PartChangedError) return clientError(new S3Error('InvalidPart', undefined, { PartNumber: err.partNumber }));
   if (err instanceof BucketNotEmptyError) return clientError(new S3Error('BucketNotEmpty', undefined, { BucketName: err.bucket }));
   if (err instanceof BucketExistsError) return clientError(new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: err.bucket }));
   if (err instanceof KeyTooLongError) return clientError(new S3Error('KeyTooLongError', undefined, { Size: Buffer.byteLength(err.key), MaxSizeAllowed: 1024 }));

@@ -41,14 +41,21 @@ import { ListObjectsV2 } from '../operations/ListObjectsV2.js';
 import { ListObjectVersions } from '../operations/ListObjectVersions.js';
 import { GetBucketVersioning } from '../operations/GetBucketVersioning.js';
 import { PutBucketVersioning } from '../operations/PutBucketVersioning.js';
+import { CreateMultipartUpload } from '../operations/CreateMultipartUpload.js';
+import { UploadPart } from '../operations/UploadPart.js';
+import { UploadPartCopy } from '../operations/UploadPartCopy.js';
+import { CompleteMultipartUpload } from '../operations/CompleteMultipartUpload.js';
+import { AbortMultipartUpload } from '../operations/AbortMultipartUpload.js';
+import { ListParts } from '../operations/ListParts.js';
+import { ListMultipartUploads } from '../operations/ListMultipartUploads.js';
 
 export type TargetKind = 'service' | 'bucket' | 'object';
 
 interface Route {
   method: string;
   target: TargetKind;
-  /** The sub-resource query parameter this route needs; undefined = none present. */
-  subresource?: string;
+  /** The sub-resource query parameter(s) this route needs; undefined = none present. */
+  subresource?: string | readonly string[];
   /** A header whose presence selects this route (e.g. x-amz-copy-source). */
   requiresHeader?: string;
   name: string;
@@ -97,6 +104,15 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', target: 'bucket', subresource: 'policy', name: 'GetBucketPolicy', action: 's3:GetBucketPolicy', on: 'bucket', operation: GetBucketPolicy },
   { method: 'DELETE', target: 'bucket', subresource: 'policy', name: 'DeleteBucketPolicy', action: 's3:DeleteBucketPolicy', on: 'bucket', operation: DeleteBucketPolicy },
   { method: 'GET', target: 'bucket', subresource: 'policyStatus', name: 'GetBucketPolicyStatus', action: 's3:GetBucketPolicyStatus', on: 'bucket', operation: GetBucketPolicyStatus },
+  { method: 'POST', target: 'object', subresource: 'uploads', name: 'CreateMultipartUpload', action: 's3:PutObject', on: 'object', operation: CreateMultipartUpload },
+  { method: 'PUT', target: 'object', subresource: ['partNumber', 'uploadId'], name: 'UploadPart', action: 's3:PutObject', on: 'object', operation: UploadPart },
+  { method: 'PUT', target: 'object', subresource: ['partNumber', 'uploadId'], requiresHeader: 'x-amz-copy-source', name: 'UploadPartCopy', action: 's3:PutObject', on: 'object', operation: UploadPartCopy },
+  { method: 'POST', target: 'object', subresource: 'uploadId', name: 'CompleteMultipartUpload', action: 's3:PutObject', on: 'object', operation: CompleteMultipartUpload },
+  { method: 'DELETE', target: 'object', subresource: 'uploadId', name: 'AbortMultipartUpload', action: 's3:AbortMultipartUpload', on: 'object', operation: AbortMultipartUpload },
+  { method: 'GET', target: 'object', subresource: 'uploadId', name: 'ListParts', action: 's3:ListMultipartUploadParts', on: 'object', operation: ListParts },
+  { method: 'GET', target: 'bucket', subresource: 'uploads', name: 'ListMultipartUploads', action: 's3:ListBucketMultipartUploads', on: 'bucket', operation: ListMultipartUploads },
+  { method: 'GET', target: 'object', subresource: 'partNumber', name: 'GetObject', action: 's3:GetObject', on: 'object', operation: GetObject },
+  { method: 'HEAD', target: 'object', subresource: 'partNumber', name: 'HeadObject', action: 's3:GetObject', on: 'object', operation: HeadObject },
   ...UNCONFIGURED_ROUTES.map((r) => ({ ...r, action: subresourceAction(r.name), on: r.target })),
 ];
 
@@ -122,7 +138,7 @@ export function route(method: string, bucket: string, key: string, query: URLSea
   const present = [...new Set(query.keys())].filter((name) => SUBRESOURCES.has(name));
   const candidates = ROUTES.filter((r) => r.target === target && r.method === method);
   for (const candidate of candidates) {
-    const wanted = candidate.subresource ? [candidate.subresource] : [];
+    const wanted = candidate.subresource === undefined ? [] : typeof candidate.subresource === 'string' ? [candidate.subresource] : candidate.subresource;
     const subresourcesMatch = present.length === wanted.length && wanted.every((w) => present.includes(w));
     const headersMatch = OPERATION_HEADERS.every((h) => (headers[h] !== undefined) === (candidate.requiresHeader === h));
     if (subresourcesMatch && headersMatch) return candidate;

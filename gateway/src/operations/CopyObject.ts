@@ -8,6 +8,7 @@
  * sent only after the commit, so a 200 always describes a written object.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { DEFAULT_CHECKSUM, createChecksumCheck } from '../checksums/index.js';
 import { S3Error } from '../http/errors.js';
 import { headerValue } from '../http/headers.js';
 import { refuseAclHeaders } from '../s3/acl.js';
@@ -61,6 +62,7 @@ export const CopyObject: Operation = async (ctx) => {
       return undefined;
     },
   });
+  const recount = opened.meta.parts ? createChecksumCheck(DEFAULT_CHECKSUM) : undefined;
   try {
     const written = await writeEncryptedObject({
       ...objectIo(ctx),
@@ -68,9 +70,10 @@ export const CopyObject: Operation = async (ctx) => {
       key,
       sse,
       length: opened.meta.plaintextSize,
-      plaintext: () => [opened.stream],
-      // The plaintext is the source's, authenticated segment by segment, and so are its checksums.
-      checksums: () => opened.meta.checksums,
+      plaintext: () => (recount ? [opened.stream, recount] : [opened.stream]),
+      // The plaintext is the source's, authenticated segment by segment, and so are its
+      // checksums, but for a multipart source's composite one, which names its parts.
+      checksums: () => (recount ? { [DEFAULT_CHECKSUM]: recount.result() } : opened.meta.checksums),
       // A storage class is never copied: the request names it, else STANDARD, as S3 does.
       attributes: replaced ?? { ...objectAttributesOf(opened.meta), storageClass },
     });

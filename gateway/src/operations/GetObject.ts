@@ -12,20 +12,29 @@ import { parseRangeHeader } from '../s3/range-header.js';
 import { responseOverrides } from '../s3/response-overrides.js';
 import { refuseSseHeadersOnRead } from '../s3/sse-headers.js';
 import { openObjectPlaintext, type ObjectMetadata } from '../sse/index.js';
+import { partSelection, readPartNumber } from '../s3/multipart.js';
 import { objectIo, type Operation } from './operation.js';
 
 export const GetObject: Operation = async (ctx) => {
   const { bucket, key, headers } = ctx;
   refuseSseHeadersOnRead(headers);
   const overrides = responseOverrides(ctx.query, ctx.auth);
+  const partNumber = readPartNumber(ctx.query, headerValue(headers, 'range'));
+  const checksumMode = headerValue(headers, 'x-amz-checksum-mode') === 'ENABLED';
+  let partHeaders: Record<string, string> = {};
   const opened = await openObjectPlaintext({
     ...objectIo(ctx),
     bucket,
     key,
     answerEarly: (record: ObjectMetadata) => readConditionResult(headers, record),
-    select: (record) => parseRangeHeader(headerValue(headers, 'range'), record.plaintextSize),
+    select: (record) => {
+      if (partNumber === undefined) return parseRangeHeader(headerValue(headers, 'range'), record.plaintextSize);
+      const part = partSelection(record, partNumber, checksumMode);
+      partHeaders = part.headers;
+      return part.range;
+    },
   });
   if ('early' in opened) return opened.early;
   const { meta, range, stream } = opened;
-  return { status: range ? 206 : 200, headers: { ...readResponseHeaders(meta, headers, range), ...overrides }, stream };
+  return { status: range ? 206 : 200, headers: { ...readResponseHeaders(meta, headers, range), ...partHeaders, ...overrides }, stream };
 };

@@ -10,6 +10,7 @@ import { parseRangeHeader } from '../s3/range-header.js';
 import { responseOverrides } from '../s3/response-overrides.js';
 import { refuseSseHeadersOnRead } from '../s3/sse-headers.js';
 import { readObjectRecord } from '../sse/index.js';
+import { partSelection, readPartNumber } from '../s3/multipart.js';
 import type { Operation } from './operation.js';
 
 export const HeadObject: Operation = async (ctx) => {
@@ -20,6 +21,8 @@ export const HeadObject: Operation = async (ctx) => {
   if (meta.sse === 'aws:kms') requireSigV4ForKms(ctx.auth);
   const notModified = readConditionResult(headers, meta);
   if (notModified) return notModified;
-  const range = parseRangeHeader(headerValue(headers, 'range'), meta.plaintextSize);
-  return { status: range ? 206 : 200, headers: { ...readResponseHeaders(meta, headers, range), ...overrides } };
+  const partNumber = readPartNumber(ctx.query, headerValue(headers, 'range'));
+  const part = partNumber === undefined ? undefined : partSelection(meta, partNumber, headerValue(headers, 'x-amz-checksum-mode') === 'ENABLED');
+  const range = part ? part.range : parseRangeHeader(headerValue(headers, 'range'), meta.plaintextSize);
+  return { status: range ? 206 : 200, headers: { ...readResponseHeaders(meta, headers, range), ...part?.headers, ...overrides } };
 };

@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from '../http/errors.js';
 import { headerValue } from '../http/headers.js';
-import type { ObjectMetadataV1, PlaintextRange } from '../sse/index.js';
+import { checksumTypeOf, type ObjectMetadataV1, type PlaintextRange } from '../sse/index.js';
 import { headerValueToText, textToHeaderValue } from './header-text.js';
 import { SSE_CONTEXT } from './sse-headers.js';
 import { systemResponseHeaders } from './system-metadata.js';
@@ -82,8 +82,10 @@ export function objectResponseHeaders(meta: ObjectMetadataV1, opts: { checksumMo
   // Checksums are the client's, of the plaintext, and only describe the whole object.
   if (opts.checksumMode && opts.full) {
     const entries = Object.entries(meta.checksums);
-    for (const [algorithm, value] of entries) headers[`x-amz-checksum-${algorithm.toLowerCase()}`] = value;
-    if (entries.length > 0) headers['x-amz-checksum-type'] = 'FULL_OBJECT';
+    for (const [algorithm, value] of entries) {
+      headers[`x-amz-checksum-${algorithm.toLowerCase()}`] = value;
+      headers['x-amz-checksum-type'] = checksumTypeOf(value);
+    }
   }
   return headers;
 }

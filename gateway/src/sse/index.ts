@@ -8,6 +8,7 @@ export {
 } from './format/gwse.js';
 export type { GwseHeader } from './format/gwse.js';
 export { planRange } from './format/range.js';
+export { partOffsets, planPartRanges, rangeOfPart } from './format/part-range.js';
 export type { PlaintextRange, SegmentPlan } from './format/range.js';
 export { createEncryptStream } from './encrypt-stream.js';
 export type { EncryptStream, EncryptStreamOptions } from './encrypt-stream.js';
@@ -18,9 +19,9 @@ export {
   parseContextHeader,
 } from './context.js';
 export type { EncryptionContext, ObjectEncryptionContext } from './context.js';
-export { CHECKSUM_ALGORITHMS, METADATA_VERSION, SYSTEM_HEADER_NAMES, parseMetadata, sealMetadata, verifyMetadataMac } from './metadata.js';
-export type { ChecksumAlgorithm, ObjectMetadata, ObjectMetadataV1, SystemHeaderName, UnsealedObjectMetadata } from './metadata.js';
-export { listingEntryOf } from './listing-entry.js';
+export { CHECKSUM_ALGORITHMS, METADATA_VERSION, MULTIPART_METADATA_VERSION, SYSTEM_HEADER_NAMES, parseMetadata, sealMetadata, verifyMetadataMac } from './metadata.js';
+export type { ChecksumAlgorithm, PartEntry, ObjectMetadata, ObjectMetadataV1, SystemHeaderName, UnsealedObjectMetadata } from './metadata.js';
+export { checksumTypeOf, listingEntryOf } from './listing-entry.js';
 export { checksumsOf, objectAttributesOf, writeEncryptedObject } from './object-writer.js';
 export type { ObjectAttributes, ObjectChecksums, WriteObjectOptions, WrittenObject } from './object-writer.js';
 export { objectRecordOf, openObjectPlaintext, readObjectRecord } from './object-reader.js';

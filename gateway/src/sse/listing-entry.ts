@@ -6,15 +6,20 @@
 import type { ListingEntry } from '@kmsgate/storage';
 import type { ObjectMetadata } from './metadata.js';
 
+/** COMPOSITE for a multipart object's composite checksum (`<b64>-<parts>`), else FULL_OBJECT. */
+export function checksumTypeOf(value: string): 'COMPOSITE' | 'FULL_OBJECT' {
+  return /-\d+$/.test(value) ? 'COMPOSITE' : 'FULL_OBJECT';
+}
+
 /** The listing entry of an object, from its metadata record (what every write commits beside it). */
 export function listingEntryOf(meta: Omit<ObjectMetadata, 'metaMac' | 'metaVersion'>): ListingEntry {
-  const [checksumAlgorithm] = Object.keys(meta.checksums);
+  const [[checksumAlgorithm, value] = []] = Object.entries(meta.checksums);
   return {
     size: meta.plaintextSize,
     etag: meta.etag,
     lastModified: new Date(meta.lastModified),
     storageClass: meta.storageClass,
-    ...(checksumAlgorithm ? { checksumAlgorithm, checksumType: 'FULL_OBJECT' } : {}),
+    ...(checksumAlgorithm ? { checksumAlgorithm, checksumType: checksumTypeOf(value ?? '') } : {}),
   };
 }
 

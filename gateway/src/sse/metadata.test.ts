@@ -149,7 +149,7 @@ describe('object metadata', () => {
   it('parses strictly', () => {
     const sealed = sealMetadata(record, TEST_DEK);
     const cases: [(r: Record<string, unknown>) => void, RegExp][] = [
-      [(r) => { r.metaVersion = 3; }, /metaVersion/],
+      [(r) => { r.metaVersion = 4; }, /metaVersion/],
       [(r) => { delete r.storageClass; }, /missing or extra/],
       [(r) => { r.storageClass = 'standard'; }, /storageClass/],
       [(r) => { r.systemHeaders = { 'content-type': 'x/y' }; }, /systemHeaders/],

@@ -15,6 +15,13 @@
  * 4. v2 adds storageClass (upper-case S3 class name) and systemHeaders: a map from the
  *    lower-case names in SYSTEM_HEADER_NAMES to the header value as sent (latin1 text, one
  *    character per byte), only those the client sent.
+ * 5. v3 is a multipart object: v2 plus `parts`, the ordered list of the parts kept at
+ *    completion, each {partNumber, plaintextSize, headerSha256, etag, checksums}: one GWSE
+ *    stream per part, stored as its own file, never rewritten. Part numbers ascend (gaps
+ *    allowed); plaintextSize and ciphertextSize are the parts' sums; headerSha256 is
+ *    SHA-256 of the parts' header hashes concatenated; the ETag is MD5 of the parts'
+ *    binary ETags followed by `-<count>`, and a composite checksum ends in `-<count>`.
+ *    The MAC covers the parts list, so no part can be added, dropped, reordered or resized.
  *
  * Sizes, ETag, SSE fields, content type and user metadata are in clear so HEAD and
  * listings never call the KMS; the MAC is checked once the DEK has been unwrapped (GET),
@@ -30,6 +37,8 @@ import {
 } from './format/gwse.js';
 
 export const METADATA_VERSION = 2;
+/** The version of a multipart object's record. */
+export const MULTIPART_METADATA_VERSION = 3;
 
 /** The stored system headers (besides Content-Type), lower-case, in no particular order. */
 export const SYSTEM_HEADER_NAMES = [
@@ -39,9 +48,19 @@ export type SystemHeaderName = (typeof SYSTEM_HEADER_NAMES)[number];
 export const CHECKSUM_ALGORITHMS = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
 
+/** One part of a multipart object, as its record lists it. */
+export interface PartEntry {
+  readonly partNumber: number;
+  readonly plaintextSize: number;
+  readonly headerSha256: string;
+  /** 32 lower-case hex, unquoted. */
+  readonly etag: string;
+  readonly checksums: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
+}
+
 export interface ObjectMetadata {
-  /** 1 only for records read back from before v2; sealMetadata writes METADATA_VERSION. */
-  readonly metaVersion: 1 | 2;
+  /** 1 only for records read back from before v2; 3 for a multipart object. */
+  readonly metaVersion: 1 | 2 | 3;
   readonly sse: 'aws:kms' | 'AES256';
   /** Full key ARN for aws:kms; null for AES256. */
   readonly kmsKeyArn: string | null;
@@ -67,23 +86,69 @@ export interface ObjectMetadata {
   readonly storageClass: string;
   /** Empty for v1 records. */
   readonly systemHeaders: Readonly<Partial<Record<SystemHeaderName, string>>>;
+  /** Only in v3 (multipart) records: the parts, in object order. */
+  readonly parts?: readonly PartEntry[];
   readonly metaMac: string;
 }
 
 /** @deprecated the name from when there was one version; use ObjectMetadata. */
 export type ObjectMetadataV1 = ObjectMetadata;
 
-export type UnsealedObjectMetadata = Omit<ObjectMetadata, 'metaMac' | 'metaVersion'> & { readonly metaVersion: typeof METADATA_VERSION };
+export type UnsealedObjectMetadata = Omit<ObjectMetadata, 'metaMac' | 'metaVersion'> & {
+  readonly metaVersion: typeof METADATA_VERSION | typeof MULTIPART_METADATA_VERSION;
+};
 
 const V1_FIELDS = [
   'metaVersion', 'sse', 'kmsKeyArn', 'wrappedDek', 'encryptionContext', 'bucketKeyEnabled', 'algorithm', 'segmentSize',
   'plaintextSize', 'ciphertextSize', 'headerSha256', 'etag', 'checksums', 'contentType', 'userMetadata', 'lastModified',
 ] as const satisfies readonly (keyof ObjectMetadata)[];
 const V2_FIELDS = [...V1_FIELDS, 'storageClass', 'systemHeaders'] as const satisfies readonly (keyof ObjectMetadata)[];
-type MacedField = (typeof V2_FIELDS)[number];
+const V3_FIELDS = [...V2_FIELDS, 'parts'] as const satisfies readonly (keyof ObjectMetadata)[];
+type MacedField = (typeof V3_FIELDS)[number];
 
-function fieldsOf(version: 1 | 2): readonly MacedField[] {
-  return version === 1 ? V1_FIELDS : V2_FIELDS;
+function fieldsOf(version: 1 | 2 | 3): readonly MacedField[] {
+  return version === 1 ? V1_FIELDS : version === 2 ? V2_FIELDS : V3_FIELDS;
+}
+
+const MAX_PARTS = 10000;
+const MULTIPART_ETAG = /^[0-9a-f]{32}-([1-9][0-9]{0,4})$/;
+
+/** `<base64>-<N>`: a composite checksum of N parts. */
+function isCompositeChecksum(v: unknown, parts: number): boolean {
+  if (typeof v !== 'string') return false;
+  const dash = v.lastIndexOf('-');
+  return dash > 0 && v.slice(dash + 1) === String(parts) && isCanonicalBase64(v.slice(0, dash), false);
+}
+
+function checkChecksums(v: unknown, parts: number | undefined): void {
+  needs(isPlainObject(v), 'bad checksums');
+  for (const [alg, value] of Object.entries(v)) {
+    const ok = isCanonicalBase64(value, false) || (parts !== undefined && isCompositeChecksum(value, parts));
+    needs((CHECKSUM_ALGORITHMS as readonly string[]).includes(alg) && ok, `bad checksum ${alg}`);
+  }
+}
+
+/** The parts list of a v3 record, against the record's sizes and ETag. */
+function checkParts(r: Record<string, unknown>, segmentSize: number): void {
+  const parts = r.parts;
+  needs(Array.isArray(parts) && parts.length >= 1 && parts.length <= MAX_PARTS, 'bad parts');
+  let previous = 0;
+  let plaintext = 0;
+  let ciphertext = 0;
+  for (const p of parts as unknown[]) {
+    needs(isPlainObject(p) && Object.keys(p).length === 5, 'bad part');
+    needs(Number.isInteger(p.partNumber) && (p.partNumber as number) > previous && (p.partNumber as number) <= MAX_PARTS, 'part numbers must ascend within 1..10000');
+    previous = p.partNumber as number;
+    needs(isSize(p.plaintextSize), 'bad part plaintextSize');
+    needs(typeof p.headerSha256 === 'string' && HEX64.test(p.headerSha256), 'bad part headerSha256');
+    needs(typeof p.etag === 'string' && HEX32.test(p.etag), 'bad part etag');
+    checkChecksums(p.checksums, undefined);
+    plaintext += p.plaintextSize;
+    ciphertext += encryptedSize(p.plaintextSize, segmentSize);
+  }
+  needs(r.plaintextSize === plaintext && r.ciphertextSize === ciphertext, 'sizes disagree with the parts');
+  const etag = MULTIPART_ETAG.exec(String(r.etag));
+  needs(etag !== null && Number(etag[1]) === parts.length, 'bad multipart etag');
 }
 
 const STORAGE_CLASS = /^[A-Z][A-Z_]{0,31}$/;
@@ -115,7 +180,7 @@ function isSize(v: unknown): v is number {
 
 /** Checks every field of a record (with or without metaMac) and returns it typed. */
 function validate(r: Record<string, unknown>, withMac: boolean): ObjectMetadata {
-  needs(r.metaVersion === 1 || r.metaVersion === METADATA_VERSION, 'unknown metaVersion');
+  needs(r.metaVersion === 1 || r.metaVersion === METADATA_VERSION || r.metaVersion === MULTIPART_METADATA_VERSION, 'unknown metaVersion');
   const version = r.metaVersion;
   const expected: readonly string[] = withMac ? [...fieldsOf(version), 'metaMac'] : fieldsOf(version);
   const keys = Object.keys(r);
@@ -131,17 +196,18 @@ function validate(r: Record<string, unknown>, withMac: boolean): ObjectMetadata 
   const log2 = Math.log2(r.segmentSize);
   needs(log2 >= MIN_SEGMENT_SIZE_LOG2 && log2 <= MAX_SEGMENT_SIZE_LOG2, 'segmentSize out of range');
   needs(isSize(r.plaintextSize), 'bad plaintextSize');
-  needs(isSize(r.ciphertextSize) && r.ciphertextSize === encryptedSize(r.plaintextSize, r.segmentSize), 'ciphertextSize disagrees with plaintextSize');
-  needs(typeof r.headerSha256 === 'string' && HEX64.test(r.headerSha256), 'bad headerSha256');
-  needs(typeof r.etag === 'string' && HEX32.test(r.etag), 'bad etag');
-  needs(isPlainObject(r.checksums), 'bad checksums');
-  for (const [alg, value] of Object.entries(r.checksums)) {
-    needs((CHECKSUM_ALGORITHMS as readonly string[]).includes(alg) && isCanonicalBase64(value, false), `bad checksum ${alg}`);
+  needs(isSize(r.ciphertextSize), 'bad ciphertextSize');
+  if (version === MULTIPART_METADATA_VERSION) checkParts(r, r.segmentSize);
+  else {
+    needs(r.ciphertextSize === encryptedSize(r.plaintextSize, r.segmentSize), 'ciphertextSize disagrees with plaintextSize');
+    needs(typeof r.etag === 'string' && HEX32.test(r.etag), 'bad etag');
   }
+  needs(typeof r.headerSha256 === 'string' && HEX64.test(r.headerSha256), 'bad headerSha256');
+  checkChecksums(r.checksums, version === MULTIPART_METADATA_VERSION ? (r.parts as unknown[]).length : undefined);
   needs(typeof r.contentType === 'string', 'bad contentType');
   needs(isStringMap(r.userMetadata) && Object.keys(r.userMetadata).every((k) => k.length > 0 && k === k.toLowerCase()), 'bad userMetadata');
   needs(typeof r.lastModified === 'string' && ISO_UTC.test(r.lastModified) && !Number.isNaN(Date.parse(r.lastModified)), 'bad lastModified');
-  if (version === 2) {
+  if (version >= 2) {
     needs(typeof r.storageClass === 'string' && STORAGE_CLASS.test(r.storageClass), 'bad storageClass');
     needs(
       isStringMap(r.systemHeaders) && Object.keys(r.systemHeaders).every((k) => (SYSTEM_HEADER_NAMES as readonly string[]).includes(k)),
@@ -174,7 +240,8 @@ function computeMac(record: ObjectMetadata, dek: Buffer): Buffer {
 export function sealMetadata(record: UnsealedObjectMetadata, dek: Buffer): Buffer {
   const fields = { ...(record as unknown as Record<string, unknown>) };
   delete fields.metaMac;
-  needs(fields.metaVersion === METADATA_VERSION, 'only the current metaVersion is written');
+  needs(fields.metaVersion === METADATA_VERSION || fields.metaVersion === MULTIPART_METADATA_VERSION, 'only the current metaVersions are written');
+  needs((fields.metaVersion === MULTIPART_METADATA_VERSION) === (fields.parts !== undefined), 'parts belong to multipart records only');
   const clean = validate(fields, false);
   const metaMac = computeMac(clean, dek).toString('hex');
   return canonicalJson({ ...macedFields(clean), metaMac });

@@ -29,7 +29,9 @@ export async function generateObjectKey(kms: KmsCore, caller: Caller, sse: SseRe
 }
 
 /** The object's plaintext data key; the caller must `fill(0)` it. */
-export async function unwrapObjectKey(kms: KmsCore, caller: Caller, meta: ObjectMetadataV1): Promise<Buffer> {
+export async function unwrapObjectKey(
+  kms: KmsCore, caller: Caller, meta: Pick<ObjectMetadataV1, 'sse' | 'wrappedDek' | 'encryptionContext' | 'kmsKeyArn'>,
+): Promise<Buffer> {
   const blob = Buffer.from(meta.wrappedDek, 'base64');
   if (meta.sse === 'AES256') return kms.decryptOwned(SSE_S3_PURPOSE, blob, { ...meta.encryptionContext });
   const out = await kms.decrypt({ CiphertextBlob: blob, EncryptionContext: { ...meta.encryptionContext } }, caller);

@@ -1,6 +1,7 @@
 /**
- * "Open an object as an authenticated plaintext stream": the one read path that GetObject and
- * CopyObject (the source; next, UploadPartCopy) compose. The record is parsed strictly and must
+ * "Open an object as an authenticated plaintext stream": the one read path that GetObject,
+ * CopyObject and UploadPartCopy (the source) compose; a multipart object's parts are read in
+ * order by parts-reader.ts. The record is parsed strictly and must
  * name the object asked for; the caller's checks on it run before the KMS is asked; kms-core
  * unwraps the data key as the caller (kms:Decrypt); the record's MAC is checked; the header, key
  * commitment and first needed segment authenticate before this resolves, and every later
@@ -14,6 +15,7 @@ import type { PlaintextRange } from './format/range.js';
 import { parseMetadata, verifyMetadataMac, type ObjectMetadataV1 } from './metadata.js';
 import { unwrapObjectKey } from './object-crypto.js';
 import type { ObjectIo } from './object-io.js';
+import { openPartsPlaintext } from './parts-reader.js';
 
 /** The stored record of `bucket/key`, parsed strictly; a record naming another object is refused. */
 export function objectRecordOf(metadata: Buffer, bucket: string, key: string): ObjectMetadataV1 {
@@ -73,7 +75,8 @@ export async function openObjectPlaintext<E>(
     let stream: Readable;
     try {
       verifyMetadataMac(meta, dek);
-      stream = await openPlaintextStream({
+      const parts = meta.parts;
+      stream = parts ? await openPartsPlaintext({ dek, meta: { ...meta, parts }, stored, range }) : await openPlaintextStream({
         dek,
         objectContext: canonicalEncryptionContext(meta.encryptionContext),
         fileSize: stored.dataSize,

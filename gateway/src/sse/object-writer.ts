@@ -26,7 +26,7 @@ import type { ObjectIo } from './object-io.js';
  */
 const WRITE_FIELDS = [
   'metaVersion', 'sse', 'kmsKeyArn', 'wrappedDek', 'encryptionContext', 'bucketKeyEnabled', 'algorithm', 'segmentSize',
-  'plaintextSize', 'ciphertextSize', 'headerSha256', 'etag', 'checksums', 'lastModified',
+  'plaintextSize', 'ciphertextSize', 'headerSha256', 'etag', 'checksums', 'lastModified', 'parts',
 ] as const satisfies readonly (keyof UnsealedObjectMetadata)[];
 
 export type ObjectAttributes = Omit<UnsealedObjectMetadata, (typeof WRITE_FIELDS)[number]>;
@@ -73,7 +73,7 @@ export interface WrittenObject {
 }
 
 /** MD5 of the plaintext, for SSE-S3 ETags (clients expect it of AES256 objects). */
-function md5Tap(): Transform & { hex(): string } {
+export function md5Tap(): Transform & { hex(): string } {
   const hash = createHash('md5');
   let digest: string | undefined;
   const tap = new Transform({

@@ -1,0 +1,123 @@
+/**
+ * The gateway's records of a multipart upload in progress, stored opaque by storage: the
+ * upload record (written once by CreateMultipartUpload: the encryption fixed for the whole
+ * upload, and the object's attributes) and one part record per part attempt (what the
+ * completion lists in the object's record). Both are canonical JSON with a MAC:
+ *
+ *   macKey = HKDF-SHA256(ikm = DEK, salt = empty, info = "gwse/v1/upload" ‖ SHA-256(canonical context), 32)
+ *   upload: mac = hex HMAC-SHA256(macKey, "upload" ‖ canonical JSON of every other field)
+ *   part:   mac = hex HMAC-SHA256(macKey, "part" ‖ u32be partNumber ‖ canonical JSON of every other field)
+ *
+ * The upload record must be read before the DEK exists (it holds the wrapped DEK), so it is
+ * parsed first and its MAC checked once the KMS unwrapped the key. The part number is in the
+ * part MAC (and in the part's GWSE header), so a part record cannot stand in for another.
+ */
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import type { ChecksumAlgorithm } from '../checksums/index.js';
+import { canonicalJson, type CanonicalJsonValue } from './canonical-json.js';
+import { canonicalEncryptionContext } from './context.js';
+import { IntegrityError } from './errors.js';
+import { KEY_SIZE, sha256 } from './format/gwse.js';
+import type { ObjectMetadata } from './metadata.js';
+import type { ObjectAttributes, ObjectChecksums } from './object-writer.js';
+
+export type ChecksumType = 'COMPOSITE' | 'FULL_OBJECT';
+
+export interface UploadRecord {
+  readonly sse: ObjectMetadata['sse'];
+  readonly kmsKeyArn: string | null;
+  readonly wrappedDek: string;
+  readonly encryptionContext: Readonly<Record<string, string>>;
+  /** The checksum every part carries, chosen at creation (x-amz-checksum-algorithm); null: none. */
+  readonly checksumAlgorithm: ChecksumAlgorithm | null;
+  readonly checksumType: ChecksumType | null;
+  readonly attributes: ObjectAttributes;
+}
+
+export interface PartRecord {
+  readonly plaintextSize: number;
+  readonly headerSha256: string;
+  /** Unquoted, 32 hex. */
+  readonly etag: string;
+  readonly checksums: ObjectChecksums;
+}
+
+function macKey(dek: Buffer, context: Readonly<Record<string, string>>): Buffer {
+  if (dek.length !== KEY_SIZE) throw new RangeError('DEK must be 32 bytes');
+  const info = Buffer.concat([Buffer.from('gwse/v1/upload', 'latin1'), sha256(canonicalEncryptionContext(context))]);
+  return Buffer.from(hkdfSync('sha256', dek, Buffer.alloc(0), info, KEY_SIZE));
+}
+
+function mac(dek: Buffer, context: Readonly<Record<string, string>>, prefix: Buffer, fields: object): Buffer {
+  const key = macKey(dek, context);
+  try {
+    return createHmac('sha256', key).update(prefix).update(canonicalJson(fields as CanonicalJsonValue)).digest();
+  } finally {
+    key.fill(0);
+  }
+}
+
+function checkMac(expected: Buffer, actual: unknown): void {
+  const given = typeof actual === 'string' && /^[0-9a-f]{64}$/.test(actual) ? Buffer.from(actual, 'hex') : Buffer.alloc(0);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new IntegrityError('upload record MAC mismatch');
+}
+
+function parseJson(bytes: Buffer, what: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(bytes.toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new IntegrityError(`${what}: not a JSON object`);
+}
+
+const UPLOAD_PREFIX = Buffer.from('upload', 'latin1');
+
+function partPrefix(partNumber: number): Buffer {
+  const out = Buffer.alloc(8);
+  out.write('part', 0, 'latin1');
+  out.writeUInt32BE(partNumber, 4);
+  return out;
+}
+
+export function sealUploadRecord(record: UploadRecord, dek: Buffer): Buffer {
+  const fields = { version: 1, ...record };
+  return canonicalJson({ ...fields, mac: mac(dek, record.encryptionContext, UPLOAD_PREFIX, fields).toString('hex') } as CanonicalJsonValue);
+}
+
+/** Parses an upload record; call verifyUploadRecord once the DEK is unwrapped. */
+export function parseUploadRecord(bytes: Buffer): UploadRecord & { readonly mac: string } {
+  const r = parseJson(bytes, 'upload record');
+  const ok =
+    r.version === 1 && (r.sse === 'aws:kms' || r.sse === 'AES256') && typeof r.wrappedDek === 'string' &&
+    (typeof r.kmsKeyArn === 'string' || r.kmsKeyArn === null) && typeof r.encryptionContext === 'object' && r.encryptionContext !== null &&
+    typeof r.attributes === 'object' && r.attributes !== null && typeof r.mac === 'string';
+  if (!ok) throw new IntegrityError('upload record: bad fields');
+  return r as unknown as UploadRecord & { mac: string };
+}
+
+export function verifyUploadRecord(record: UploadRecord & { readonly mac: string }, dek: Buffer): void {
+  const { mac: given, ...rest } = record;
+  checkMac(mac(dek, record.encryptionContext, UPLOAD_PREFIX, rest), given);
+}
+
+export function sealPartRecord(part: PartRecord, partNumber: number, upload: UploadRecord, dek: Buffer): Buffer {
+  const fields = { version: 1, ...part };
+  return canonicalJson({ ...fields, mac: mac(dek, upload.encryptionContext, partPrefix(partNumber), fields).toString('hex') } as CanonicalJsonValue);
+}
+
+/** A part record, its MAC checked (the completion has the DEK). */
+export function openPartRecord(bytes: Buffer, partNumber: number, upload: UploadRecord, dek: Buffer): PartRecord {
+  const r = parseJson(bytes, 'part record');
+  const { mac: given, ...rest } = r;
+  checkMac(mac(dek, upload.encryptionContext, partPrefix(partNumber), rest), given);
+  return rest as unknown as PartRecord;
+}
+
+/** A part record's public fields without its MAC checked (ListParts: no KMS call, as HEAD). */
+export function readPartRecord(bytes: Buffer): PartRecord {
+  const r = parseJson(bytes, 'part record');
+  if (typeof r.etag !== 'string' || typeof r.plaintextSize !== 'number' || typeof r.checksums !== 'object') throw new IntegrityError('part record: bad fields');
+  return r as unknown as PartRecord;
+}
