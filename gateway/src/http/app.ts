@@ -10,17 +10,17 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
-import { verifyRequest } from '../auth/index.js';
+import { verifyPostPolicy, verifyRequest } from '../auth/index.js';
 import type { AuthContext, VerifiedAuth } from '../auth/index.js';
 import { S3Error } from './errors.js';
 import { toS3Error } from './error-map.js';
 import type { IdentityStore } from '../identity/identity.js';
 import { handleKmsRequest, isKmsRequest } from '../kms/kms-api.js';
 import type { Logger } from './logger.js';
-import type { GatewayDeps, OperationResult } from '../operations/operation.js';
+import type { GatewayDeps, OperationContext, OperationResult } from '../operations/operation.js';
 import { sendContinue } from './expect.js';
 import { commonHeaders, sendS3Error, sendXml } from './respond.js';
-import { route } from './router.js';
+import { formRoute, route } from './router.js';
 import { parseS3Target, virtualHostBucket } from '../s3/s3-path.js';
 import { answerPreflight, corsHeadersFor } from './cors-response.js';
 import { assertBucketMayExist } from '../s3/bucket-name.js';
@@ -61,6 +61,12 @@ function authContext(opts: AppOptions): AuthContext {
       return key && { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
     },
   };
+}
+
+/** The signer of a verified request, as operations are told who asks. */
+function signedBy(opts: AppOptions, auth: VerifiedAuth, requestId: string): Pick<OperationContext, 'auth' | 'principal' | 'caller'> {
+  const principal = opts.identity.lookup(auth.accessKeyId)!.principal;
+  return { auth, principal, caller: { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId, requestId } };
 }
 
 /**
@@ -123,6 +129,20 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     }
     // Before authentication, so that a page can read the error document of a refused request.
     for (const [name, value] of Object.entries(await corsHeadersFor(opts.deps.store, target.bucket, method, req.headers))) res.setHeader(name, value);
+    const form = formRoute(method, target.bucket, target.key, target.query);
+    if (form) {
+      // A browser form: its policy signature, inside the body, says who sends it.
+      access.operation = form.name;
+      assertBucketMayExist(target.bucket);
+      sendContinue(res);
+      const context = authContext(opts);
+      const result = await form.operation({
+        requestId, bucket: target.bucket, key: target.key, query: target.query, headers: req.headers, req, deps: opts.deps, log, now: context.now,
+        authenticate: (signature) => signedBy(opts, verifyPostPolicy(signature, context, { service: 's3', sigv2: opts.sigv2 ?? true }), requestId),
+      });
+      await writeResult(res, result);
+      return;
+    }
     // headersDistinct: SigV4 joins repeated headers with ',' where Node's req.headers uses ', '.
     auth = verifyRequest(
       { method, rawPath: target.rawPath, rawQuery: target.rawQuery, headers: req.headersDistinct, virtualHostBucket: virtualHostBucket(req.headers.host, opts.domain) },
@@ -130,7 +150,6 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
       { service: 's3', sigv2: opts.sigv2 ?? true },
     );
     if (!auth) throw new S3Error('AccessDenied');
-    const principal = opts.identity.lookup(auth.accessKeyId)!.principal;
     const chosen = route(method, target.bucket, target.key, target.query, req.headers);
     access.operation = chosen.name;
     if (chosen.name !== 'CreateBucket' && target.bucket !== '') assertBucketMayExist(target.bucket);
@@ -138,14 +157,12 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     sendContinue(res);
     const result = await chosen.operation({
       requestId,
-      principal,
-      caller: { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId, requestId },
+      ...signedBy(opts, auth, requestId),
       bucket: target.bucket,
       key: target.key,
       query: target.query,
       headers: req.headers,
       req,
-      auth,
       deps: opts.deps,
       log,
     });

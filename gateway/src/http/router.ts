@@ -34,6 +34,7 @@ import { ListObjectsV2 } from '../operations/ListObjectsV2.js';
 import { ListObjectVersions } from '../operations/ListObjectVersions.js';
 import { GetBucketVersioning } from '../operations/GetBucketVersioning.js';
 import { PutBucketVersioning } from '../operations/PutBucketVersioning.js';
+import { PostObject, type FormOperation } from '../post/PostObject.js';
 
 export type TargetKind = 'service' | 'bucket' | 'object';
 
@@ -95,6 +96,17 @@ const OPERATION_HEADERS = ['x-amz-copy-source'];
 export function targetKind(bucket: string, key: string): TargetKind {
   if (bucket === '') return 'service';
   return key === '' ? 'bucket' : 'object';
+}
+
+/**
+ * POST Object: a POST on a bucket with no sub-resource is a browser form, authenticated by
+ * the signature in its fields rather than by the request's headers, so it is chosen before
+ * header authentication runs (app.ts).
+ */
+export function formRoute(method: string, bucket: string, key: string, query: URLSearchParams): { name: string; operation: FormOperation } | undefined {
+  if (method !== 'POST' || targetKind(bucket, key) !== 'bucket') return undefined;
+  if ([...query.keys()].some((name) => SUBRESOURCES.has(name))) return undefined;
+  return { name: 'PostObject', operation: PostObject };
 }
 
 export function route(method: string, bucket: string, key: string, query: URLSearchParams, headers: Record<string, unknown>): Route {
