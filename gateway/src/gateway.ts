@@ -36,6 +36,8 @@ export interface StartGatewayOptions {
   sigv2?: boolean;
   /** Where warnings and the one-time credentials notice go (default: stderr). */
   notify?: (message: string) => void;
+  /** The KMS's clock (key deletion windows, rotations, material expiry); tests move it forward. */
+  now?: () => Date;
 }
 
 export interface RunningGateway {
@@ -79,7 +81,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   let store: FsObjectStore | undefined;
   try {
     const identity = await IdentityStore.open({ dataDir, rootKey, accountId, given: opts.credentials });
-    kms = await KmsCore.open({ keystorePath: join(dataDir, 'kms', 'keystore.json'), rootKey, region, accountId });
+    kms = await KmsCore.open({ keystorePath: join(dataDir, 'kms', 'keystore.json'), rootKey, region, accountId, now: opts.now });
     store = await FsObjectStore.open(join(dataDir, 'objects'));
     const log = createLogger(opts.logLevel ?? 'error');
     const app = createApp({ deps: { kms, store, region, accountId }, identity: identity.store, log, domain: opts.domain, sigv2: opts.sigv2 ?? true });

@@ -1,8 +1,8 @@
 // Authorisation, first slice: a caller may use a key iff it belongs to the key's account (the
 // default policy's account-root delegation). AWS managed keys allow only what their fixed
-// policy allows: use (Encrypt, Decrypt, GenerateDataKey*, DescribeKey) and Describe/Get/List,
-// so disabling, deleting or aliasing one is denied, as in AWS. Key-policy evaluation will
-// replace the body of `authorize` without changing its callers.
+// policy allows: use (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey) and
+// Describe/Get/List, so disabling, deleting, tagging, rotating or aliasing one is denied, as
+// in AWS. Key-policy evaluation will replace the body of `authorize` without changing callers.
 
 import { KmsError } from './errors.js';
 import type { KeyRecord } from './records.js';
@@ -18,17 +18,41 @@ export type KmsAction =
   | 'CancelKeyDeletion'
   | 'CreateAlias'
   | 'ListAliases'
+  | 'UpdateAlias'
+  | 'DeleteAlias'
+  | 'UpdateKeyDescription'
   | 'Encrypt'
   | 'Decrypt'
-  | 'GenerateDataKey';
+  | 'ReEncryptFrom'
+  | 'ReEncryptTo'
+  | 'GenerateDataKey'
+  | 'GenerateDataKeyWithoutPlaintext'
+  | 'GenerateRandom'
+  | 'EnableKeyRotation'
+  | 'DisableKeyRotation'
+  | 'GetKeyRotationStatus'
+  | 'RotateKeyOnDemand'
+  | 'ListKeyRotations'
+  | 'GetParametersForImport'
+  | 'ImportKeyMaterial'
+  | 'DeleteImportedKeyMaterial'
+  | 'TagResource'
+  | 'UntagResource'
+  | 'ListResourceTags';
 
 const AWS_MANAGED_ALLOWED: ReadonlySet<KmsAction> = new Set<KmsAction>([
   'Encrypt',
   'Decrypt',
+  'ReEncryptFrom',
+  'ReEncryptTo',
   'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
   'DescribeKey',
   'ListKeys',
   'ListAliases',
+  'GetKeyRotationStatus',
+  'ListKeyRotations',
+  'ListResourceTags',
 ]);
 
 function denied(caller: Caller, action: KmsAction, resource: string, policyKind: 'resource' | 'identity'): KmsError {

@@ -1,67 +1,95 @@
 /**
- * kms-core ciphertext blob, version 1: what Encrypt and GenerateDataKey return and Decrypt takes.
+ * kms-core ciphertext blobs: what Encrypt and GenerateDataKey return and Decrypt takes.
  * Self-describing, so Decrypt needs no KeyId and rotated key material keeps decrypting.
+ * New blobs are version 2; version 1 blobs (written by earlier releases) still open.
  *
- * Layout (all integers big-endian):
+ * Version 2 layout (all integers big-endian):
  *
  *   offset  size  field
- *   0       1     version           = 0x01
+ *   0       1     version           = 0x02
  *   1       16    keyUuid           raw bytes of the key's UUID, in textual order
  *   17      4     materialVersion   u32, which key material of that key wrapped this blob
- *   21      16    wrapSalt          random per blob
- *   37      12    nonce             random per blob
- *   49      n     ciphertext        AES-256-GCM, n = plaintext length (1..4096)
- *   49+n    16    tag               GCM tag
+ *   21      24    nonce             random per blob
+ *   45      n     ciphertext        n = plaintext length (1..4096)
+ *   45+n    16    tag
  *
- * Seal (material, header, plaintext, ctx):
- *   1. prefix  = version ‖ keyUuid ‖ u32(materialVersion) ‖ wrapSalt ‖ nonce        (49 bytes)
- *   2. wrapKey = HKDF-SHA256(ikm = material, salt = wrapSalt, info = "kms-core/wrap/v1", L = 32)
- *   3. aad     = prefix ‖ canonicalEncryptionContext(ctx)
- *   4. ct, tag = AES-256-GCM-Encrypt(wrapKey, nonce, plaintext, aad)
- *   5. blob    = prefix ‖ ct ‖ tag; zero wrapKey
+ * Seal v2 (wrapKey, header, plaintext, ctx):
+ *   1. prefix  = 0x02 ‖ keyUuid ‖ u32(materialVersion) ‖ nonce                      (45 bytes)
+ *   2. wrapKey = HKDF-SHA256(ikm = material, salt = "", info = "kms-core/wrap/v2", L = 32),
+ *                derived once per material (wrapKeyFor) and kept by the keystore's cache
+ *   3. ct, tag = XAES-256-GCM(wrapKey, nonce, plaintext, aad = prefix ‖ canonicalEncryptionContext(ctx))
+ *   4. blob    = prefix ‖ ct ‖ tag
+ *
+ * Version 1 layout: 0x01 ‖ keyUuid(16) ‖ u32(materialVersion) ‖ wrapSalt(16) ‖ nonce(12) ‖ ct ‖ tag(16)
+ * (prefix 49 bytes); opened with AES-256-GCM under HKDF-SHA256(ikm = material, salt = wrapSalt,
+ * info = "kms-core/wrap/v1", L = 32) and aad = prefix ‖ canonical context. An HKDF per call cost
+ * more than the rest of a GenerateDataKey together; XAES-256-GCM keeps the property it bought
+ * (a fresh GCM key per blob, so random nonces never pile up under one key) for two AES blocks.
  *
  * Parse (blob), strictly, every failure is InvalidCiphertextException with an empty message:
- *   1. 49 + 1 + 16 <= len(blob) <= 6144 (the KMS ciphertext limit)
- *   2. blob[0] == 0x01
- *   3. keyUuid, materialVersion, wrapSalt, nonce from the fixed offsets; ct = blob[49 .. len-16]
+ *   1. prefix + 1 + 16 <= len(blob) <= 6144 (the KMS ciphertext limit), prefix by version
+ *   2. blob[0] is 0x01 or 0x02
+ *   3. the fields from their fixed offsets; ct = blob[prefix .. len-16]
  *
- * Open (parsed, material, ctx):
- *   1. wrapKey and aad as in Seal steps 2-3, from the parsed prefix
- *   2. plaintext = AES-256-GCM-Decrypt(...); a tag mismatch (wrong key, material, context or
- *      any flipped bit) is InvalidCiphertextException; zero wrapKey
+ * Open: as Seal, from the parsed prefix; a tag mismatch (wrong key, material, context or any
+ * flipped bit) is InvalidCiphertextException.
  *
- * The fresh key per blob (random wrapSalt) means random 96-bit GCM nonces never accumulate
- * under one key, however many blobs a long-lived key produces.
- *
- * Pure: no I/O, no randomness; callers supply salt and nonce.
+ * Pure: no I/O, no randomness; callers supply the nonce.
  */
 
-import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { hkdfSync } from 'node:crypto';
 import { invalidCiphertext, needs } from './errors.js';
+import { gcmOpen, gcmSeal } from './seal.js';
+import { XAES_NONCE_BYTES, XaesKey } from './xaes.js';
 
-export const BLOB_VERSION = 0x01;
+export const BLOB_VERSION = 0x02;
+export const BLOB_VERSION_1 = 0x01;
 export const UUID_BYTES = 16;
-export const WRAP_SALT_BYTES = 16;
-export const NONCE_BYTES = 12;
+export const NONCE_BYTES = XAES_NONCE_BYTES;
 export const TAG_BYTES = 16;
-export const PREFIX_BYTES = 1 + UUID_BYTES + 4 + WRAP_SALT_BYTES + NONCE_BYTES;
+export const PREFIX_BYTES = 1 + UUID_BYTES + 4 + NONCE_BYTES;
+const V1_SALT_BYTES = 16;
+const V1_NONCE_BYTES = 12;
+export const V1_PREFIX_BYTES = 1 + UUID_BYTES + 4 + V1_SALT_BYTES + V1_NONCE_BYTES;
 export const MAX_BLOB_BYTES = 6144;
-const WRAP_INFO = Buffer.from('kms-core/wrap/v1', 'utf8');
+const WRAP_INFO_V1 = Buffer.from('kms-core/wrap/v1', 'utf8');
+const WRAP_INFO_V2 = Buffer.from('kms-core/wrap/v2', 'utf8');
 const MATERIAL_BYTES = 32;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface BlobHeader {
   keyUuid: string; // lowercase textual UUID
   materialVersion: number;
-  wrapSalt: Buffer;
-  nonce: Buffer;
+  nonce: Buffer; // 24 bytes (version 2)
 }
 
 export interface ParsedBlob {
-  header: BlobHeader;
+  version: typeof BLOB_VERSION | typeof BLOB_VERSION_1;
+  keyUuid: string;
+  materialVersion: number;
+  /** Version 1 only. */
+  wrapSalt?: Buffer;
+  nonce: Buffer;
   prefix: Buffer;
   ciphertext: Buffer;
   tag: Buffer;
+}
+
+/** What opens blobs of one material: the material (version 1) and its version 2 wrap key. */
+export interface MaterialKeys {
+  material: Buffer;
+  wrap: XaesKey;
+}
+
+/** The version 2 wrap key of `material` (step 2 of Seal v2); the caller destroys it. */
+export function wrapKeyFor(material: Buffer): XaesKey {
+  if (material.length !== MATERIAL_BYTES) throw new RangeError('key material must be 32 bytes');
+  const key = Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), WRAP_INFO_V2, 32));
+  try {
+    return new XaesKey(key);
+  } finally {
+    key.fill(0);
+  }
 }
 
 export function uuidToBytes(uuid: string): Buffer {
@@ -78,76 +106,95 @@ function encodePrefix(header: BlobHeader): Buffer {
   if (!Number.isInteger(header.materialVersion) || header.materialVersion < 0 || header.materialVersion > 0xffffffff) {
     throw new RangeError('materialVersion must be a u32');
   }
-  if (header.wrapSalt.length !== WRAP_SALT_BYTES) throw new RangeError('wrapSalt must be 16 bytes');
-  if (header.nonce.length !== NONCE_BYTES) throw new RangeError('nonce must be 12 bytes');
-  const version = Buffer.of(BLOB_VERSION);
-  const materialVersion = Buffer.alloc(4);
-  materialVersion.writeUInt32BE(header.materialVersion);
-  return Buffer.concat([version, uuidToBytes(header.keyUuid), materialVersion, header.wrapSalt, header.nonce]);
-}
-
-function deriveWrapKey(material: Buffer, wrapSalt: Buffer): Buffer {
-  if (material.length !== MATERIAL_BYTES) throw new RangeError('key material must be 32 bytes');
-  return Buffer.from(hkdfSync('sha256', material, wrapSalt, WRAP_INFO, 32));
+  if (header.nonce.length !== NONCE_BYTES) throw new RangeError('nonce must be 24 bytes');
+  const prefix = Buffer.allocUnsafe(PREFIX_BYTES);
+  prefix[0] = BLOB_VERSION;
+  uuidToBytes(header.keyUuid).copy(prefix, 1);
+  prefix.writeUInt32BE(header.materialVersion, 1 + UUID_BYTES);
+  header.nonce.copy(prefix, 1 + UUID_BYTES + 4);
+  return prefix;
 }
 
 export interface SealBlobInput {
-  material: Buffer;
+  wrap: XaesKey;
   header: BlobHeader;
   plaintext: Buffer;
   context: Buffer; // canonicalEncryptionContext(ctx)
 }
 
-export function sealBlob({ material, header, plaintext, context }: SealBlobInput): Buffer {
+export function sealBlob({ wrap, header, plaintext, context }: SealBlobInput): Buffer {
   if (plaintext.length < 1 || PREFIX_BYTES + plaintext.length + TAG_BYTES > MAX_BLOB_BYTES) {
     throw new RangeError('plaintext length out of range for a blob');
   }
   const prefix = encodePrefix(header);
-  const wrapKey = deriveWrapKey(material, header.wrapSalt);
+  const { ciphertext, tag } = wrap.seal(header.nonce, plaintext, Buffer.concat([prefix, context]));
+  return Buffer.concat([prefix, ciphertext, tag]);
+}
+
+export function parseBlob(blob: Buffer): ParsedBlob {
+  needs(Buffer.isBuffer(blob), 'InvalidCiphertextException', '');
+  needs(blob.length <= MAX_BLOB_BYTES, 'InvalidCiphertextException', '');
+  const version = blob[0];
+  needs(version === BLOB_VERSION || version === BLOB_VERSION_1, 'InvalidCiphertextException', '');
+  const prefixBytes = version === BLOB_VERSION ? PREFIX_BYTES : V1_PREFIX_BYTES;
+  needs(blob.length >= prefixBytes + 1 + TAG_BYTES, 'InvalidCiphertextException', '');
+  let offset = 1;
+  const keyUuid = bytesToUuid(blob.subarray(offset, (offset += UUID_BYTES)));
+  const materialVersion = blob.readUInt32BE(offset);
+  offset += 4;
+  const wrapSalt = version === BLOB_VERSION_1 ? blob.subarray(offset, (offset += V1_SALT_BYTES)) : undefined;
+  const nonce = blob.subarray(offset, (offset += version === BLOB_VERSION ? NONCE_BYTES : V1_NONCE_BYTES));
+  // Views into `blob`, not copies: a parsed blob lives only as long as the call that parsed it.
+  return {
+    version,
+    keyUuid,
+    materialVersion,
+    ...(wrapSalt ? { wrapSalt } : {}),
+    nonce,
+    prefix: blob.subarray(0, prefixBytes),
+    ciphertext: blob.subarray(prefixBytes, blob.length - TAG_BYTES),
+    tag: blob.subarray(blob.length - TAG_BYTES),
+  };
+}
+
+function versionOneWrapKey(material: Buffer, wrapSalt: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', material, wrapSalt, WRAP_INFO_V1, 32));
+}
+
+function openVersion1(parsed: ParsedBlob, material: Buffer, aad: Buffer): Buffer | null {
+  if (material.length !== MATERIAL_BYTES || !parsed.wrapSalt) return null;
+  const wrapKey = versionOneWrapKey(material, parsed.wrapSalt);
   try {
-    const cipher = createCipheriv('aes-256-gcm', wrapKey, header.nonce, { authTagLength: TAG_BYTES });
-    cipher.setAAD(Buffer.concat([prefix, context]));
-    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return Buffer.concat([prefix, ciphertext, cipher.getAuthTag()]);
+    return gcmOpen(wrapKey, parsed.nonce, parsed.ciphertext, parsed.tag, aad);
   } finally {
     wrapKey.fill(0);
   }
 }
 
-export function parseBlob(blob: Buffer): ParsedBlob {
-  needs(Buffer.isBuffer(blob), 'InvalidCiphertextException', '');
-  needs(blob.length >= PREFIX_BYTES + 1 + TAG_BYTES, 'InvalidCiphertextException', '');
-  needs(blob.length <= MAX_BLOB_BYTES, 'InvalidCiphertextException', '');
-  needs(blob[0] === BLOB_VERSION, 'InvalidCiphertextException', '');
-  let offset = 1;
-  const keyUuid = bytesToUuid(blob.subarray(offset, (offset += UUID_BYTES)));
-  const materialVersion = blob.readUInt32BE(offset);
-  offset += 4;
-  const wrapSalt = Buffer.from(blob.subarray(offset, (offset += WRAP_SALT_BYTES)));
-  const nonce = Buffer.from(blob.subarray(offset, (offset += NONCE_BYTES)));
-  return {
-    header: { keyUuid, materialVersion, wrapSalt, nonce },
-    prefix: Buffer.from(blob.subarray(0, PREFIX_BYTES)),
-    ciphertext: Buffer.from(blob.subarray(PREFIX_BYTES, blob.length - TAG_BYTES)),
-    tag: Buffer.from(blob.subarray(blob.length - TAG_BYTES)),
-  };
+/** Returns a fresh plaintext Buffer the caller owns (and should zero when done). */
+export function openBlob(parsed: ParsedBlob, keys: MaterialKeys, context: Buffer): Buffer {
+  const aad = Buffer.concat([parsed.prefix, context]);
+  const plaintext =
+    parsed.version === BLOB_VERSION_1 ? openVersion1(parsed, keys.material, aad) : keys.wrap.open(parsed.nonce, parsed.ciphertext, parsed.tag, aad);
+  if (plaintext === null) throw invalidCiphertext();
+  return plaintext;
 }
 
-/** Returns a fresh plaintext Buffer the caller owns (and should zero when done). */
-export function openBlob(parsed: ParsedBlob, material: Buffer, context: Buffer): Buffer {
-  const wrapKey = deriveWrapKey(material, parsed.header.wrapSalt);
+/**
+ * A version 1 blob, for tests that pin how earlier releases wrote (new blobs are version 2).
+ * `wrapSalt` is 16 bytes and `nonce` 12.
+ */
+export function sealBlobVersion1(material: Buffer, header: { keyUuid: string; materialVersion: number; wrapSalt: Buffer; nonce: Buffer }, plaintext: Buffer, context: Buffer): Buffer {
+  const prefix = Buffer.allocUnsafe(V1_PREFIX_BYTES);
+  prefix[0] = BLOB_VERSION_1;
+  uuidToBytes(header.keyUuid).copy(prefix, 1);
+  prefix.writeUInt32BE(header.materialVersion, 1 + UUID_BYTES);
+  header.wrapSalt.copy(prefix, 1 + UUID_BYTES + 4);
+  header.nonce.copy(prefix, 1 + UUID_BYTES + 4 + V1_SALT_BYTES);
+  const wrapKey = versionOneWrapKey(material, header.wrapSalt);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', wrapKey, parsed.header.nonce, { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.concat([parsed.prefix, context]));
-    decipher.setAuthTag(parsed.tag);
-    const plaintext = decipher.update(parsed.ciphertext);
-    try {
-      decipher.final();
-    } catch {
-      plaintext.fill(0);
-      throw invalidCiphertext();
-    }
-    return plaintext;
+    const { ciphertext, tag } = gcmSeal(wrapKey, header.nonce, plaintext, Buffer.concat([prefix, context]));
+    return Buffer.concat([prefix, ciphertext, tag]);
   } finally {
     wrapKey.fill(0);
   }

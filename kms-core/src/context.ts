@@ -10,7 +10,9 @@ export type EncryptionContext = Record<string, string>;
 
 export function canonicalEncryptionContext(ctx: EncryptionContext | undefined): Buffer {
   if (ctx === undefined) return Buffer.from('{}', 'utf8');
-  const keys = Object.keys(ctx).sort(compareCodePoints);
+  const keys = Object.keys(ctx);
+  // One pair (the S3 case) needs no sort; compareCodePoints allocates per comparison.
+  if (keys.length > 1) keys.sort(compareCodePoints);
   const parts: string[] = [];
   for (const key of keys) {
     const value = ctx[key];

@@ -1,21 +1,23 @@
-// Encrypt, Decrypt and GenerateDataKey on customer and AWS managed keys. The key that wraps a
-// blob is named inside it, so Decrypt finds it (and authorises against it) without a KeyId.
-// Output KeyId is always the key ARN.
+// The data plane: Encrypt, Decrypt, ReEncrypt, GenerateDataKey[WithoutPlaintext] and
+// GenerateRandom. The key that wraps a blob is named inside it, so Decrypt finds it (and
+// authorises against it) without a KeyId. Output KeyId is always the key ARN. DryRun runs every
+// check (shape, key, authorisation, key state) and then answers DryRunOperationException.
+// This is the hot path: no keystore writes, no JSON, material unsealed once and cached.
 
-import { randomBytes } from 'node:crypto';
-import { authorize } from './authorize.js';
-import { NONCE_BYTES, WRAP_SALT_BYTES, openBlob, parseBlob, sealBlob } from './blob.js';
+import { authorize, authorizeAccount } from './authorize.js';
+import { openBlob, parseBlob, sealBlob, NONCE_BYTES } from './blob.js';
 import type { ParsedBlob } from './blob.js';
 import { canonicalEncryptionContext } from './context.js';
 import type { CoreContext } from './core-context.js';
-import { KmsError, invalidCiphertext } from './errors.js';
+import { KmsError, dryRunSucceeded, invalidCiphertext } from './errors.js';
 import { requireUsable } from './key-records.js';
 import { validateKeyId } from './lifecycle.js';
 import { currentMaterial, sealBinding } from './records.js';
 import type { KeyRecord, OwnedKeyRecord } from './records.js';
-import { resolveKey } from './resolve.js';
+import { authorizedKey, resolveKey } from './resolve.js';
 import type {
   Caller,
+  DataPlaneExtras,
   DecryptInput,
   DecryptOutput,
   EncryptInput,
@@ -23,20 +25,36 @@ import type {
   EncryptionContextInput,
   GenerateDataKeyInput,
   GenerateDataKeyOutput,
+  GenerateDataKeyWithoutPlaintextOutput,
+  GenerateRandomInput,
+  ReEncryptInput,
+  ReEncryptOutput,
 } from './types.js';
 import { Violations } from './validate.js';
 
 const DATA_KEY_SPECS = ['AES_256', 'AES_128'] as const;
+const MAX_GRANT_TOKENS = 10;
 
-function validateContext(violations: Violations, ctx: EncryptionContextInput | undefined): void {
+function validateContext(violations: Violations, ctx: EncryptionContextInput | undefined, member = 'encryptionContext'): void {
   if (ctx === undefined) return;
   if (typeof ctx !== 'object' || ctx === null || Array.isArray(ctx)) {
-    violations.add("Value at 'encryptionContext' failed to satisfy constraint: Member must be a map of strings");
+    violations.add(`Value at '${member}' failed to satisfy constraint: Member must be a map of strings`);
     return;
   }
-  for (const [k, v] of Object.entries(ctx)) {
-    if (typeof v !== 'string') violations.add(`Value at 'encryptionContext' failed to satisfy constraint: Value of '${k}' must be a string`);
+  for (const k in ctx) {
+    if (Object.hasOwn(ctx, k) && typeof ctx[k] !== 'string') {
+      violations.add(`Value at '${member}' failed to satisfy constraint: Value of '${k}' must be a string`);
+    }
   }
+}
+
+function validateExtras(violations: Violations, input: DataPlaneExtras): void {
+  const tokens = input.GrantTokens;
+  if (tokens === undefined) return;
+  if (tokens.length > MAX_GRANT_TOKENS) {
+    violations.add(`Value at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to ${MAX_GRANT_TOKENS}`);
+  }
+  tokens.forEach((token, i) => violations.length(`grantTokens.${i + 1}.member`, token, 1, 8192, true));
 }
 
 /** Wraps `plaintext` under the current material of `holder`; returns the blob and material id. */
@@ -47,27 +65,37 @@ export function wrapWithKey(
   encryptionContext: EncryptionContextInput | undefined,
 ): { blob: Buffer; materialId: string } {
   const record = currentMaterial(holder);
-  const material = ctx.store.material(sealBinding(holder), record);
+  const keys = ctx.store.material(sealBinding(holder), record);
   const blob = sealBlob({
-    material,
-    header: { keyUuid: holder.keyId, materialVersion: record.version, wrapSalt: randomBytes(WRAP_SALT_BYTES), nonce: randomBytes(NONCE_BYTES) },
+    wrap: keys.wrap,
+    header: { keyUuid: holder.keyId, materialVersion: record.version, nonce: ctx.random.take(NONCE_BYTES) },
     plaintext,
     context: canonicalEncryptionContext(encryptionContext),
   });
   return { blob, materialId: record.materialId };
 }
 
-/** Opens a parsed blob with the material version it names; unknown versions are invalid ciphertext. */
+/** Opens a parsed blob with the material version it names; unknown or deleted versions are invalid ciphertext. */
 export function unwrapWithKey(
   ctx: CoreContext,
   holder: KeyRecord | OwnedKeyRecord,
   parsed: ParsedBlob,
   encryptionContext: EncryptionContextInput | undefined,
 ): { plaintext: Buffer; materialId: string } {
-  const record = holder.materials.find((m) => m.version === parsed.header.materialVersion);
-  if (!record) throw invalidCiphertext();
-  const material = ctx.store.material(sealBinding(holder), record);
-  return { plaintext: openBlob(parsed, material, canonicalEncryptionContext(encryptionContext)), materialId: record.materialId };
+  const record = holder.materials.find((m) => m.version === parsed.materialVersion);
+  if (!record || record.sealed === undefined) throw invalidCiphertext();
+  const keys = ctx.store.material(sealBinding(holder), record);
+  return { plaintext: openBlob(parsed, keys, canonicalEncryptionContext(encryptionContext)), materialId: record.materialId };
+}
+
+/** A key the caller may use for `action` right now (resolved, authorised, Enabled). */
+function usableKey(
+  ctx: CoreContext,
+  keyId: string,
+  action: 'Encrypt' | 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext' | 'ReEncryptTo',
+  caller: Caller,
+): Promise<KeyRecord> {
+  return authorizedKey(ctx, keyId, { allowAlias: true, action, caller, check: requireUsable });
 }
 
 export async function encrypt(ctx: CoreContext, input: EncryptInput, caller: Caller): Promise<EncryptOutput> {
@@ -76,54 +104,128 @@ export async function encrypt(ctx: CoreContext, input: EncryptInput, caller: Cal
   violations.required('plaintext', input.Plaintext);
   violations.length('plaintext', input.Plaintext, 1, 4096, true);
   validateContext(violations, input.EncryptionContext);
+  validateExtras(violations, input);
   violations.throwIfAny();
-  const key = await resolveKey(ctx, input.KeyId, { allowAlias: true });
-  authorize(caller, 'Encrypt', key);
-  requireUsable(key);
+  const key = await usableKey(ctx, input.KeyId, 'Encrypt', caller);
+  if (input.DryRun === true) throw dryRunSucceeded();
   const { blob } = wrapWithKey(ctx, key, input.Plaintext, input.EncryptionContext);
   return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
 }
 
-export async function generateDataKey(ctx: CoreContext, input: GenerateDataKeyInput, caller: Caller): Promise<GenerateDataKeyOutput> {
+function dataKeyLength(input: GenerateDataKeyInput): number {
   const violations = new Violations();
   validateKeyId(violations, input.KeyId);
   violations.oneOf('keySpec', input.KeySpec, DATA_KEY_SPECS);
   violations.range('numberOfBytes', input.NumberOfBytes, 1, 1024);
   validateContext(violations, input.EncryptionContext);
+  validateExtras(violations, input);
   violations.throwIfAny();
   if ((input.KeySpec === undefined) === (input.NumberOfBytes === undefined)) {
     throw new KmsError('ValidationException', 'Please specify either number of bytes or key spec.');
   }
-  const length = input.NumberOfBytes ?? (input.KeySpec === 'AES_128' ? 16 : 32);
-  const key = await resolveKey(ctx, input.KeyId, { allowAlias: true });
-  authorize(caller, 'GenerateDataKey', key);
-  requireUsable(key);
+  return input.NumberOfBytes ?? (input.KeySpec === 'AES_128' ? 16 : 32);
+}
+
+export async function generateDataKey(ctx: CoreContext, input: GenerateDataKeyInput, caller: Caller): Promise<GenerateDataKeyOutput> {
+  const length = dataKeyLength(input);
+  const key = await usableKey(ctx, input.KeyId, 'GenerateDataKey', caller);
+  if (input.DryRun === true) throw dryRunSucceeded();
   // Fresh Buffer handed to the caller, who owns (and zeroes) it.
-  const plaintext = randomBytes(length);
+  const plaintext = ctx.random.take(length);
   const { blob, materialId } = wrapWithKey(ctx, key, plaintext, input.EncryptionContext);
   return { Plaintext: plaintext, CiphertextBlob: blob, KeyId: key.arn, KeyMaterialId: materialId };
+}
+
+export async function generateDataKeyWithoutPlaintext(
+  ctx: CoreContext,
+  input: GenerateDataKeyInput,
+  caller: Caller,
+): Promise<GenerateDataKeyWithoutPlaintextOutput> {
+  const length = dataKeyLength(input);
+  const key = await usableKey(ctx, input.KeyId, 'GenerateDataKeyWithoutPlaintext', caller);
+  if (input.DryRun === true) throw dryRunSucceeded();
+  const plaintext = ctx.random.take(length);
+  try {
+    const { blob, materialId } = wrapWithKey(ctx, key, plaintext, input.EncryptionContext);
+    return { CiphertextBlob: blob, KeyId: key.arn, KeyMaterialId: materialId };
+  } finally {
+    plaintext.fill(0);
+  }
 }
 
 const CIPHERTEXT_ACCESS_DENIED =
   'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.';
 
-export async function decrypt(ctx: CoreContext, input: DecryptInput, caller: Caller): Promise<DecryptOutput> {
-  const violations = new Violations();
-  violations.required('ciphertextBlob', input.CiphertextBlob);
-  violations.length('ciphertextBlob', input.CiphertextBlob, 1, 6144);
-  if (input.KeyId !== undefined) validateKeyId(violations, input.KeyId);
-  validateContext(violations, input.EncryptionContext);
-  violations.throwIfAny();
-  const requested = input.KeyId === undefined ? undefined : await resolveKey(ctx, input.KeyId, { allowAlias: true });
-  const parsed = parseBlob(input.CiphertextBlob);
+/** The key a blob names, checked against an optional KeyId the caller gave. */
+async function keyOfBlob(ctx: CoreContext, parsed: ParsedBlob, requestedKeyId: string | undefined): Promise<KeyRecord> {
+  const requested = requestedKeyId === undefined ? undefined : await resolveKey(ctx, requestedKeyId, { allowAlias: true });
   // Owned keys live elsewhere in the keystore, so their blobs look like an unknown key here.
-  const key = ctx.store.key(parsed.header.keyUuid);
+  const key = ctx.store.key(parsed.keyUuid);
   if (!key) throw new KmsError('AccessDeniedException', CIPHERTEXT_ACCESS_DENIED);
   if (requested && requested.keyId !== key.keyId) {
     throw new KmsError('IncorrectKeyException', 'The key ID in the request does not identify a CMK that can perform this operation.');
   }
+  return key;
+}
+
+function validateCiphertext(violations: Violations, blob: Buffer | undefined): void {
+  violations.required('ciphertextBlob', blob);
+  violations.length('ciphertextBlob', blob, 1, 6144);
+}
+
+export async function decrypt(ctx: CoreContext, input: DecryptInput, caller: Caller): Promise<DecryptOutput> {
+  const violations = new Violations();
+  validateCiphertext(violations, input.CiphertextBlob);
+  if (input.KeyId !== undefined) validateKeyId(violations, input.KeyId);
+  validateContext(violations, input.EncryptionContext);
+  validateExtras(violations, input);
+  violations.throwIfAny();
+  const parsed = parseBlob(input.CiphertextBlob);
+  const key = await keyOfBlob(ctx, parsed, input.KeyId);
   authorize(caller, 'Decrypt', key);
   requireUsable(key);
+  if (input.DryRun === true) throw dryRunSucceeded();
   const { plaintext, materialId } = unwrapWithKey(ctx, key, parsed, input.EncryptionContext);
   return { Plaintext: plaintext, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT', KeyMaterialId: materialId };
+}
+
+export async function reEncrypt(ctx: CoreContext, input: ReEncryptInput, caller: Caller): Promise<ReEncryptOutput> {
+  const violations = new Violations();
+  validateCiphertext(violations, input.CiphertextBlob);
+  if (input.SourceKeyId !== undefined) validateKeyId(violations, input.SourceKeyId, 'sourceKeyId');
+  validateKeyId(violations, input.DestinationKeyId, 'destinationKeyId');
+  validateContext(violations, input.SourceEncryptionContext, 'sourceEncryptionContext');
+  validateContext(violations, input.DestinationEncryptionContext, 'destinationEncryptionContext');
+  validateExtras(violations, input);
+  violations.throwIfAny();
+  const parsed = parseBlob(input.CiphertextBlob);
+  const source = await keyOfBlob(ctx, parsed, input.SourceKeyId);
+  authorize(caller, 'ReEncryptFrom', source);
+  requireUsable(source);
+  const destination = await usableKey(ctx, input.DestinationKeyId, 'ReEncryptTo', caller);
+  if (input.DryRun === true) throw dryRunSucceeded();
+  const opened = unwrapWithKey(ctx, source, parsed, input.SourceEncryptionContext);
+  try {
+    const { blob, materialId } = wrapWithKey(ctx, destination, opened.plaintext, input.DestinationEncryptionContext);
+    return {
+      CiphertextBlob: blob,
+      SourceKeyId: source.arn,
+      KeyId: destination.arn,
+      SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      SourceKeyMaterialId: opened.materialId,
+      DestinationKeyMaterialId: materialId,
+    };
+  } finally {
+    opened.plaintext.fill(0);
+  }
+}
+
+export function generateRandom(ctx: CoreContext, input: GenerateRandomInput, caller: Caller): { Plaintext: Buffer } {
+  if (input.NumberOfBytes === undefined) throw new KmsError('ValidationException', 'NumberOfBytes is required.');
+  const violations = new Violations();
+  violations.range('numberOfBytes', input.NumberOfBytes, 1, 1024);
+  violations.throwIfAny();
+  authorizeAccount(caller, 'GenerateRandom', ctx.scope.accountId);
+  return { Plaintext: ctx.random.take(input.NumberOfBytes) };
 }

@@ -20,7 +20,12 @@ export type KmsErrorType =
   | 'InvalidMarkerException'
   | 'UnknownOperationException'
   | 'KMSInternalException'
-  | 'LimitExceededException';
+  | 'LimitExceededException'
+  | 'TagException'
+  | 'DryRunOperationException'
+  | 'InvalidImportTokenException'
+  | 'ExpiredImportTokenException'
+  | 'IncorrectKeyMaterialException';
 
 const SERVER_ERRORS: ReadonlySet<KmsErrorType> = new Set<KmsErrorType>(['KMSInternalException']);
 
@@ -44,4 +49,9 @@ export function needs(cond: unknown, type: KmsErrorType, message: string): asser
 /** Tampered, truncated or foreign ciphertext: AWS sends an empty message so nothing leaks. */
 export function invalidCiphertext(): KmsError {
   return new KmsError('InvalidCiphertextException', '');
+}
+
+/** What a DryRun request answers once every check has passed (AWS records it as 400). */
+export function dryRunSucceeded(): KmsError {
+  return new KmsError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.');
 }

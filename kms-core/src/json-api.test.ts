@@ -123,11 +123,13 @@ describe('dispatchJson', () => {
     }
   });
 
-  it('ignores undeclared members and refuses DryRun', async () => {
+  it('ignores undeclared members; DryRun checks everything and does nothing', async () => {
     const out = await call('CreateKey', { Description: 'x', Surprise: true, KeyState: 'Disabled' });
     expect((out.KeyMetadata as { KeyState: string }).KeyState).toBe('Enabled');
-    const dry = await kmsError(() => core.dispatchJson('GenerateDataKey', { KeyId: 'alias/aws/s3', KeySpec: 'AES_256', DryRun: true }, alice));
-    expect(dry.type).toBe('UnsupportedOperationException');
+    const keyId = (out.KeyMetadata as { KeyId: string }).KeyId;
+    const dry = await kmsError(() => core.dispatchJson('GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256', DryRun: true }, alice));
+    expect(dry.type).toBe('DryRunOperationException');
+    expect(dry.message).toBe('The request would have succeeded, but the DryRun option is set.');
     expect((await call('ListKeys', {})).Keys).toHaveLength(1);
   });
 });

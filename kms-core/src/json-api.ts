@@ -1,25 +1,14 @@
 // The KMS JSON protocol (awsJson1_1) minus HTTP. Each operation declares its wire members;
-// input is type-checked and converted (base64 -> Buffer), only declared members reach the
-// typed method, and the output is converted back (Buffer -> base64, Date -> epoch seconds as a
-// JSON number, void -> {}), as the AWS CLI and SDKs expect.
+// input is type-checked and converted (base64 -> Buffer, epoch seconds -> Date), only declared
+// members reach the typed method, and the output is converted back (Buffer -> base64, Date ->
+// epoch seconds as a JSON number, void -> {}), as the AWS CLI and SDKs expect.
 
 import { KmsError } from './errors.js';
 import type { KmsCore } from './kms-core.js';
-import type {
-  Caller,
-  CreateAliasInput,
-  CreateKeyInput,
-  DecryptInput,
-  EncryptInput,
-  GenerateDataKeyInput,
-  KeyIdInput,
-  ListAliasesInput,
-  ListInput,
-  ScheduleKeyDeletionInput,
-} from './types.js';
+import type { Caller } from './types.js';
 import { Violations } from './validate.js';
 
-type WireType = 'string' | 'integer' | 'boolean' | 'blob' | 'stringMap' | 'stringList' | 'tags';
+type WireType = 'string' | 'integer' | 'boolean' | 'blob' | 'timestamp' | 'stringMap' | 'stringList' | 'tags';
 
 interface Member {
   type: WireType;
@@ -33,64 +22,94 @@ interface Operation {
   run(core: KmsCore, input: Input, caller: Caller): Promise<unknown>;
 }
 
-const KEY_ID: Member = { type: 'string', required: true };
-const CRYPTO_EXTRAS: Record<string, Member> = {
-  EncryptionContext: { type: 'stringMap' },
-  GrantTokens: { type: 'stringList' },
-  DryRun: { type: 'boolean' },
-  EncryptionAlgorithm: { type: 'string' },
-};
+/** The KmsCore methods that take (input, caller), which is every operation. */
+type OperationMethod = {
+  [K in keyof KmsCore]: KmsCore[K] extends (input: never, caller: Caller) => Promise<unknown> ? K : never;
+}[keyof KmsCore];
 
-// Casts below are sound because `readInput` has checked every declared member's wire type.
+// The cast is sound because `readInput` has checked every declared member's wire type, and
+// each table entry declares the members of its method's input type.
+function op(method: OperationMethod, members: Record<string, Member>): Operation {
+  return { members, run: (core, input, caller) => (core[method] as (i: Input, c: Caller) => Promise<unknown>).call(core, input, caller) };
+}
+
+const S: Member = { type: 'string' };
+const REQUIRED_S: Member = { type: 'string', required: true };
+const INT: Member = { type: 'integer' };
+const KEY_ID = REQUIRED_S;
+const LIST = { Limit: INT, Marker: S };
+const DATA_PLANE: Record<string, Member> = { GrantTokens: { type: 'stringList' }, DryRun: { type: 'boolean' } };
+const CRYPTO_EXTRAS: Record<string, Member> = { EncryptionContext: { type: 'stringMap' }, EncryptionAlgorithm: S, ...DATA_PLANE };
+
 const OPERATIONS: Record<string, Operation> = {
   CreateKey: {
     members: {
-      Description: { type: 'string' },
-      KeyUsage: { type: 'string' },
-      KeySpec: { type: 'string' },
-      CustomerMasterKeySpec: { type: 'string' },
-      Origin: { type: 'string' },
-      Policy: { type: 'string' },
+      Description: S,
+      KeyUsage: S,
+      KeySpec: S,
+      CustomerMasterKeySpec: S,
+      Origin: S,
+      Policy: S,
       Tags: { type: 'tags' },
       BypassPolicyLockoutSafetyCheck: { type: 'boolean' },
       MultiRegion: { type: 'boolean' },
     },
     run: (core, input, caller) => {
       if (input.MultiRegion === true) throw new KmsError('UnsupportedOperationException', 'Multi-Region keys are not supported by this KMS.');
-      const { CustomerMasterKeySpec, KeySpec, ...rest } = input;
-      return core.createKey({ ...rest, KeySpec: KeySpec ?? CustomerMasterKeySpec } as CreateKeyInput, caller);
+      const { CustomerMasterKeySpec, KeySpec, MultiRegion: _multiRegion, ...rest } = input;
+      return core.createKey({ ...rest, KeySpec: KeySpec ?? CustomerMasterKeySpec } as Parameters<KmsCore['createKey']>[0], caller);
     },
   },
-  DescribeKey: { members: { KeyId: KEY_ID, GrantTokens: { type: 'stringList' } }, run: (core, i, c) => core.describeKey(i as unknown as KeyIdInput, c) },
-  ListKeys: { members: { Limit: { type: 'integer' }, Marker: { type: 'string' } }, run: (core, i, c) => core.listKeys(i as ListInput, c) },
-  EnableKey: { members: { KeyId: KEY_ID }, run: (core, i, c) => core.enableKey(i as unknown as KeyIdInput, c) },
-  DisableKey: { members: { KeyId: KEY_ID }, run: (core, i, c) => core.disableKey(i as unknown as KeyIdInput, c) },
-  ScheduleKeyDeletion: {
-    members: { KeyId: KEY_ID, PendingWindowInDays: { type: 'integer' } },
-    run: (core, i, c) => core.scheduleKeyDeletion(i as unknown as ScheduleKeyDeletionInput, c),
-  },
-  CancelKeyDeletion: { members: { KeyId: KEY_ID }, run: (core, i, c) => core.cancelKeyDeletion(i as unknown as KeyIdInput, c) },
-  CreateAlias: {
-    members: { AliasName: { type: 'string', required: true }, TargetKeyId: { type: 'string', required: true } },
-    run: (core, i, c) => core.createAlias(i as unknown as CreateAliasInput, c),
-  },
-  ListAliases: {
-    members: { KeyId: { type: 'string' }, Limit: { type: 'integer' }, Marker: { type: 'string' } },
-    run: (core, i, c) => core.listAliases(i as ListAliasesInput, c),
-  },
-  Encrypt: {
-    members: { KeyId: KEY_ID, Plaintext: { type: 'blob', required: true }, ...CRYPTO_EXTRAS },
-    run: (core, i, c) => core.encrypt(i as unknown as EncryptInput, c),
-  },
-  Decrypt: {
-    members: { CiphertextBlob: { type: 'blob', required: true }, KeyId: { type: 'string' }, ...CRYPTO_EXTRAS },
-    run: (core, i, c) => core.decrypt(i as unknown as DecryptInput, c),
-  },
-  GenerateDataKey: {
-    members: { KeyId: KEY_ID, KeySpec: { type: 'string' }, NumberOfBytes: { type: 'integer' }, ...CRYPTO_EXTRAS },
-    run: (core, i, c) => core.generateDataKey(i as unknown as GenerateDataKeyInput, c),
-  },
+  DescribeKey: op('describeKey', { KeyId: KEY_ID, GrantTokens: { type: 'stringList' } }),
+  ListKeys: op('listKeys', LIST),
+  UpdateKeyDescription: op('updateKeyDescription', { KeyId: KEY_ID, Description: REQUIRED_S }),
+  EnableKey: op('enableKey', { KeyId: KEY_ID }),
+  DisableKey: op('disableKey', { KeyId: KEY_ID }),
+  ScheduleKeyDeletion: op('scheduleKeyDeletion', { KeyId: KEY_ID, PendingWindowInDays: INT }),
+  CancelKeyDeletion: op('cancelKeyDeletion', { KeyId: KEY_ID }),
+  CreateAlias: op('createAlias', { AliasName: REQUIRED_S, TargetKeyId: REQUIRED_S }),
+  UpdateAlias: op('updateAlias', { AliasName: REQUIRED_S, TargetKeyId: REQUIRED_S }),
+  DeleteAlias: op('deleteAlias', { AliasName: REQUIRED_S }),
+  ListAliases: op('listAliases', { KeyId: S, ...LIST }),
+  EnableKeyRotation: op('enableKeyRotation', { KeyId: KEY_ID, RotationPeriodInDays: INT }),
+  DisableKeyRotation: op('disableKeyRotation', { KeyId: KEY_ID }),
+  GetKeyRotationStatus: op('getKeyRotationStatus', { KeyId: KEY_ID }),
+  RotateKeyOnDemand: op('rotateKeyOnDemand', { KeyId: KEY_ID }),
+  ListKeyRotations: op('listKeyRotations', { KeyId: KEY_ID, IncludeKeyMaterial: S, ...LIST }),
+  GetParametersForImport: op('getParametersForImport', { KeyId: KEY_ID, WrappingAlgorithm: REQUIRED_S, WrappingKeySpec: REQUIRED_S }),
+  ImportKeyMaterial: op('importKeyMaterial', {
+    KeyId: KEY_ID,
+    ImportToken: { type: 'blob', required: true },
+    EncryptedKeyMaterial: { type: 'blob', required: true },
+    ValidTo: { type: 'timestamp' },
+    ExpirationModel: S,
+    ImportType: S,
+    KeyMaterialDescription: S,
+    KeyMaterialId: S,
+  }),
+  DeleteImportedKeyMaterial: op('deleteImportedKeyMaterial', { KeyId: KEY_ID, KeyMaterialId: S }),
+  TagResource: op('tagResource', { KeyId: KEY_ID, Tags: { type: 'tags', required: true } }),
+  UntagResource: op('untagResource', { KeyId: KEY_ID, TagKeys: { type: 'stringList', required: true } }),
+  ListResourceTags: op('listResourceTags', { KeyId: KEY_ID, ...LIST }),
+  Encrypt: op('encrypt', { KeyId: KEY_ID, Plaintext: { type: 'blob', required: true }, ...CRYPTO_EXTRAS }),
+  Decrypt: op('decrypt', { CiphertextBlob: { type: 'blob', required: true }, KeyId: S, ...CRYPTO_EXTRAS }),
+  ReEncrypt: op('reEncrypt', {
+    CiphertextBlob: { type: 'blob', required: true },
+    SourceEncryptionContext: { type: 'stringMap' },
+    SourceKeyId: S,
+    DestinationKeyId: REQUIRED_S,
+    DestinationEncryptionContext: { type: 'stringMap' },
+    SourceEncryptionAlgorithm: S,
+    DestinationEncryptionAlgorithm: S,
+    ...DATA_PLANE,
+  }),
+  GenerateDataKey: op('generateDataKey', { KeyId: KEY_ID, KeySpec: S, NumberOfBytes: INT, ...CRYPTO_EXTRAS }),
+  GenerateDataKeyWithoutPlaintext: op('generateDataKeyWithoutPlaintext', { KeyId: KEY_ID, KeySpec: S, NumberOfBytes: INT, ...CRYPTO_EXTRAS }),
+  // NumberOfBytes is checked by the operation, which has AWS's own text for its absence.
+  GenerateRandom: op('generateRandom', { NumberOfBytes: INT, CustomKeyStoreId: S }),
 };
+
+const ALGORITHM_MEMBERS = ['EncryptionAlgorithm', 'SourceEncryptionAlgorithm', 'DestinationEncryptionAlgorithm'];
 
 function camel(member: string): string {
   return member.charAt(0).toLowerCase() + member.slice(1);
@@ -126,6 +145,8 @@ function convert(member: string, type: WireType, value: unknown, violations: Vio
       return typeof value === 'number' && Number.isInteger(value) ? value : fail('an integer');
     case 'boolean':
       return typeof value === 'boolean' ? value : fail('a boolean');
+    case 'timestamp':
+      return typeof value === 'number' && Number.isFinite(value) ? new Date(value * 1000) : fail('a timestamp in epoch seconds');
     case 'blob':
       return typeof value === 'string' && BASE64.test(value) ? Buffer.from(value, 'base64') : fail('base64-encoded binary data');
     case 'stringMap':
@@ -151,11 +172,11 @@ function readInput(op: Operation, raw: unknown): Input {
     if (converted !== undefined) input[name] = converted;
   }
   violations.throwIfAny();
-  if (input.DryRun === true) {
-    throw new KmsError('UnsupportedOperationException', 'DryRun is not supported by this KMS.');
-  }
-  if (input.EncryptionAlgorithm !== undefined && input.EncryptionAlgorithm !== 'SYMMETRIC_DEFAULT') {
-    throw new KmsError('InvalidKeyUsageException', `The encryption algorithm ${String(input.EncryptionAlgorithm)} is not valid for a symmetric key.`);
+  for (const member of ALGORITHM_MEMBERS) {
+    const algorithm = input[member];
+    if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT') {
+      throw new KmsError('InvalidKeyUsageException', `The encryption algorithm ${String(algorithm)} is not valid for a symmetric key.`);
+    }
   }
   return input;
 }

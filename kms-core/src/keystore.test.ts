@@ -27,9 +27,9 @@ const now = (): Date => new Date('2025-01-01T00:00:00.000Z');
 async function allMaterials(): Promise<Buffer[]> {
   const store = await Keystore.open({ path, rootKey: Buffer.from(TEST_ROOT_KEY), now });
   const out: Buffer[] = [];
-  for (const key of store.keys()) for (const m of key.materials) out.push(Buffer.from(store.material(sealBinding(key), m)));
+  for (const key of store.keys()) for (const m of key.materials) out.push(Buffer.from(store.material(sealBinding(key), m).material));
   const owned = store.ownedKey('sse-s3');
-  if (owned) for (const m of owned.materials) out.push(Buffer.from(store.material(sealBinding(owned), m)));
+  if (owned) for (const m of owned.materials) out.push(Buffer.from(store.material(sealBinding(owned), m).material));
   await store.close();
   return out;
 }
@@ -115,7 +115,7 @@ describe('keystore at rest', () => {
     await core.close();
     // Edited, and the MAC recomputed with the root key: only the seal is left to catch it.
     const doc = JSON.parse(await readFile(path, 'utf8')) as KeystoreDocument;
-    const sealed = Buffer.from(doc.keys[m.KeyId].materials[0].sealed, 'base64');
+    const sealed = Buffer.from(doc.keys[m.KeyId].materials[0].sealed ?? '', 'base64');
     sealed[20] ^= 1;
     doc.keys[m.KeyId].materials[0].sealed = sealed.toString('base64');
     await writeFile(path, JSON.stringify(authenticate(doc, deriveMacKey(TEST_ROOT_KEY))));
@@ -143,7 +143,7 @@ describe('keystore at rest', () => {
   it('zeroes cached material on close and refuses use afterwards', async () => {
     const store = await Keystore.open({ path: null, rootKey: Buffer.from(TEST_ROOT_KEY), now });
     const record = store.newMaterial('binding', 1);
-    const material = store.material('binding', record);
+    const material = store.material('binding', record).material;
     expect(material.equals(Buffer.alloc(32))).toBe(false);
     await store.close();
     expect(material.equals(Buffer.alloc(32))).toBe(true);

@@ -12,8 +12,22 @@ import { DurableJsonFile, makePrivateFolder, readJsonFile } from './durable-json
 import { KmsError } from './errors.js';
 import { authenticate, checkStoredDocument, emptyDocument } from './keystore-document.js';
 import { Mutex } from './mutex.js';
+import { wrapKeyFor } from './blob.js';
+import type { MaterialKeys } from './blob.js';
 import type { AliasRecord, KeyRecord, KeystoreDocument, MaterialRecord, OwnedKeyRecord } from './records.js';
-import { deriveMacKey, deriveSealKey, sealMaterial, unsealMaterial } from './seal.js';
+import {
+  IMPORT_CHECK_LABEL,
+  IMPORT_TOKEN_LABEL,
+  deriveMacKey,
+  deriveSealKey,
+  importTokenAad,
+  importedMaterialCheck,
+  rootSubkey,
+  seal,
+  sealMaterial,
+  unseal,
+  unsealMaterial,
+} from './seal.js';
 
 export interface KeystoreOptions {
   path: string | null;
@@ -25,21 +39,47 @@ export interface KeystoreOptions {
 
 const MATERIAL_BYTES = 32;
 
+interface RootSubkeys {
+  seal: Buffer;
+  mac: Buffer;
+  importToken: Buffer;
+  importCheck: Buffer;
+}
+
+function deriveSubkeys(rootKey: Buffer): RootSubkeys {
+  return {
+    seal: deriveSealKey(rootKey),
+    mac: deriveMacKey(rootKey),
+    importToken: rootSubkey(rootKey, IMPORT_TOKEN_LABEL),
+    importCheck: rootSubkey(rootKey, IMPORT_CHECK_LABEL),
+  };
+}
+
+function zeroSubkeys(keys: RootSubkeys): void {
+  for (const key of Object.values(keys)) key.fill(0);
+}
+
 export class Keystore {
   readonly #db: Low<KeystoreDocument>;
-  readonly #sealKey: Buffer;
-  readonly #macKey: Buffer;
+  readonly #keys: RootSubkeys;
   readonly #mutex = new Mutex();
   readonly #now: () => Date;
-  /** Unsealed material by "<binding>#<version>"; zeroed on forget/close. */
-  readonly #materials = new Map<string, Buffer>();
+  /** Unsealed material and its wrap key by "<binding>#<version>"; wiped on forget/close. */
+  readonly #materials = new Map<string, MaterialKeys>();
+  /** The same entries by record object: the hot path's lookup, without building a string. */
+  #byRecord = new WeakMap<MaterialRecord, MaterialKeys>();
   #closed = false;
+  #generation = 0;
 
-  private constructor(db: Low<KeystoreDocument>, keys: { seal: Buffer; mac: Buffer }, now: () => Date) {
+  private constructor(db: Low<KeystoreDocument>, keys: RootSubkeys, now: () => Date) {
     this.#db = db;
-    this.#sealKey = keys.seal;
-    this.#macKey = keys.mac;
+    this.#keys = keys;
     this.#now = now;
+  }
+
+  /** Counts committed mutations, so callers can cache what they computed from the document. */
+  get generation(): number {
+    return this.#generation;
   }
 
   static async open(opts: KeystoreOptions): Promise<Keystore> {
@@ -50,7 +90,7 @@ export class Keystore {
     if (opts.path !== null) await makePrivateFolder(dirname(opts.path));
     const adapter: Adapter<KeystoreDocument> =
       opts.path === null ? new Memory<KeystoreDocument>() : new DurableJsonFile<KeystoreDocument>(opts.path);
-    const keys = { seal: deriveSealKey(opts.rootKey), mac: deriveMacKey(opts.rootKey) };
+    const keys = deriveSubkeys(opts.rootKey);
     const fresh = authenticate(emptyDocument(opts.rootKey), keys.mac);
     const db = new Low<KeystoreDocument>(adapter, fresh);
     try {
@@ -65,8 +105,7 @@ export class Keystore {
         if (checked.upgraded) await db.write();
       }
     } catch (err) {
-      keys.seal.fill(0);
-      keys.mac.fill(0);
+      zeroSubkeys(keys);
       throw err;
     }
     return new Keystore(db, keys, opts.now);
@@ -102,54 +141,97 @@ export class Keystore {
       const draft = structuredClone(this.#db.data);
       const result = change(draft);
       const committed = this.#db.data;
-      this.#db.data = authenticate(draft, this.#macKey);
+      this.#db.data = authenticate(draft, this.#keys.mac);
       try {
         await this.#db.write();
       } catch (err) {
         this.#db.data = committed;
         throw err;
       }
+      this.#generation += 1;
       return result;
     });
   }
 
   /** Fresh random material for `binding`, sealed for storage; the plaintext stays only in the cache. */
-  newMaterial(binding: string, version: number): MaterialRecord {
+  newMaterial(binding: string, version: number, extra: Pick<MaterialRecord, 'rotationType'> = {}): MaterialRecord {
     this.#assertOpen();
     const material = randomBytes(MATERIAL_BYTES);
     const record: MaterialRecord = {
       version,
       materialId: randomBytes(32).toString('hex'),
-      sealed: sealMaterial(this.#sealKey, binding, version, material),
+      sealed: sealMaterial(this.#keys.seal, binding, version, material),
       createdAt: this.#now().toISOString(),
+      ...extra,
     };
-    this.#materials.set(`${binding}#${version}`, material);
+    this.#cache(`${binding}#${version}`, material);
     return record;
   }
 
-  /** Unsealed material, cached. The Buffer belongs to the keystore: never zero or keep it. */
-  material(binding: string, record: MaterialRecord): Buffer {
+  /** Seals imported `material` (copied; the caller still zeroes its own) as version `version` of `binding`. */
+  sealImported(binding: string, version: number, material: Buffer): string {
     this.#assertOpen();
+    const copy = Buffer.from(material);
+    this.forgetMaterial(binding, version);
+    this.#cache(`${binding}#${version}`, copy);
+    return sealMaterial(this.#keys.seal, binding, version, copy);
+  }
+
+  /** Compares imported material with an earlier import without keeping the material. */
+  importedMaterialCheck(binding: string, material: Buffer): string {
+    this.#assertOpen();
+    return importedMaterialCheck(this.#keys.importCheck, binding, material);
+  }
+
+  sealImportToken(binding: string, payload: Buffer): Buffer {
+    this.#assertOpen();
+    return Buffer.from(seal(this.#keys.importToken, importTokenAad(binding), payload), 'base64');
+  }
+
+  /** The payload, or null when the token was not issued by this keystore for `binding`. */
+  openImportToken(binding: string, token: Buffer): Buffer | null {
+    this.#assertOpen();
+    return unseal(this.#keys.importToken, importTokenAad(binding), token.toString('base64'));
+  }
+
+  /** Unsealed material and wrap key, cached. They belong to the keystore: never zero or keep them. */
+  material(binding: string, record: MaterialRecord): MaterialKeys {
+    this.#assertOpen();
+    const hit = this.#byRecord.get(record);
+    if (hit) return hit;
     const cacheKey = `${binding}#${record.version}`;
     const cached = this.#materials.get(cacheKey);
-    if (cached) return cached;
-    const material = unsealMaterial(this.#sealKey, binding, record.version, record.sealed);
+    if (cached) {
+      this.#byRecord.set(record, cached);
+      return cached;
+    }
+    const material = record.sealed === undefined ? null : unsealMaterial(this.#keys.seal, binding, record.version, record.sealed);
     if (material === null) {
       throw new KmsError(
         'KMSInternalException',
         `Key material version ${record.version} of ${binding} could not be unsealed with the root key.`,
       );
     }
-    this.#materials.set(cacheKey, material);
-    return material;
+    const keys = this.#cache(cacheKey, material);
+    this.#byRecord.set(record, keys);
+    return keys;
   }
 
-  /** Drops (and zeroes) cached material of a key that is being deleted. */
-  forgetMaterial(binding: string): void {
-    for (const [cacheKey, material] of this.#materials) {
-      if (cacheKey.startsWith(`${binding}#`)) {
-        material.fill(0);
+  #cache(cacheKey: string, material: Buffer): MaterialKeys {
+    const keys = { material, wrap: wrapKeyFor(material) };
+    this.#materials.set(cacheKey, keys);
+    return keys;
+  }
+
+  /** Drops (and wipes) cached material of a key, or of one version of it. */
+  forgetMaterial(binding: string, version?: number): void {
+    const prefix = version === undefined ? `${binding}#` : `${binding}#${version}`;
+    for (const [cacheKey, keys] of this.#materials) {
+      if (version === undefined ? cacheKey.startsWith(prefix) : cacheKey === prefix) {
+        keys.material.fill(0);
+        keys.wrap.destroy();
         this.#materials.delete(cacheKey);
+        this.#byRecord = new WeakMap();
       }
     }
   }
@@ -159,10 +241,12 @@ export class Keystore {
     // Let queued mutations finish before the seal key disappears under them.
     await this.#mutex.run(() => undefined);
     this.#closed = true;
-    for (const material of this.#materials.values()) material.fill(0);
+    for (const keys of this.#materials.values()) {
+      keys.material.fill(0);
+      keys.wrap.destroy();
+    }
     this.#materials.clear();
-    this.#sealKey.fill(0);
-    this.#macKey.fill(0);
+    zeroSubkeys(this.#keys);
   }
 
   get #doc(): KeystoreDocument {

@@ -1,49 +1,91 @@
 // The embedded KMS: typed AWS-shaped operations over one keystore, plus the owned-key pair
-// for SSE-S3 and the JSON protocol entry point. Each method lives in its own module; this class
-// holds the context, applies lazy key deletion before every public operation, and closes.
+// for SSE-S3 and the JSON protocol entry point. Each operation lives in its own module; this
+// class holds the context, runs scheduled work (scheduler.ts) before every public operation and
+// on a timer, and closes.
 
-import { createAlias, listAliases } from './aliases.js';
+import { createAlias, deleteAlias, listAliases, updateAlias } from './aliases.js';
 import type { CoreContext } from './core-context.js';
-import { decrypt, encrypt, generateDataKey } from './crypto-ops.js';
+import { decrypt, encrypt, generateDataKey, generateDataKeyWithoutPlaintext, generateRandom, reEncrypt } from './crypto-ops.js';
 import { KmsError } from './errors.js';
+import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './import.js';
 import { dispatchJson } from './json-api.js';
 import { Keystore } from './keystore.js';
-import { cancelKeyDeletion, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion } from './lifecycle.js';
+import {
+  cancelKeyDeletion,
+  createKey,
+  describeKey,
+  disableKey,
+  enableKey,
+  listKeys,
+  scheduleKeyDeletion,
+  updateKeyDescription,
+} from './lifecycle.js';
 import { decryptOwned, generateOwnedDataKey } from './owned.js';
-import { sweepExpiredKeys } from './resolve.js';
+import { RandomPool } from './random-pool.js';
+import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from './rotation.js';
+import { Scheduler } from './scheduler.js';
+import { listResourceTags, tagResource, untagResource } from './tags.js';
 import type {
   Caller,
   CreateAliasInput,
   CreateKeyInput,
   DecryptInput,
   DecryptOutput,
+  DeleteAliasInput,
+  EnableKeyRotationInput,
   EncryptInput,
   EncryptOutput,
   GenerateDataKeyInput,
   GenerateDataKeyOutput,
+  GenerateDataKeyWithoutPlaintextOutput,
+  GenerateRandomInput,
+  GetKeyRotationStatusOutput,
+  GetParametersForImportInput,
+  GetParametersForImportOutput,
+  ImportKeyMaterialInput,
+  KeyIdAndMaterialOutput,
   KeyIdInput,
   KeyMetadata,
   KmsCoreOptions,
   ListAliasesInput,
   ListAliasesOutput,
   ListInput,
+  ListKeyRotationsInput,
+  ListKeyRotationsOutput,
   ListKeysOutput,
+  ListResourceTagsInput,
+  ListResourceTagsOutput,
+  ReEncryptInput,
+  ReEncryptOutput,
   ScheduleKeyDeletionInput,
   ScheduleKeyDeletionOutput,
+  TagResourceInput,
+  UntagResourceInput,
+  UpdateAliasInput,
+  UpdateKeyDescriptionInput,
 } from './types.js';
 
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const ACCOUNT_PATTERN = /^\d{12}$/;
+const DEFAULT_SCHEDULE_INTERVAL_MS = 60_000;
 
 export class KmsCore {
   readonly region: string;
   readonly accountId: string;
   readonly #ctx: CoreContext;
+  readonly #scheduler: Scheduler;
+  readonly #timer: NodeJS.Timeout | undefined;
 
-  private constructor(ctx: CoreContext) {
+  private constructor(ctx: CoreContext, scheduleIntervalMs: number) {
     this.#ctx = ctx;
     this.region = ctx.scope.region;
     this.accountId = ctx.scope.accountId;
+    this.#scheduler = new Scheduler(ctx);
+    if (scheduleIntervalMs > 0) {
+      // Failures here (a full disk, say) are not lost: the next call runs the same work and reports them.
+      this.#timer = setInterval(() => this.#scheduler.runDue().catch(() => undefined), scheduleIntervalMs);
+      this.#timer.unref();
+    }
   }
 
   static async open(opts: KmsCoreOptions): Promise<KmsCore> {
@@ -51,12 +93,18 @@ export class KmsCore {
     if (!ACCOUNT_PATTERN.test(opts.accountId)) throw new KmsError('KMSInternalException', 'The account id must be 12 digits.');
     const now = opts.now ?? (() => new Date());
     const store = await Keystore.open({ path: opts.keystorePath, rootKey: opts.rootKey, now });
-    return new KmsCore({ store, scope: { region: opts.region, accountId: opts.accountId }, now });
+    const ctx = { store, scope: { region: opts.region, accountId: opts.accountId }, now, random: new RandomPool() };
+    return new KmsCore(ctx, opts.scheduleIntervalMs ?? DEFAULT_SCHEDULE_INTERVAL_MS);
   }
 
-  async #public<T>(run: (ctx: CoreContext) => Promise<T>): Promise<T> {
-    await sweepExpiredKeys(this.#ctx);
+  async #public<T>(run: (ctx: CoreContext) => Promise<T> | T): Promise<T> {
+    if (this.#scheduler.mayBeDue()) await this.#scheduler.runDue();
     return run(this.#ctx);
+  }
+
+  /** Runs now whatever the schedule says is due (what the timer does); for tests and operators. */
+  runScheduledWork(): Promise<void> {
+    return this.#scheduler.runDue();
   }
 
   createKey(input: CreateKeyInput, caller: Caller): Promise<{ KeyMetadata: KeyMetadata }> {
@@ -69,6 +117,10 @@ export class KmsCore {
 
   listKeys(input: ListInput, caller: Caller): Promise<ListKeysOutput> {
     return this.#public((ctx) => listKeys(ctx, input, caller));
+  }
+
+  updateKeyDescription(input: UpdateKeyDescriptionInput, caller: Caller): Promise<void> {
+    return this.#public((ctx) => updateKeyDescription(ctx, input, caller));
   }
 
   enableKey(input: KeyIdInput, caller: Caller): Promise<void> {
@@ -91,8 +143,60 @@ export class KmsCore {
     return this.#public((ctx) => createAlias(ctx, input, caller));
   }
 
+  updateAlias(input: UpdateAliasInput, caller: Caller): Promise<void> {
+    return this.#public((ctx) => updateAlias(ctx, input, caller));
+  }
+
+  deleteAlias(input: DeleteAliasInput, caller: Caller): Promise<void> {
+    return this.#public((ctx) => deleteAlias(ctx, input, caller));
+  }
+
   listAliases(input: ListAliasesInput, caller: Caller): Promise<ListAliasesOutput> {
     return this.#public((ctx) => listAliases(ctx, input, caller));
+  }
+
+  enableKeyRotation(input: EnableKeyRotationInput, caller: Caller): Promise<void> {
+    return this.#public((ctx) => enableKeyRotation(ctx, input, caller));
+  }
+
+  disableKeyRotation(input: KeyIdInput, caller: Caller): Promise<void> {
+    return this.#public((ctx) => disableKeyRotation(ctx, input, caller));
+  }
+
+  getKeyRotationStatus(input: KeyIdInput, caller: Caller): Promise<GetKeyRotationStatusOutput> {
+    return this.#public((ctx) => getKeyRotationStatus(ctx, input, caller));
+  }
+
+  rotateKeyOnDemand(input: KeyIdInput, caller: Caller): Promise<{ KeyId: string }> {
+    return this.#public((ctx) => rotateKeyOnDemand(ctx, input, caller));
+  }
+
+  listKeyRotations(input: ListKeyRotationsInput, caller: Caller): Promise<ListKeyRotationsOutput> {
+    return this.#public((ctx) => listKeyRotations(ctx, input, caller));
+  }
+
+  getParametersForImport(input: GetParametersForImportInput, caller: Caller): Promise<GetParametersForImportOutput> {
+    return this.#public((ctx) => getParametersForImport(ctx, input, caller));
+  }
+
+  importKeyMaterial(input: ImportKeyMaterialInput, caller: Caller): Promise<KeyIdAndMaterialOutput> {
+    return this.#public((ctx) => importKeyMaterial(ctx, input, caller));
+  }
+
+  deleteImportedKeyMaterial(input: KeyIdInput, caller: Caller): Promise<KeyIdAndMaterialOutput> {
+    return this.#public((ctx) => deleteImportedKeyMaterial(ctx, input, caller));
+  }
+
+  tagResource(input: TagResourceInput, caller: Caller): Promise<void> {
+    return this.#public((ctx) => tagResource(ctx, input, caller));
+  }
+
+  untagResource(input: UntagResourceInput, caller: Caller): Promise<void> {
+    return this.#public((ctx) => untagResource(ctx, input, caller));
+  }
+
+  listResourceTags(input: ListResourceTagsInput, caller: Caller): Promise<ListResourceTagsOutput> {
+    return this.#public((ctx) => listResourceTags(ctx, input, caller));
   }
 
   encrypt(input: EncryptInput, caller: Caller): Promise<EncryptOutput> {
@@ -103,8 +207,20 @@ export class KmsCore {
     return this.#public((ctx) => decrypt(ctx, input, caller));
   }
 
+  reEncrypt(input: ReEncryptInput, caller: Caller): Promise<ReEncryptOutput> {
+    return this.#public((ctx) => reEncrypt(ctx, input, caller));
+  }
+
   generateDataKey(input: GenerateDataKeyInput, caller: Caller): Promise<GenerateDataKeyOutput> {
     return this.#public((ctx) => generateDataKey(ctx, input, caller));
+  }
+
+  generateDataKeyWithoutPlaintext(input: GenerateDataKeyInput, caller: Caller): Promise<GenerateDataKeyWithoutPlaintextOutput> {
+    return this.#public((ctx) => generateDataKeyWithoutPlaintext(ctx, input, caller));
+  }
+
+  generateRandom(input: GenerateRandomInput, caller: Caller): Promise<{ Plaintext: Buffer }> {
+    return this.#public((ctx) => generateRandom(ctx, input, caller));
   }
 
   /** A 32-byte data key under the AWS owned key for `purpose` (SSE-S3); the caller zeroes `plaintext`. */
@@ -121,8 +237,10 @@ export class KmsCore {
     return dispatchJson(this, op, input, caller);
   }
 
-  /** Waits for pending keystore writes, then zeroes every key held in memory. */
-  close(): Promise<void> {
-    return this.#ctx.store.close();
+  /** Stops the timer, waits for pending keystore writes, then zeroes every key held in memory. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#ctx.store.close();
+    this.#ctx.random.close();
   }
 }

@@ -1,14 +1,17 @@
-// Key management operations: CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey,
-// ScheduleKeyDeletion, CancelKeyDeletion. State rules follow AWS KMS: Enable/Disable fail
-// while pending deletion, CancelKeyDeletion leaves the key Disabled.
+// Key management operations: CreateKey, DescribeKey, ListKeys, UpdateKeyDescription,
+// EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion. State rules follow AWS KMS:
+// Enable/Disable fail while pending deletion or import, CancelKeyDeletion leaves the key
+// Disabled (or PendingImport when it has no usable material). The deletion itself happens
+// when the window has passed (scheduler.ts).
 
 import { authorize, authorizeAccount } from './authorize.js';
 import type { CoreContext } from './core-context.js';
 import { KmsError } from './errors.js';
-import { draftKey, newKeyRecord, pendingDeletion, toKeyMetadata } from './key-records.js';
+import { draftKey, newKeyRecord, pendingDeletion, pendingImport, requireNotPendingDeletion, toKeyMetadata } from './key-records.js';
 import { paginate } from './paging.js';
 import { defaultKeyPolicy } from './policy.js';
-import { resolveKey } from './resolve.js';
+import { authorizedKey, resolveKey } from './resolve.js';
+import { mergeTags, validateTagShapes } from './tags.js';
 import type {
   Caller,
   CreateKeyInput,
@@ -18,6 +21,7 @@ import type {
   ListKeysOutput,
   ScheduleKeyDeletionInput,
   ScheduleKeyDeletionOutput,
+  UpdateKeyDescriptionInput,
 } from './types.js';
 import { Violations } from './validate.js';
 
@@ -45,10 +49,7 @@ export async function createKey(ctx: CoreContext, input: CreateKeyInput, caller:
   violations.oneOf('keyUsage', input.KeyUsage, KEY_USAGES);
   violations.oneOf('origin', input.Origin, ORIGINS);
   violations.length('policy', input.Policy, 1, 131072);
-  (input.Tags ?? []).forEach((tag, i) => {
-    violations.length(`tags.${i + 1}.member.tagKey`, tag.TagKey, 1, 128);
-    violations.length(`tags.${i + 1}.member.tagValue`, tag.TagValue, 0, 256);
-  });
+  validateTagShapes(violations, input.Tags);
   violations.throwIfAny();
   // Only symmetric AWS_KMS keys exist in this slice; other valid values are refused plainly.
   if (input.KeyUsage !== undefined && input.KeyUsage !== 'ENCRYPT_DECRYPT') {
@@ -57,19 +58,21 @@ export async function createKey(ctx: CoreContext, input: CreateKeyInput, caller:
   if (input.KeySpec !== undefined && input.KeySpec !== 'SYMMETRIC_DEFAULT') {
     throw new KmsError('UnsupportedOperationException', `KeySpec ${String(input.KeySpec)} is not supported by this KMS.`);
   }
-  if (input.Origin !== undefined && input.Origin !== 'AWS_KMS') {
+  if (input.Origin !== undefined && input.Origin !== 'AWS_KMS' && input.Origin !== 'EXTERNAL') {
     throw new KmsError('UnsupportedOperationException', `Origin ${input.Origin} is not supported by this KMS.`);
   }
   if (input.Policy !== undefined && !isJsonObject(input.Policy)) {
     throw new KmsError('MalformedPolicyDocumentException', 'The key policy is not a valid JSON policy document.');
   }
+  const tags = mergeTags([], input.Tags ?? []);
   authorizeAccount(caller, 'CreateKey', ctx.scope.accountId);
   const key = await ctx.store.mutate((doc) => {
     const record = newKeyRecord(ctx, {
       description: input.Description ?? '',
       keyManager: 'CUSTOMER',
       policy: input.Policy ?? defaultKeyPolicy(ctx.scope.accountId),
-      tags: (input.Tags ?? []).map((t) => ({ TagKey: t.TagKey, TagValue: t.TagValue })),
+      tags,
+      origin: input.Origin ?? 'AWS_KMS',
     });
     doc.keys[record.keyId] = record;
     return record;
@@ -109,7 +112,22 @@ async function setEnabled(ctx: CoreContext, input: KeyIdInput, caller: Caller, e
   await ctx.store.mutate((doc) => {
     const draft = draftKey(doc, key);
     if (draft.state === 'PendingDeletion') throw pendingDeletion(draft);
+    if (draft.state === 'PendingImport') throw pendingImport(draft);
     draft.state = enabled ? 'Enabled' : 'Disabled';
+  });
+}
+
+export async function updateKeyDescription(ctx: CoreContext, input: UpdateKeyDescriptionInput, caller: Caller): Promise<void> {
+  const violations = new Violations();
+  validateKeyId(violations, input.KeyId);
+  violations.required('description', input.Description);
+  violations.length('description', input.Description, 0, 8192);
+  violations.throwIfAny();
+  const key = await authorizedKey(ctx, input.KeyId, { allowAlias: false, action: 'UpdateKeyDescription', caller, check: requireNotPendingDeletion });
+  await ctx.store.mutate((doc) => {
+    const draft = draftKey(doc, key);
+    requireNotPendingDeletion(draft);
+    draft.description = input.Description;
   });
 }
 
@@ -158,7 +176,9 @@ export async function cancelKeyDeletion(ctx: CoreContext, input: KeyIdInput, cal
     if (draft.state !== 'PendingDeletion') {
       throw new KmsError('KMSInvalidStateException', `${draft.arn} is not pending deletion.`);
     }
-    draft.state = 'Disabled';
+    // A key whose imported material is gone has nothing to be enabled with.
+    const current = draft.materials.find((m) => m.version === draft.currentMaterialVersion);
+    draft.state = current?.sealed === undefined ? 'PendingImport' : 'Disabled';
     delete draft.deletionDate;
     delete draft.pendingWindowInDays;
   });

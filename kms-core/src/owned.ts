@@ -51,6 +51,6 @@ export async function decryptOwned(
   checkPurpose(purpose);
   const parsed = parseBlob(ciphertextBlob);
   const key = ctx.store.ownedKey(purpose);
-  if (!key || key.keyId !== parsed.header.keyUuid) throw invalidCiphertext();
+  if (!key || key.keyId !== parsed.keyUuid) throw invalidCiphertext();
   return unwrapWithKey(ctx, key, parsed, encryptionContext).plaintext;
 }

@@ -1,14 +1,15 @@
 // Turning a KeyId parameter into a key record: parse (key-id.ts), look up the key or the
-// alias's target, create the AWS managed key behind alias/aws/s3 on first use, and delete
-// keys whose deletion window has passed (lazily, checked against the clock on every call).
+// alias's target, and create the AWS managed key behind alias/aws/s3 on first use.
 
+import { authorize } from './authorize.js';
+import type { KmsAction } from './authorize.js';
 import type { CoreContext } from './core-context.js';
 import { KmsError } from './errors.js';
 import { parseKeyRef } from './key-id.js';
 import { AWS_S3_ALIAS, AWS_S3_DESCRIPTION, newKeyRecord } from './key-records.js';
 import { awsS3KeyPolicy } from './policy.js';
-import { sealBinding } from './records.js';
 import type { KeyRecord } from './records.js';
+import type { Caller } from './types.js';
 
 export async function resolveKey(ctx: CoreContext, value: string, opts: { allowAlias: boolean }): Promise<KeyRecord> {
   const ref = parseKeyRef(value, ctx.scope, opts);
@@ -22,6 +23,21 @@ export async function resolveKey(ctx: CoreContext, value: string, opts: { allowA
   const alias = ours ? ctx.store.alias(ref.aliasName) : undefined;
   const key = alias ? ctx.store.key(alias.targetKeyId) : undefined;
   if (!key) throw new KmsError('NotFoundException', `Alias ${ref.aliasArn} is not found.`);
+  return key;
+}
+
+/**
+ * The key an operation acts on: resolved, `action` authorised for `caller` on it, then the
+ * operation's own state rule (`check`) applied, in the order AWS answers them.
+ */
+export async function authorizedKey(
+  ctx: CoreContext,
+  keyId: string,
+  opts: { allowAlias: boolean; action: KmsAction; caller: Caller; check?: (key: KeyRecord) => void },
+): Promise<KeyRecord> {
+  const key = await resolveKey(ctx, keyId, { allowAlias: opts.allowAlias });
+  authorize(opts.caller, opts.action, key);
+  opts.check?.(key);
   return key;
 }
 
@@ -47,22 +63,4 @@ export async function ensureAwsS3Key(ctx: CoreContext): Promise<KeyRecord> {
   const key = ctx.store.key(keyId);
   if (!key) throw new KmsError('KMSInternalException', 'The AWS managed key for S3 could not be created.');
   return key;
-}
-
-/** Deletes every key whose deletion date has passed, with its aliases and cached material. */
-export async function sweepExpiredKeys(ctx: CoreContext): Promise<void> {
-  const isExpired = (key: KeyRecord): boolean =>
-    key.state === 'PendingDeletion' && key.deletionDate !== undefined && Date.parse(key.deletionDate) <= ctx.now().getTime();
-  if (!ctx.store.keys().some(isExpired)) return;
-  const deleted = await ctx.store.mutate((doc) => {
-    const expired = Object.values(doc.keys).filter(isExpired);
-    for (const key of expired) {
-      delete doc.keys[key.keyId];
-      for (const alias of Object.values(doc.aliases)) {
-        if (alias.targetKeyId === key.keyId) delete doc.aliases[alias.aliasName];
-      }
-    }
-    return expired;
-  });
-  for (const key of deleted) ctx.store.forgetMaterial(sealBinding(key));
 }

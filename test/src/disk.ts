@@ -52,3 +52,22 @@ export async function gatewayRecordIn<T = Record<string, unknown>>(recordPath: s
   const at = bytes.indexOf('{');
   return JSON.parse(bytes.subarray(at, at + bytes.readUInt32BE(at - 4)).toString('utf8')) as T;
 }
+
+/**
+ * The files under `dir` that hold any sample of any of `plaintexts`: its first, middle and
+ * last 32 bytes, so a leak of part of an object is caught as well as a whole copy.
+ */
+export async function filesHoldingPlaintext(dir: string, plaintexts: Iterable<Buffer>): Promise<string[]> {
+  const samples: Buffer[] = [];
+  for (const text of plaintexts) {
+    const width = Math.min(32, text.length);
+    const middle = Math.floor((text.length - width) / 2);
+    for (const start of [0, middle, text.length - width]) samples.push(text.subarray(start, start + width));
+  }
+  const leaking: string[] = [];
+  for (const file of await allFiles(dir)) {
+    const bytes = await readFile(file);
+    if (samples.some((sample) => bytes.includes(sample))) leaking.push(file);
+  }
+  return leaking;
+}

@@ -84,6 +84,11 @@ export const S3_ERRORS = {
   'KMS.MalformedPolicyDocumentException': { status: 400, message: 'The KMS key policy is not valid.' },
   'KMS.InvalidMarkerException': { status: 400, message: 'The KMS paging marker is not valid.' },
   'KMS.UnknownOperationException': { status: 400, message: 'The KMS operation is not known.' },
+  'KMS.TagException': { status: 400, message: 'The KMS tags are not valid.' },
+  'KMS.DryRunOperationException': { status: 412, message: 'The request would have succeeded, but the DryRun option is set.' },
+  'KMS.InvalidImportTokenException': { status: 400, message: 'The KMS import token is not valid.' },
+  'KMS.ExpiredImportTokenException': { status: 400, message: 'The KMS import token has expired.' },
+  'KMS.IncorrectKeyMaterialException': { status: 400, message: 'The key material does not match the KMS key.' },
 } as const satisfies Record<string, S3ErrorSpec>;
 
 export type S3ErrorCode = keyof typeof S3_ERRORS;

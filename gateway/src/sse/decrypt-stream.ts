@@ -4,16 +4,18 @@
  * `openEncryptedObject` runs every check that needs no ciphertext — header syntax,
  * header hash against the metadata record, the file size formula and the key
  * commitment (constant time) — so a wrong file, wrong DEK or wrong context is refused
- * before any plaintext exists. `openPlaintextStream` adds the I/O: it reads the header,
- * opens the planned file range and resolves only after the first needed segment has
- * authenticated, so the GET handler can still answer with a clean error until then.
+ * before any plaintext exists. A header written without a length (format step 6) takes
+ * it from the metadata record, and is refused without one. `openPlaintextStream` adds the
+ * I/O: it reads the header, opens the planned file range and resolves only after the first
+ * needed segment has authenticated, so the GET handler can still answer with a clean error
+ * until then.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { IntegrityError } from './errors.js';
 import {
-  HEADER_SIZE, decodeHeader, deriveStreamKey, encryptedSize, headerAad, segmentSizeOf, sha256,
+  HEADER_SIZE, decodeHeader, deriveStreamKey, encryptedSize, fitsSegmentLimit, headerAad, segmentSizeOf, sha256,
 } from './format/gwse.js';
 import type { GwseHeader } from './format/gwse.js';
 import { planRange } from './format/range.js';
@@ -31,13 +33,17 @@ export interface OpenEncryptedObjectOptions {
   readonly fileSize: number;
   /** Hex SHA-256 of the header from the metadata record. */
   readonly expectedHeaderSha256?: string;
-  /** From the metadata record: the header must agree. */
+  /**
+   * From the metadata record: the header must agree, and a header that defers its length
+   * to the record (format step 6) gets it from here.
+   */
   readonly expectedPlaintextLength?: number;
   readonly expectedPartNumber?: number;
 }
 
 export interface EncryptedObject {
   readonly header: GwseHeader;
+  /** From the header, or from the record when the header defers it. */
   readonly plaintextLength: number;
   readonly segmentSize: number;
   plan(range?: PlaintextRange): SegmentPlan;
@@ -60,16 +66,21 @@ export function openEncryptedObject(opts: OpenEncryptedObjectOptions): Encrypted
       throw new IntegrityError('header hash differs from the metadata record');
     }
   }
-  if (opts.expectedPlaintextLength !== undefined && opts.expectedPlaintextLength !== header.plaintextLength) {
+  const plaintextLength = header.plaintextLength ?? opts.expectedPlaintextLength;
+  if (plaintextLength === undefined) throw new IntegrityError('header defers its length to a metadata record, and none was given');
+  if (opts.expectedPlaintextLength !== undefined && opts.expectedPlaintextLength !== plaintextLength) {
     throw new IntegrityError('header plaintext length differs from the metadata record');
   }
   if (opts.expectedPartNumber !== undefined && opts.expectedPartNumber !== header.partNumber) {
     throw new IntegrityError('header part number differs from the metadata record');
   }
   const segmentSize = segmentSizeOf(header.segmentSizeLog2);
-  const expectedSize = encryptedSize(header.plaintextLength, segmentSize);
+  if (!Number.isSafeInteger(plaintextLength) || plaintextLength < 0 || !fitsSegmentLimit(plaintextLength, segmentSize)) {
+    throw new IntegrityError('recorded plaintext length is not one the format can hold');
+  }
+  const expectedSize = encryptedSize(plaintextLength, segmentSize);
   if (opts.fileSize !== expectedSize) {
-    throw new IntegrityError(`file is ${opts.fileSize} bytes, header implies ${expectedSize}`);
+    throw new IntegrityError(`file is ${opts.fileSize} bytes, its length implies ${expectedSize}`);
   }
   const keyInput = { dek: opts.dek, salt: header.salt, partNumber: header.partNumber, objectContext: opts.objectContext };
   const commitment = deriveStreamKey(keyInput, 'commit');
@@ -79,10 +90,10 @@ export function openEncryptedObject(opts: OpenEncryptedObjectOptions): Encrypted
 
   let contentKey: Buffer | null = deriveStreamKey(keyInput, 'content');
   const aad = headerAad(opts.header);
-  const plan = (range?: PlaintextRange): SegmentPlan => planRange(header.plaintextLength, segmentSize, range);
+  const plan = (range?: PlaintextRange): SegmentPlan => planRange(plaintextLength, segmentSize, range);
   return {
     header,
-    plaintextLength: header.plaintextLength,
+    plaintextLength,
     segmentSize,
     plan,
     createDecryptStream(range?: PlaintextRange): SegmentDecryptor {
@@ -91,7 +102,7 @@ export function openEncryptedObject(opts: OpenEncryptedObjectOptions): Encrypted
       const key = contentKey;
       contentKey = null;
       return new SegmentDecryptor({
-        contentKey: key, aad, noncePrefix: header.noncePrefix, plaintextLength: header.plaintextLength, segmentSize, plan: segmentPlan,
+        contentKey: key, aad, noncePrefix: header.noncePrefix, plaintextLength, segmentSize, plan: segmentPlan,
       });
     },
     dispose(): void {

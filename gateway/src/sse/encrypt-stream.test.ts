@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createEncryptStream } from './encrypt-stream.js';
-import { PlaintextLengthError } from './errors.js';
-import { HEADER_SIZE, decodeHeader, encryptedSize, etagFromHeader, sha256 } from './format/gwse.js';
+import { IntegrityError, PlaintextLengthError } from './errors.js';
+import { FLAG_LENGTH_IN_RECORD, HEADER_SIZE, TAG_SIZE, decodeHeader, encryptedSize, etagFromHeader, sha256 } from './format/gwse.js';
 import { TEST_CONTEXT, TEST_DEK, encryptToBuffer, readThroughGetPath } from './testing/streams.js';
 import { patternBytes } from './testing/prng.js';
 
@@ -104,5 +104,85 @@ describe('createEncryptStream', () => {
     expect(() => createEncryptStream({ ...base, partNumber: 10001 })).toThrow(RangeError);
     expect(() => createEncryptStream({ ...base, dek: Buffer.alloc(16) })).toThrow(RangeError);
     expect(() => createEncryptStream({ ...base, plaintextLength: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('createEncryptStream without a declared length', () => {
+  const undeclared = { segmentSizeLog2: 12, plaintextLength: null };
+
+  it('writes the same layout as a declared length, with the length left to the record', async () => {
+    for (const size of [0, 1, S - 1, S, S + 1, 2 * S, 3 * S + 7]) {
+      const plaintext = patternBytes(size);
+      const { file, enc } = await encryptToBuffer(plaintext, undeclared);
+      const header = decodeHeader(enc.header);
+      expect(header.plaintextLength).toBeNull();
+      expect(enc.header[7]).toBe(FLAG_LENGTH_IN_RECORD);
+      expect(enc.plaintextLength).toBe(size);
+      expect(file.length).toBe(encryptedSize(size, S));
+      expect(enc.ciphertextLength).toBe(file.length);
+      const back = await readThroughGetPath(file, { expectedPlaintextLength: size });
+      expect(back.error).toBeNull();
+      expect(back.emitted.equals(plaintext)).toBe(true);
+      // Without the record's length the file does not open.
+      const blind = await readThroughGetPath(file);
+      expect(blind.error).toBeInstanceOf(IntegrityError);
+      expect(blind.opened).toBe(false);
+    }
+  });
+
+  it('differs from the declared-length file only in the header and, through the AAD, the tags', async () => {
+    const fixed = { segmentSizeLog2: 12, salt: Buffer.alloc(32, 7), noncePrefix: Buffer.alloc(7, 9) };
+    const plaintext = patternBytes(2 * S);
+    const declared = (await encryptToBuffer(plaintext, fixed)).file;
+    const streamed = (await encryptToBuffer(plaintext, { ...fixed, plaintextLength: null })).file;
+    expect(streamed.length).toBe(declared.length);
+    for (let i = 0; i < 2; i++) {
+      const start = HEADER_SIZE + i * (S + TAG_SIZE);
+      const ciphertext = (f: Buffer): Buffer => f.subarray(start, start + S);
+      const tag = (f: Buffer): Buffer => f.subarray(start + S, start + S + TAG_SIZE);
+      expect(ciphertext(streamed).equals(ciphertext(declared))).toBe(true); // same key and nonce, final flag included
+      expect(tag(streamed).equals(tag(declared))).toBe(false);
+    }
+  });
+
+  it('gives the same bytes whatever the input chunking', async () => {
+    const fixed = { ...undeclared, salt: Buffer.alloc(32, 7), noncePrefix: Buffer.alloc(7, 9) };
+    for (const size of [S, 3 * S + 7]) {
+      const plaintext = patternBytes(size);
+      const reference = (await encryptToBuffer(plaintext, fixed, plaintext.length)).file;
+      for (const chunk of [1, 15, 4095, 4096, 4097, 10000]) {
+        expect((await encryptToBuffer(plaintext, fixed, chunk)).file.equals(reference)).toBe(true);
+      }
+    }
+  });
+
+  it('holds at most one segment of output back, and emits nothing of it unsealed', async () => {
+    const enc = createEncryptStream({ dek: TEST_DEK, objectContext: TEST_CONTEXT, ...undeclared });
+    const emitted: Buffer[] = [];
+    enc.transform.on('data', (c: Buffer) => emitted.push(c));
+    enc.transform.write(patternBytes(S)); // a full segment: final or not is still open
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Buffer.concat(emitted).length).toBe(HEADER_SIZE);
+    enc.transform.write(Buffer.alloc(1)); // now it is not the last
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Buffer.concat(emitted).length).toBe(HEADER_SIZE + S + TAG_SIZE);
+    expect(() => enc.plaintextLength).toThrow(/once it has ended/);
+    enc.transform.destroy();
+  });
+
+  it('zeroes its content key and held plaintext when it ends or is destroyed', async () => {
+    const state = (t: unknown): { contentKey: Buffer; held: Buffer } => t as { contentKey: Buffer; held: Buffer };
+    const done = createEncryptStream({ dek: TEST_DEK, objectContext: TEST_CONTEXT, plaintextLength: null });
+    await pipeline(Readable.from([patternBytes(100)], { objectMode: false }), done.transform, new Writable({ write(_c, _e, cb) { cb(); } }));
+    expect(state(done.transform).contentKey.equals(Buffer.alloc(32))).toBe(true);
+    expect(state(done.transform).held.equals(Buffer.alloc(state(done.transform).held.length))).toBe(true);
+
+    const aborted = createEncryptStream({ dek: TEST_DEK, objectContext: TEST_CONTEXT, plaintextLength: null });
+    aborted.transform.write(Buffer.alloc(10, 0xaa));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(state(aborted.transform).held.includes(0xaa)).toBe(true);
+    aborted.transform.destroy();
+    expect(state(aborted.transform).contentKey.equals(Buffer.alloc(32))).toBe(true);
+    expect(state(aborted.transform).held.includes(0xaa)).toBe(false);
   });
 });

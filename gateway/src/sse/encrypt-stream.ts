@@ -1,11 +1,15 @@
 /**
  * Plaintext → GWSE v1 file bytes, as one Transform for the PUT pipeline.
  *
- * The plaintext length is known before the first byte (S3 requires Content-Length or
- * x-amz-decoded-content-length), so each segment's index and final flag are known when
- * its cipher is created. Bytes therefore flow straight through `cipher.update` with no
- * segment buffering; only the final segment is closed in `_flush`, after the byte count
- * has been checked, so a short body can never be sealed as a complete object.
+ * With a declared length (Content-Length, x-amz-decoded-content-length) each segment's
+ * index and final flag are known when its cipher is created, so bytes flow straight through
+ * `cipher.update` with no segment buffering; only the final segment is closed in `_flush`,
+ * after the byte count has been checked, so a short body can never be sealed as complete.
+ *
+ * Without one (`plaintextLength: null`, a `Transfer-Encoding: chunked` body) the header
+ * says "length in the record" (format step 6) and a full segment's final flag is known only
+ * when the next byte or the end arrives: the stream holds that one segment of plaintext,
+ * in a buffer it owns and wipes, and the length is read from the stream once it has ended.
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import type { CipherGCM } from 'node:crypto';
@@ -13,7 +17,7 @@ import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { PlaintextLengthError } from './errors.js';
 import {
-  DEFAULT_SEGMENT_SIZE_LOG2, NONCE_PREFIX_SIZE, SALT_SIZE, TAG_SIZE,
+  DEFAULT_SEGMENT_SIZE_LOG2, MAX_SEGMENTS, NONCE_PREFIX_SIZE, SALT_SIZE, TAG_SIZE,
   deriveStreamKey, encodeHeader, encryptedSize, etagFromHeader, headerAad, segmentCount, segmentNonce,
   segmentSizeOf, sha256,
 } from './format/gwse.js';
@@ -21,7 +25,8 @@ import {
 export interface EncryptStreamOptions {
   /** The 32-byte data key. Not retained: the stream derives its content key at once. */
   readonly dek: Buffer;
-  readonly plaintextLength: number;
+  /** The declared body length, or null when the body announces none (it then ends the stream). */
+  readonly plaintextLength: number | null;
   /** 0 (the default) for a single-part object, 1 … 10000 for a multipart part. */
   readonly partNumber?: number;
   /** Canonical bytes of the object encryption context. */
@@ -39,7 +44,12 @@ export interface EncryptStream {
   readonly headerSha256: string;
   readonly etag: string;
   readonly segmentSize: number;
-  /** Bytes the transform will emit in total (header included). */
+  /**
+   * Plaintext bytes of the stream, and bytes the transform emits in total (header included).
+   * Known at once for a declared length; for an undeclared one once the transform has
+   * flushed, and reading them earlier is a programming error.
+   */
+  readonly plaintextLength: number;
   readonly ciphertextLength: number;
   readonly transform: Transform;
 }
@@ -59,45 +69,93 @@ export function createEncryptStream(opts: EncryptStreamOptions): EncryptStream {
   }
   const contentKey = deriveStreamKey(keyInput, 'content');
   const segmentSize = segmentSizeOf(segmentSizeLog2);
+  const transform = opts.plaintextLength === null
+    ? new HeldSegmentEncryptor(contentKey, header, noncePrefix, segmentSize)
+    : new SegmentEncryptor(contentKey, header, noncePrefix, opts.plaintextLength, segmentSize);
   return {
     header,
     headerSha256: sha256(header).toString('hex'),
     etag: etagFromHeader(header),
     segmentSize,
-    ciphertextLength: encryptedSize(opts.plaintextLength, segmentSize),
-    transform: new SegmentEncryptor(contentKey, header, noncePrefix, opts.plaintextLength, segmentSize),
+    get plaintextLength() {
+      return transform.plaintextLength();
+    },
+    get ciphertextLength() {
+      return encryptedSize(transform.plaintextLength(), segmentSize);
+    },
+    transform,
   };
 }
 
-class SegmentEncryptor extends Transform {
-  private readonly contentKey: Buffer;
+/** What both encryptors share: the key they own and wipe, the header they send first. */
+abstract class GwseEncryptor extends Transform {
+  protected readonly contentKey: Buffer;
+  protected readonly aad: Buffer;
+  protected readonly segmentSize: number;
   private readonly header: Buffer;
-  private readonly aad: Buffer;
   private readonly noncePrefix: Buffer;
-  private readonly plaintextLength: number;
-  private readonly segmentSize: number;
-  private readonly lastIndex: number;
   private headerSent = false;
-  private seen = 0;
-  private index = 0;
-  private filled = 0;
-  private cipher: CipherGCM | null = null;
 
   /** Takes ownership of `contentKey` and zeroes it when the stream ends or is destroyed. */
-  constructor(contentKey: Buffer, header: Buffer, noncePrefix: Buffer, plaintextLength: number, segmentSize: number) {
+  constructor(contentKey: Buffer, header: Buffer, noncePrefix: Buffer, segmentSize: number) {
     super({ readableHighWaterMark: segmentSize });
     this.contentKey = contentKey;
     this.header = header;
     this.aad = headerAad(header);
     this.noncePrefix = noncePrefix;
-    this.plaintextLength = plaintextLength;
     this.segmentSize = segmentSize;
+  }
+
+  abstract plaintextLength(): number;
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.wipe();
+    callback(error);
+  }
+
+  protected sendHeader(): void {
+    if (this.headerSent) return;
+    this.headerSent = true;
+    this.push(this.header);
+  }
+
+  protected cipherFor(index: number, isFinal: boolean): CipherGCM {
+    const nonce = segmentNonce(this.noncePrefix, index, isFinal);
+    const cipher = createCipheriv('aes-256-gcm', this.contentKey, nonce, { authTagLength: TAG_SIZE });
+    cipher.setAAD(this.aad);
+    return cipher;
+  }
+
+  /** Pushes the rest of the segment's ciphertext and its tag. */
+  protected sealSegment(cipher: CipherGCM): void {
+    const rest = cipher.final();
+    if (rest.length > 0) this.push(rest);
+    this.push(cipher.getAuthTag());
+  }
+
+  protected wipe(): void {
+    this.contentKey.fill(0);
+  }
+}
+
+/** A declared length: segments stream through their ciphers as bytes arrive. */
+class SegmentEncryptor extends GwseEncryptor {
+  private readonly declaredLength: number;
+  private readonly lastIndex: number;
+  private seen = 0;
+  private index = 0;
+  private filled = 0;
+  private cipher: CipherGCM | null = null;
+
+  constructor(contentKey: Buffer, header: Buffer, noncePrefix: Buffer, plaintextLength: number, segmentSize: number) {
+    super(contentKey, header, noncePrefix, segmentSize);
+    this.declaredLength = plaintextLength;
     this.lastIndex = segmentCount(plaintextLength, segmentSize) - 1;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (this.seen + chunk.length > this.plaintextLength) {
-      callback(new PlaintextLengthError(this.plaintextLength, this.seen + chunk.length));
+    if (this.seen + chunk.length > this.declaredLength) {
+      callback(new PlaintextLengthError(this.declaredLength, this.seen + chunk.length));
       return;
     }
     this.sendHeader();
@@ -117,9 +175,9 @@ class SegmentEncryptor extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.seen !== this.plaintextLength) {
+    if (this.seen !== this.declaredLength) {
       this.wipe();
-      callback(new PlaintextLengthError(this.plaintextLength, this.seen));
+      callback(new PlaintextLengthError(this.declaredLength, this.seen));
       return;
     }
     this.sendHeader();
@@ -130,37 +188,88 @@ class SegmentEncryptor extends Transform {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.wipe();
     this.cipher = null;
-    callback(error);
+    super._destroy(error, callback);
   }
 
-  private sendHeader(): void {
-    if (this.headerSent) return;
-    this.headerSent = true;
-    this.push(this.header);
+  plaintextLength(): number {
+    return this.declaredLength;
   }
 
   private openSegment(): CipherGCM {
-    const nonce = segmentNonce(this.noncePrefix, this.index, this.index === this.lastIndex);
-    const cipher = createCipheriv('aes-256-gcm', this.contentKey, nonce, { authTagLength: TAG_SIZE });
-    cipher.setAAD(this.aad);
-    this.cipher = cipher;
-    return cipher;
+    this.cipher = this.cipherFor(this.index, this.index === this.lastIndex);
+    return this.cipher;
   }
 
   private closeSegment(): void {
-    const cipher = this.cipher;
-    if (cipher === null) throw new Error('no open segment');
-    const rest = cipher.final();
-    if (rest.length > 0) this.push(rest);
-    this.push(cipher.getAuthTag());
+    if (this.cipher === null) throw new Error('no open segment');
+    this.sealSegment(this.cipher);
     this.cipher = null;
     this.index += 1;
     this.filled = 0;
   }
+}
 
-  private wipe(): void {
-    this.contentKey.fill(0);
+/**
+ * No declared length: the current segment's plaintext is held until the next byte (it is
+ * not the last: final = 0) or the end (final = 1). The stream's end is the length.
+ */
+class HeldSegmentEncryptor extends GwseEncryptor {
+  private readonly held: Buffer;
+  private filled = 0;
+  private index = 0;
+  private total: number | null = null;
+
+  constructor(contentKey: Buffer, header: Buffer, noncePrefix: Buffer, segmentSize: number) {
+    super(contentKey, header, noncePrefix, segmentSize);
+    this.held = Buffer.alloc(segmentSize);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.sendHeader();
+      let offset = 0;
+      while (offset < chunk.length) {
+        // More bytes follow a full segment, so that segment was not the last.
+        if (this.filled === this.segmentSize) this.sealHeld(false);
+        const take = Math.min(this.segmentSize - this.filled, chunk.length - offset);
+        chunk.copy(this.held, this.filled, offset, offset + take);
+        this.filled += take;
+        offset += take;
+      }
+      callback();
+    } catch (err) {
+      callback(err as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.sendHeader();
+    // The held segment is the last one; for an empty body, the one empty segment.
+    const length = this.index * this.segmentSize + this.filled;
+    this.sealHeld(true);
+    this.total = length;
+    this.wipe();
+    callback();
+  }
+
+  plaintextLength(): number {
+    if (this.total === null) throw new Error('the length of an undeclared-length stream is known only once it has ended');
+    return this.total;
+  }
+
+  protected override wipe(): void {
+    super.wipe();
+    this.held.fill(0);
+  }
+
+  private sealHeld(isFinal: boolean): void {
+    if (this.index === MAX_SEGMENTS - 1 && !isFinal) throw new RangeError('stream exceeds the segment limit of the format');
+    const cipher = this.cipherFor(this.index, isFinal);
+    const out = cipher.update(this.held.subarray(0, this.filled));
+    if (out.length > 0) this.push(out);
+    this.sealSegment(cipher);
+    this.index += 1;
+    this.filled = 0;
   }
 }

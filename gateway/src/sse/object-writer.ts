@@ -50,8 +50,11 @@ export interface WriteObjectOptions {
   readonly key: string;
   /** The destination's SSE choice (request headers, else the bucket default). */
   readonly sse: SseRequest;
-  /** Plaintext length, known before the first byte. */
-  readonly length: number;
+  /**
+   * Plaintext length if known before the first byte; null for a body that ends when its
+   * framing says so (chunked), whose length the record then carries (GWSE step 6).
+   */
+  readonly length: number | null;
   /**
    * The plaintext as pipeline streams, called once right before the pipeline runs (a request
    * source must reach pipeline() in the tick it is made): a verified request body, or the
@@ -116,7 +119,7 @@ export async function writeEncryptedObject(opts: WriteObjectOptions): Promise<Wr
       bucketKeyEnabled: false,
       algorithm: GWSE_ALGORITHM_NAME,
       segmentSize: encrypt.segmentSize,
-      plaintextSize: length,
+      plaintextSize: encrypt.plaintextLength,
       ciphertextSize: encrypt.ciphertextLength,
       headerSha256: encrypt.headerSha256,
       etag,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { IntegrityError } from './errors.js';
-import { HEADER_SIZE, TAG_SIZE, segmentFileOffset } from './format/gwse.js';
+import { HEADER_SIZE, TAG_SIZE, encryptedSize, segmentFileOffset } from './format/gwse.js';
 import type { PlaintextRange } from './format/range.js';
 import { canonicalEncryptionContext } from './context.js';
 import { TEST_CONTEXT, TEST_DEK, encryptToBuffer, readThroughGetPath } from './testing/streams.js';
@@ -17,7 +17,7 @@ const SEALED = S + TAG_SIZE;
 const prng = seededPrng(0xdecaf);
 const plaintext = Buffer.from(Array.from({ length: P }, () => prng.int(0, 255)));
 
-async function encrypt(opts: { objectContext?: Buffer; partNumber?: number } = {}): Promise<{ file: Buffer; headerSha256: string }> {
+async function encrypt(opts: { objectContext?: Buffer; partNumber?: number; plaintextLength?: null } = {}): Promise<{ file: Buffer; headerSha256: string }> {
   const { file, enc } = await encryptToBuffer(plaintext, { segmentSizeLog2: 12, ...opts });
   return { file, headerSha256: enc.headerSha256 };
 }
@@ -169,6 +169,93 @@ describe('tampering with a GWSE file', () => {
     const untouched = await readThroughGetPath(bad, { range: { start: 5, end: 2 * S - 1 } });
     expect(untouched.error).toBeNull(); // segments outside the range are not read
     expect(untouched.emitted.equals(plaintext.subarray(5, 2 * S))).toBe(true);
+  });
+});
+
+describe('tampering with a file whose length is in the record (no declared length)', () => {
+  // The header's length field is 0; every read is given the record's length, as GetObject does.
+  const undeclared = (): ReturnType<typeof encrypt> => encrypt({ plaintextLength: null });
+  const recorded = (p: number, more: ReadOptions = {}): ReadOptions => ({ expectedPlaintextLength: p, ...more });
+  const sizeFor = (p: number): number => encryptedSize(p, S);
+
+  it('reads back with the recorded length (the control), and not without one', async () => {
+    const { file, headerSha256 } = await undeclared();
+    const outcome = await readThroughGetPath(file, recorded(P, { expectedHeaderSha256: headerSha256 }));
+    expect(outcome.error).toBeNull();
+    expect(outcome.emitted.equals(plaintext)).toBe(true);
+    await expectFailsClosed(file, undefined);
+  });
+
+  it('refuses every header byte flipped, before any plaintext', async () => {
+    const { file, headerSha256 } = await undeclared();
+    for (let at = 0; at < HEADER_SIZE; at++) {
+      for (const mask of [0x01, 0x02, 0x80]) {
+        await expectFailsClosed(flip(file, at, mask), undefined, recorded(P));
+        await expectFailsClosed(flip(file, at, mask), undefined, recorded(P, { expectedHeaderSha256: headerSha256 }));
+      }
+    }
+  });
+
+  it('refuses truncation at every segment boundary, even when the recorded length is made to agree', async () => {
+    const { file } = await undeclared();
+    for (let k = 1; k <= 3; k++) {
+      const short = file.subarray(0, segmentFileOffset(S, k)); // segments 0 … k−1 kept whole
+      await expectFailsClosed(short, undefined, recorded(P)); // 96 + P + 16·N against the record
+      // A record claiming k·S bytes fits the short file's size; its last segment was sealed
+      // with final = 0, so the tag refuses it: the final flag ends the stream, not a length.
+      expect(short.length).toBe(sizeFor(k * S));
+      await expectFailsClosed(short, k - 1, recorded(k * S));
+      await expectFailsClosed(short, k - 1, recorded(k * S, { range: { start: (k - 1) * S, end: k * S - 1 } }));
+    }
+    // Inside a segment, and storage lying about the size.
+    for (const cut of [segmentFileOffset(S, 2) + 100, file.length - 1]) {
+      await expectFailsClosed(file.subarray(0, cut), undefined, recorded(P));
+      await expectFailsClosed(file.subarray(0, cut), Math.floor((cut - HEADER_SIZE) / SEALED), recorded(P, { fileSize: file.length }));
+    }
+  });
+
+  it('refuses appending, even when the recorded length is made to agree', async () => {
+    const { file } = await undeclared();
+    const oneByte = Buffer.concat([file, Buffer.from([0])]);
+    await expectFailsClosed(oneByte, undefined, recorded(P));
+    await expectFailsClosed(oneByte, 3, recorded(P + 1)); // the last segment grows by a byte
+    const extraSegment = Buffer.concat([file.subarray(0, segmentFileOffset(S, 3)), segmentBytes(file, 1), segmentBytes(file, 3)]);
+    expect(extraSegment.length).toBe(sizeFor(P + S));
+    await expectFailsClosed(extraSegment, 3, recorded(P + S)); // segment 1's bytes at index 3
+  });
+
+  it('refuses a recorded length that differs from what was written', async () => {
+    const { file } = await undeclared();
+    for (const p of [P - 1, P + 1, 3 * S, 0]) await expectFailsClosed(file, undefined, recorded(p));
+    await expectFailsClosed(file.subarray(0, file.length - 1), 3, recorded(P - 1));
+  });
+
+  it('stops at swapped segments, and refuses another write’s file', async () => {
+    const a = await undeclared();
+    const swapped = Buffer.from(a.file);
+    segmentBytes(a.file, 2).copy(swapped, segmentFileOffset(S, 1));
+    segmentBytes(a.file, 1).copy(swapped, segmentFileOffset(S, 2));
+    await expectFailsClosed(swapped, 1, recorded(P));
+    const b = await undeclared();
+    await expectFailsClosed(b.file, undefined, recorded(P, { expectedHeaderSha256: a.headerSha256 }));
+    const spliced = Buffer.from(a.file);
+    segmentBytes(b.file, 2).copy(spliced, segmentFileOffset(S, 2));
+    await expectFailsClosed(spliced, 2, recorded(P));
+  });
+
+  it('refuses the flag turned on or off, with the length moved to match', async () => {
+    const deferred = await undeclared();
+    const declared = Buffer.from(deferred.file);
+    declared[7] = 0;
+    declared.writeBigUInt64BE(BigInt(P), 8);
+    await expectFailsClosed(declared, undefined, recorded(P));
+    await expectFailsClosed(declared, undefined);
+
+    const withLength = await encrypt();
+    const cleared = Buffer.from(withLength.file);
+    cleared[7] = 0x02;
+    cleared.writeBigUInt64BE(0n, 8);
+    await expectFailsClosed(cleared, undefined, recorded(P));
   });
 });
 

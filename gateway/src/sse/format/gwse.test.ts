@@ -42,6 +42,18 @@ describe('GWSE header', () => {
     expect(encodeHeader({ ...base, partNumber: 7 })[7]).toBe(1);
   });
 
+  it('encodes an undeclared length as flag bit 1 with a zero length field', () => {
+    for (const h of [{ ...base, plaintextLength: null }, { ...base, plaintextLength: null, partNumber: 9 }]) {
+      const buf = encodeHeader(h);
+      expect(buf[7]).toBe(h.partNumber > 0 ? 0x03 : 0x02);
+      expect(buf.readBigUInt64BE(8)).toBe(0n);
+      expect(decodeHeader(buf)).toEqual(h);
+    }
+    const deferredPart = encodeHeader({ ...base, plaintextLength: null, partNumber: 9 });
+    deferredPart[7] = 0x02; // part number without the multipart flag
+    expect(decodeError(deferredPart)).toMatch(/multipart flag/);
+  });
+
   it('refuses anything off', () => {
     expect(decodeError(encodeHeader(base).subarray(0, 95))).toMatch(/95 bytes/);
     expect(decodeError(edited(0, 0x67))).toBe('bad magic');
@@ -49,7 +61,8 @@ describe('GWSE header', () => {
     expect(decodeError(edited(5, 2))).toMatch(/algorithm id 2/);
     expect(decodeError(edited(6, 11))).toMatch(/segment size/);
     expect(decodeError(edited(6, 21))).toMatch(/segment size/);
-    expect(decodeError(edited(7, 2))).toMatch(/flags/);
+    expect(decodeError(edited(7, 4))).toMatch(/flags/);
+    expect(decodeError(edited(7, 2))).toMatch(/carries a length/); // length-in-record, yet P ≠ 0
     expect(decodeError(edited(7, 1))).toMatch(/multipart flag/); // flag set, part number 0
     expect(decodeError(edited(19, 5))).toMatch(/multipart flag/); // part 5 without the flag
     expect(decodeError(edited(8, 0x01))).toMatch(/too large/); // 2^56 + …

@@ -10,8 +10,9 @@
  *      4  formatVersion = 1       1
  *      5  algId = 1               1   AES-256-GCM, HKDF-SHA256, 16-byte tag, key-committed
  *      6  segmentSizeLog2         1   12 … 20, default 16 (S = 64 KiB)
- *      7  flags                   1   bit 0 = multipart part; other bits must be 0
- *      8  plaintextLength P       8   u64
+ *      7  flags                   1   bit 0 = multipart part; bit 1 = length in the record (step 6);
+ *                                     other bits must be 0
+ *      8  plaintextLength P       8   u64; 0 when flag bit 1 is set
  *     16  partNumber              4   u32; 0 for a single part, 1 … 10000 for a part (iff flag bit 0)
  *     20  salt                   32   random per stream
  *     52  noncePrefix             7   random per stream
@@ -32,6 +33,25 @@
  *    boundary and appending all fail the tag.
  * 5. ETag of an SSE-KMS stream = hex(first 16 bytes of SHA-256("gwse/v1/etag" ‖ header)):
  *    unique per write (the header holds the random salt) and free to compute.
+ * 6. Bodies of unknown length (a `Transfer-Encoding: chunked` PUT, a form's file field, a
+ *    copy stream). The header is every segment's AAD, so it exists before the first segment
+ *    and cannot hold a length learnt at the end. Such a stream sets flag bit 1 and writes
+ *    P = 0; P is then carried by the object's metadata record, which is MACed under a key
+ *    derived from the DEK and names this header by its SHA-256. Everything else is as above:
+ *      a. the writer holds one segment of plaintext until the next byte (seal it with
+ *         final = 0) or the end (seal it with final = 1) arrives, so N = max(1, ceil(P / S)),
+ *         segment sizes, offsets and nonces are exactly those of a declared length P
+ *         (the tags differ, as the header and so the AAD does);
+ *      b. the reader refuses such a header unless it is given the record's P, then takes N,
+ *         the segment sizes and the file-size check 96 + P + 16·N from that P, before any
+ *         decryption; the final flag in the last nonce still ends the stream, so truncation
+ *         at a segment boundary, dropping the final segment and appending all fail exactly
+ *         as with a header length, and reordering or swaps fail by index and key as before.
+ *    What moves is only where P is authenticated: by the record's MAC instead of each
+ *    segment's AAD, so a reader checks that MAC before it opens the file (GetObject does).
+ *    Rejected: splitting the body into fixed-size internal parts laid out like multipart.
+ *    It needs a parts list and the part read path for every such object, and its last part
+ *    has the same unknown length anyway, so it would still need this flag or a buffer.
  */
 import { createHash, hkdfSync } from 'node:crypto';
 import { IntegrityError } from '../errors.js';
@@ -51,12 +71,16 @@ export const MAX_SEGMENT_SIZE_LOG2 = 20;
 export const DEFAULT_SEGMENT_SIZE_LOG2 = 16;
 export const MAX_PART_NUMBER = 10000;
 export const FLAG_MULTIPART_PART = 0x01;
+/** Step 6: the header's length field is 0 and the metadata record holds the length. */
+export const FLAG_LENGTH_IN_RECORD = 0x02;
+const KNOWN_FLAGS = FLAG_MULTIPART_PART | FLAG_LENGTH_IN_RECORD;
 /** The segment index is a u32 in the nonce. */
 export const MAX_SEGMENTS = 2 ** 32;
 
 export interface GwseHeader {
   readonly segmentSizeLog2: number;
-  readonly plaintextLength: number;
+  /** null: the stream was written without a declared length, which the metadata record holds (step 6). */
+  readonly plaintextLength: number | null;
   /** 0 for a single-part object; the multipart flag is set exactly when this is ≥ 1. */
   readonly partNumber: number;
   readonly salt: Buffer;
@@ -95,15 +119,18 @@ function isValidPartNumber(v: number): boolean {
   return Number.isInteger(v) && v >= 0 && v <= MAX_PART_NUMBER;
 }
 
-function fitsSegmentLimit(plaintextLength: number, segmentSize: number): boolean {
+export function fitsSegmentLimit(plaintextLength: number, segmentSize: number): boolean {
   return segmentCount(plaintextLength, segmentSize) <= MAX_SEGMENTS;
 }
 
 /** Encodes a header. Invalid fields are a programming error here, hence RangeError. */
 export function encodeHeader(h: GwseHeader): Buffer {
   if (!isValidSegmentSizeLog2(h.segmentSizeLog2)) throw new RangeError('segmentSizeLog2 out of range');
-  if (!Number.isSafeInteger(h.plaintextLength) || h.plaintextLength < 0) throw new RangeError('bad plaintextLength');
-  if (!fitsSegmentLimit(h.plaintextLength, segmentSizeOf(h.segmentSizeLog2))) throw new RangeError('too many segments');
+  const length = h.plaintextLength;
+  if (length !== null) {
+    if (!Number.isSafeInteger(length) || length < 0) throw new RangeError('bad plaintextLength');
+    if (!fitsSegmentLimit(length, segmentSizeOf(h.segmentSizeLog2))) throw new RangeError('too many segments');
+  }
   if (!isValidPartNumber(h.partNumber)) throw new RangeError('bad partNumber');
   if (h.salt.length !== SALT_SIZE) throw new RangeError('salt must be 32 bytes');
   if (h.noncePrefix.length !== NONCE_PREFIX_SIZE) throw new RangeError('nonce prefix must be 7 bytes');
@@ -113,8 +140,8 @@ export function encodeHeader(h: GwseHeader): Buffer {
   out[4] = GWSE_VERSION;
   out[5] = GWSE_ALG_AES256GCM_HKDFSHA256_COMMITTED;
   out[6] = h.segmentSizeLog2;
-  out[7] = h.partNumber > 0 ? FLAG_MULTIPART_PART : 0;
-  out.writeBigUInt64BE(BigInt(h.plaintextLength), 8);
+  out[7] = (h.partNumber > 0 ? FLAG_MULTIPART_PART : 0) | (length === null ? FLAG_LENGTH_IN_RECORD : 0);
+  out.writeBigUInt64BE(BigInt(length ?? 0), 8);
   out.writeUInt32BE(h.partNumber, 16);
   h.salt.copy(out, 20);
   h.noncePrefix.copy(out, 52);
@@ -132,14 +159,20 @@ export function decodeHeader(buf: Buffer): GwseHeader {
   const segmentSizeLog2 = buf[6];
   if (!isValidSegmentSizeLog2(segmentSizeLog2)) throw new IntegrityError(`bad segment size log2 ${segmentSizeLog2}`);
   const flags = buf[7];
-  if ((flags & ~FLAG_MULTIPART_PART) !== 0) throw new IntegrityError('unknown header flags');
+  if ((flags & ~KNOWN_FLAGS) !== 0) throw new IntegrityError('unknown header flags');
   const bigLength = buf.readBigUInt64BE(8);
-  if (bigLength > BigInt(Number.MAX_SAFE_INTEGER)) throw new IntegrityError('plaintext length too large');
-  const plaintextLength = Number(bigLength);
-  if (!fitsSegmentLimit(plaintextLength, segmentSizeOf(segmentSizeLog2))) throw new IntegrityError('too many segments');
+  let plaintextLength: number | null;
+  if ((flags & FLAG_LENGTH_IN_RECORD) !== 0) {
+    if (bigLength !== 0n) throw new IntegrityError('length-in-record header carries a length');
+    plaintextLength = null;
+  } else {
+    if (bigLength > BigInt(Number.MAX_SAFE_INTEGER)) throw new IntegrityError('plaintext length too large');
+    plaintextLength = Number(bigLength);
+    if (!fitsSegmentLimit(plaintextLength, segmentSizeOf(segmentSizeLog2))) throw new IntegrityError('too many segments');
+  }
   const partNumber = buf.readUInt32BE(16);
   if (!isValidPartNumber(partNumber)) throw new IntegrityError('bad part number');
-  if ((flags === FLAG_MULTIPART_PART) !== partNumber > 0) throw new IntegrityError('multipart flag disagrees with part number');
+  if (((flags & FLAG_MULTIPART_PART) !== 0) !== partNumber > 0) throw new IntegrityError('multipart flag disagrees with part number');
   if (buf.readUInt32BE(59) !== 0 || buf[63] !== 0) throw new IntegrityError('reserved header bytes are not zero');
   return {
     segmentSizeLog2,

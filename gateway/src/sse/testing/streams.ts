@@ -59,6 +59,8 @@ export async function readThroughGetPath(
     range?: PlaintextRange;
     expectedHeaderSha256?: string;
     expectedPartNumber?: number;
+    /** The metadata record's length; a length-in-record header needs it. */
+    expectedPlaintextLength?: number;
     chunkSize?: number;
     /** The size storage claims; defaults to the bytes actually served. */
     fileSize?: number;
@@ -74,6 +76,7 @@ export async function readThroughGetPath(
       fileSize: opts.fileSize ?? file.length,
       expectedHeaderSha256: opts.expectedHeaderSha256,
       expectedPartNumber: opts.expectedPartNumber,
+      expectedPlaintextLength: opts.expectedPlaintextLength,
       range: opts.range,
       readFile: (start, end) => chunkedSource(file.subarray(start, opts.ignoreReadEnd === true ? file.length : end), opts.chunkSize),
     });

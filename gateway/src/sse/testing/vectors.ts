@@ -17,6 +17,8 @@ export interface VectorSpec {
   readonly segmentSizeLog2: number;
   readonly plaintextLength: number;
   readonly partNumber: number;
+  /** Written without a declared length: flag bit 1, the length kept in the metadata record. */
+  readonly lengthInRecord?: boolean;
 }
 
 const S = 4096;
@@ -24,6 +26,9 @@ export const VECTOR_SPECS: readonly VectorSpec[] = [
   ...[0, 1, S - 1, S, S + 1, 3 * S + 7].map((p) => ({ name: `S=4096 P=${p}`, segmentSizeLog2: 12, plaintextLength: p, partNumber: 0 })),
   { name: 'S=65536 P=1', segmentSizeLog2: 16, plaintextLength: 1, partNumber: 0 },
   { name: 'S=4096 P=4097 multipart part 3', segmentSizeLog2: 12, plaintextLength: S + 1, partNumber: 3 },
+  ...[0, 1, S - 1, S, S + 1, 3 * S + 7].map((p) => ({
+    name: `S=4096 P=${p} length in record`, segmentSizeLog2: 12, plaintextLength: p, partNumber: 0, lengthInRecord: true,
+  })),
 ];
 
 /** Files up to this size are stored in full, larger ones only by hash. */
