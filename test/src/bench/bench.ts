@@ -6,7 +6,8 @@
  * is measured alone. Loopback only. Figures are printed, never asserted.
  *
  *   BENCH_SIZE_MIB   object size in MiB (default 1024)
- *   BENCH_ONLY       run one part alone: `putget` (the above), `copy` (copy-range.ts) or `list` (bench-list.ts)
+ *   BENCH_ONLY       run one part alone: `putget` (the above), `copy` (copy-range.ts), `post` (post-form.ts)
+ *                    or `list` (bench-list.ts)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import { signHeaders } from '../signing.js';
 import { countingSink, repeatingStream } from '../streams.js';
 import { benchCopyAndRange } from './copy-range.js';
 import { benchListing } from './bench-list.js';
+import { benchPostForm } from './post-form.js';
 
 const MiB = 1024 * 1024;
 const size = Number(process.env.BENCH_SIZE_MIB ?? 1024) * MiB;
@@ -74,6 +76,9 @@ async function main(): Promise<void> {
     if (only === undefined || only === 'copy') {
       for (const line of await benchCopyAndRange({ endpoint, credentials, s3, bucket: 'bench', keyId })) console.log(line);
     }
+    if (only === undefined || only === 'post') {
+      for (const line of await benchPostForm({ endpoint, credentials, s3, bucket: 'bench', keyId })) console.log(line);
+    }
     const peak = await gateway.peakRssMiB();
     s3.destroy();
     kms.destroy();
@@ -107,7 +112,7 @@ async function benchPutGet(endpoint: string, credentials: { accessKeyId: string;
 }
 
 async function all(): Promise<void> {
-  if (only === undefined || only === 'putget' || only === 'copy') await main();
+  if (only === undefined || only === 'putget' || only === 'copy' || only === 'post') await main();
   if (only === undefined || only === 'list') await benchListing();
 }
 
