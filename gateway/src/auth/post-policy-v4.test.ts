@@ -4,9 +4,9 @@
  * botocore's generate_presigned_post run with a fixed clock.
  */
 import { describe, expect, it } from '@jest/globals';
-import { S3Error } from '../http/errors.js';
 import { verifyPostPolicy } from './verify.js';
 import type { AuthContext } from './types.js';
+import { s3ErrorThrownBy } from '../http/testing/s3-error.js';
 
 const KEY = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const ctx: AuthContext = { now: new Date('2015-12-29T00:00:00Z'), region: 'us-east-1', lookup: (id) => (id === KEY.accessKeyId ? KEY : undefined) };
@@ -44,16 +44,6 @@ const form = (policy: string, signature: string) => ({
   signature,
 });
 
-function errorOf(run: () => unknown): S3Error {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof S3Error) return err;
-    throw err;
-  }
-  throw new Error('expected verification to fail');
-}
-
 describe('SigV4 POST policy signatures', () => {
   it('accepts the known answers: hex HMAC-SHA256 of the base64 policy under the scope key', () => {
     expect(verifyPostPolicy(form(AWS_POLICY, '8afdbf4008c03f22c2cd3cdb72e4afbb1f6a588f3255ac628749a66d7f09699e'), ctx, ON)).toEqual({
@@ -66,7 +56,7 @@ describe('SigV4 POST policy signatures', () => {
 
   it('answers a policy that is not the one signed with the policy as its string to sign', () => {
     const truncated = BOTOCORE_POLICY.slice(0, -2);
-    expect(errorOf(() => verifyPostPolicy(form(truncated, '3364624b39010d9b06f5d9b8c9a18a6e478d261c048159c92f2fd6fa885f14e6'), ctx, ON))).toMatchObject({
+    expect(s3ErrorThrownBy(() => verifyPostPolicy(form(truncated, '3364624b39010d9b06f5d9b8c9a18a6e478d261c048159c92f2fd6fa885f14e6'), ctx, ON))).toMatchObject({
       code: 'SignatureDoesNotMatch',
       fields: { AWSAccessKeyId: KEY.accessKeyId, StringToSign: truncated, SignatureProvided: '3364624b39010d9b06f5d9b8c9a18a6e478d261c048159c92f2fd6fa885f14e6' },
     });
@@ -74,18 +64,18 @@ describe('SigV4 POST policy signatures', () => {
 
   it('names the field that does not parse', () => {
     const ok = form(BOTOCORE_POLICY, 'x');
-    expect(errorOf(() => verifyPostPolicy({ ...ok, credential: 'AKIAIOSFODNN7EXAMPLE/20151229/eu-west-1/s3/aws4_request' }, ctx, ON))).toMatchObject({
+    expect(s3ErrorThrownBy(() => verifyPostPolicy({ ...ok, credential: 'AKIAIOSFODNN7EXAMPLE/20151229/eu-west-1/s3/aws4_request' }, ctx, ON))).toMatchObject({
       code: 'InvalidArgument',
       message: "the region 'eu-west-1' is wrong; expecting 'us-east-1'",
       fields: { ArgumentName: 'X-Amz-Credential', ArgumentValue: 'AKIAIOSFODNN7EXAMPLE/20151229/eu-west-1/s3/aws4_request', Region: 'us-east-1' },
     });
-    expect(errorOf(() => verifyPostPolicy({ ...ok, credential: '/20151229/us-east-1/s3/aws4_request' }, ctx, ON))).toMatchObject({
+    expect(s3ErrorThrownBy(() => verifyPostPolicy({ ...ok, credential: '/20151229/us-east-1/s3/aws4_request' }, ctx, ON))).toMatchObject({
       code: 'InvalidArgument', message: 'a non-empty Access Key (AKID) must be provided in the credential.',
     });
-    expect(errorOf(() => verifyPostPolicy({ ...ok, date: '2015-12-29' }, ctx, ON))).toMatchObject({
+    expect(s3ErrorThrownBy(() => verifyPostPolicy({ ...ok, date: '2015-12-29' }, ctx, ON))).toMatchObject({
       code: 'InvalidArgument', message: 'X-Amz-Date must be formated via ISO8601 Long format', fields: { ArgumentName: 'X-Amz-Date', ArgumentValue: '2015-12-29' },
     });
-    expect(errorOf(() => verifyPostPolicy({ ...ok, algorithm: 'AWS4-HMAC-SHA1' }, ctx, ON)).fields).toMatchObject({ ArgumentName: 'X-Amz-Algorithm' });
-    expect(errorOf(() => verifyPostPolicy({ ...ok, credential: 'NOBODY/20151229/us-east-1/s3/aws4_request' }, ctx, ON)).code).toBe('InvalidAccessKeyId');
+    expect(s3ErrorThrownBy(() => verifyPostPolicy({ ...ok, algorithm: 'AWS4-HMAC-SHA1' }, ctx, ON)).fields).toMatchObject({ ArgumentName: 'X-Amz-Algorithm' });
+    expect(s3ErrorThrownBy(() => verifyPostPolicy({ ...ok, credential: 'NOBODY/20151229/us-east-1/s3/aws4_request' }, ctx, ON)).code).toBe('InvalidAccessKeyId');
   });
 });

@@ -3,10 +3,10 @@
  * Amazon S3 (messages, codes, what passes and what fails).
  */
 import { describe, expect, it } from '@jest/globals';
-import { S3Error } from '../http/errors.js';
 import { formKey, formSignature } from './form-auth.js';
 import { MAX_PRE_FILE_BYTES, PostForm } from './form-fields.js';
 import { checkPostPolicy, parsePostPolicy } from './post-policy.js';
+import { s3ErrorThrownBy } from '../http/testing/s3-error.js';
 
 const NOW = new Date('2030-01-01T00:00:00Z');
 const LATER = '2030-01-01T01:00:00Z';
@@ -23,16 +23,6 @@ function formOf(fields: Record<string, string>): PostForm {
   const form = new PostForm();
   for (const [name, value] of Object.entries(fields)) form.add(name, value);
   return form;
-}
-
-function errorOf(run: () => unknown): S3Error {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof S3Error) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
 }
 
 const invalid = (message: string) => ({ code: 'InvalidPolicyDocument', status: 400, message: `Invalid Policy: ${message}` });
@@ -66,8 +56,8 @@ describe('the policy document', () => {
       [b64({ expiration: LATER, conditions: [['content-length-range', 0, 512.5]] }), 'Invalid JSON.'],
       [b64({ expiration: LATER, conditions: ['key'] }), 'Invalid condition test: must be a List or Object.'],
     ];
-    for (const [text, message] of cases) expect(errorOf(() => parsePostPolicy(text))).toMatchObject(invalid(message));
-    expect(errorOf(() => parsePostPolicy(b64({ expiration: LATER, conditions: [['content-length-range', -1, 0]] }))).code).toBe('InvalidPolicyDocument');
+    for (const [text, message] of cases) expect(s3ErrorThrownBy(() => parsePostPolicy(text))).toMatchObject(invalid(message));
+    expect(s3ErrorThrownBy(() => parsePostPolicy(b64({ expiration: LATER, conditions: [['content-length-range', -1, 0]] }))).code).toBe('InvalidPolicyDocument');
   });
 });
 
@@ -87,7 +77,7 @@ describe('the policy against the form', () => {
   });
 
   it('refuses an expired policy, a failed condition (printed as S3 prints it) and an absent field', () => {
-    expect(errorOf(() => checkPostPolicy(policyOf([], '2029-12-31T23:59:59Z'), formOf({}), 'b', NOW))).toMatchObject(denied('Policy expired.'));
+    expect(s3ErrorThrownBy(() => checkPostPolicy(policyOf([], '2029-12-31T23:59:59Z'), formOf({}), 'b', NOW))).toMatchObject(denied('Policy expired.'));
     const cases: [unknown, string][] = [
       [['eq', '$success_action_redirect', 'http://localhost.test/random'], '["eq", "$success_action_redirect", "http://localhost.test/random"]'],
       [['eq', 'success_action_redirect', 'http://localhost.test/done'], '["eq", "success_action_redirect", "http://localhost.test/done"]'],
@@ -102,14 +92,14 @@ describe('the policy against the form', () => {
     for (const [condition, printed] of cases) {
       const form = formOf({ ...fields, 'x-amz-meta-q': 'x' });
       const all = [{ bucket: 'b' }, { key: fields.key }, { 'content-type': 'image/jpeg' }, { 'x-amz-meta-test-2': 'v' }, { 'x-amz-meta-q': 'x' }, { success_action_redirect: fields.success_action_redirect }];
-      expect(errorOf(() => checkPostPolicy(policyOf([...all, condition]), form, 'b', NOW))).toMatchObject(denied(`Policy Condition failed: ${printed}`));
+      expect(s3ErrorThrownBy(() => checkPostPolicy(policyOf([...all, condition]), form, 'b', NOW))).toMatchObject(denied(`Policy Condition failed: ${printed}`));
     }
   });
 
   it('takes a comma-separated Content-Type as a list, and only Content-Type', () => {
     const policy = policyOf([['starts-with', '$Content-Type', 'image/']]);
     expect(checkPostPolicy(policy, formOf({ 'Content-Type': 'image/jpg,image/png' }), 'b', NOW)).toBeUndefined();
-    expect(errorOf(() => checkPostPolicy(policy, formOf({ 'Content-Type': 'image/jpg,text/plain' }), 'b', NOW)).code).toBe('AccessDenied');
+    expect(s3ErrorThrownBy(() => checkPostPolicy(policy, formOf({ 'Content-Type': 'image/jpg,text/plain' }), 'b', NOW)).code).toBe('AccessDenied');
     expect(checkPostPolicy(policyOf([['starts-with', '$key', 'a']]), formOf({ key: 'a,b' }), 'b', NOW)).toBeUndefined();
   });
 
@@ -117,7 +107,7 @@ describe('the policy against the form', () => {
     const policy = policyOf([{ key: 'k' }]);
     const exempt = { key: 'k', Policy: 'p', 'X-Amz-Signature': 's', AWSAccessKeyId: 'a', signature: 's', 'x-ignore-foo': 'bar' };
     expect(checkPostPolicy(policy, formOf(exempt), 'b', NOW)).toBeUndefined();
-    expect(errorOf(() => checkPostPolicy(policy, formOf({ ...exempt, 'x-amz-meta-Note': 'n', Filename: 'f' }), 'b', NOW))).toMatchObject(
+    expect(s3ErrorThrownBy(() => checkPostPolicy(policy, formOf({ ...exempt, 'x-amz-meta-Note': 'n', Filename: 'f' }), 'b', NOW))).toMatchObject(
       denied('Extra input fields: x-amz-meta-Note, Filename'),
     );
   });
@@ -143,14 +133,14 @@ describe('the form fields', () => {
   it('may hold 20 KB before the file', () => {
     const form = new PostForm();
     form.add('x-ignore-pad', 'x'.repeat(MAX_PRE_FILE_BYTES - 'x-ignore-pad'.length));
-    expect(errorOf(() => form.add('k', ''))).toMatchObject({ code: 'MaxPostPreDataLengthExceeded', fields: { MaxPostPreDataLengthBytes: 20480 } });
+    expect(s3ErrorThrownBy(() => form.add('k', ''))).toMatchObject({ code: 'MaxPostPreDataLengthExceeded', fields: { MaxPostPreDataLengthBytes: 20480 } });
   });
 
   it('say which signature the form carries, or name the field it lacks', () => {
     const v4 = { 'X-Amz-Algorithm': 'AWS4-HMAC-SHA256', 'X-Amz-Credential': 'c', 'X-Amz-Date': 'd', 'X-Amz-Signature': 's', Policy: 'p' };
     expect(formSignature(formOf(v4))).toEqual({ algorithm: 'AWS4-HMAC-SHA256', credential: 'c', date: 'd', signature: 's', policy: 'p' });
     expect(formSignature(formOf({ AWSAccessKeyId: 'a', signature: 's', policy: 'p' }))).toEqual({ accessKeyId: 'a', signature: 's', policy: 'p' });
-    const missing = (fields: Record<string, string>) => errorOf(() => formSignature(formOf(fields)));
+    const missing = (fields: Record<string, string>) => s3ErrorThrownBy(() => formSignature(formOf(fields)));
     const noSignature: Record<string, string> = { ...v4 };
     delete noSignature['X-Amz-Signature'];
     expect(missing(noSignature)).toMatchObject({
@@ -162,6 +152,6 @@ describe('the form fields', () => {
     expect(missing({ signature: 's', policy: 'p' }).fields.ArgumentName).toBe('AWSAccessKeyId');
     expect(missing({ AWSAccessKeyId: 'a', policy: 'p' }).fields.ArgumentName).toBe('Signature');
     expect(missing({ key: 'k', policy: 'p' })).toMatchObject({ code: 'AccessDenied', status: 403, message: 'Access Denied' });
-    expect(errorOf(() => formKey(formOf({ policy: 'p' }))).fields).toEqual({ ArgumentName: 'key', ArgumentValue: '' });
+    expect(s3ErrorThrownBy(() => formKey(formOf({ policy: 'p' }))).fields).toEqual({ ArgumentName: 'key', ArgumentValue: '' });
   });
 });

@@ -3,7 +3,7 @@
  * ceph's s3-tests sign them (SigV2), sent as real multipart/form-data bodies by Node's fetch,
  * read back with the JS SDK; the answers the form asks for; and each way a form is refused.
  */
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { bodyBytes, bucketName, createKmsKey, errorOf, useGatewayWithBucket } from '../harness.js';
