@@ -16,7 +16,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import type { PostPolicyV2, PostPolicyV4 } from '../auth/index.js';
-import { MAX_SINGLE_PUT } from '../http/body.js';
+import { MAX_SINGLE_PUT, contentChecks } from '../http/body.js';
 import { S3Error } from '../http/errors.js';
 import { headerValue } from '../http/headers.js';
 import { objectIo, type OperationContext, type OperationResult } from '../operations/operation.js';
@@ -24,9 +24,9 @@ import { refuseAclHeaders } from '../s3/acl.js';
 import { sseForNewObject } from '../s3/bucket-encryption.js';
 import { newObjectSseHeaders, userMetadataOf } from '../s3/object-headers.js';
 import { systemMetadataOf } from '../s3/system-metadata.js';
-import { writeEncryptedObject, type WrittenObject } from '../sse/index.js';
+import { checksumsOf, writeEncryptedObject, type WrittenObject } from '../sse/index.js';
+import { parseRequestChecksum } from '../checksums/index.js';
 import { formKey, formSignature } from './form-auth.js';
-import { bodyChecks } from './body-checks.js';
 import type { PostForm } from './form-fields.js';
 import { readPostForm, type FilePart } from './form-storage.js';
 import { checkPostPolicy, parsePostPolicy, type LengthRange } from './post-policy.js';
@@ -88,7 +88,7 @@ async function storeFile(ctx: FormContext, form: PostForm, file: FilePart): Prom
   refuseAclHeaders(headers);
   const system = systemMetadataOf(headers);
   const userMetadata = userMetadataOf(headers);
-  const checks = bodyChecks(headers);
+  const checks = contentChecks(headers, parseRequestChecksum(headers));
   const sse = await sseForNewObject(ctx.deps.store, ctx.bucket, headers);
   const allowed = { min: range?.min ?? 0, max: Math.min(range?.max ?? MAX_SINGLE_PUT, MAX_SINGLE_PUT) };
   const written = await writeEncryptedObject({
@@ -98,7 +98,7 @@ async function storeFile(ctx: FormContext, form: PostForm, file: FilePart): Prom
     sse,
     length: null,
     plaintext: () => [file.stream, sizeCheck(allowed), ...checks.stages],
-    checksums: checks.checksums,
+    checksums: () => checksumsOf(checks.checksum()),
     attributes: { ...system, userMetadata },
   });
   const answerHeaders: Record<string, string> = newObjectSseHeaders(written, headers);

@@ -3,6 +3,7 @@
  * ceph's s3-tests sign them (SigV2), sent as real multipart/form-data bodies by Node's fetch,
  * read back with the JS SDK; the answers the form asks for; and each way a form is refused.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
@@ -100,6 +101,20 @@ describe('forms presigned by @aws-sdk/s3-presigned-post', () => {
     expect(await getObject('by-default', bucket)).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
     const plain = await presign({ Key: 'sse-s3' });
     expect((await postForm(plain.url, { fields: plain.fields, file: { content: 'plain' } })).headers.get('x-amz-server-side-encryption')).toBe('AES256');
+  });
+
+  it('checks x-amz-checksum-* and Content-MD5 fields over the file, and stores the checksum', async () => {
+    const sha256 = createHash('sha256').update('checked').digest('base64');
+    const good = await presign({ Key: 'checksum/good', Fields: { 'x-amz-checksum-sha256': sha256 } });
+    const answer = await postForm(good.url, { fields: good.fields, file: { content: 'checked' } });
+    expect([answer.status, answer.headers.get('x-amz-checksum-sha256')]).toEqual([204, sha256]);
+    const bad = await presign({ Key: 'checksum/bad', Fields: { 'x-amz-checksum-sha256': sha256 } });
+    const refused = await postForm(bad.url, { fields: bad.fields, file: { content: 'tampered' } });
+    expect([refused.status, errorDocument(refused.text).Code]).toEqual([400, 'BadDigest']);
+    const md5 = await presign({ Key: 'checksum/md5', Fields: { 'Content-MD5': createHash('md5').update('other').digest('base64') } });
+    const wrongMd5 = await postForm(md5.url, { fields: md5.fields, file: { content: 'checked' } });
+    expect([wrongMd5.status, errorDocument(wrongMd5.text).Code]).toEqual([400, 'BadDigest']);
+    expect(await errorOf(fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: 'checksum/bad' })))).toMatchObject({ status: 404 });
   });
 
   it('returns non-ASCII metadata RFC 2047-encoded, as S3 does for forms', async () => {
