@@ -4,6 +4,7 @@
  *   kmsgate server [--address host:port] [--data-dir dir] [...]   start the gateway
  *   kmsgate credentials [--data-dir dir] [--root-key-file f]        print the stored admin key
  *   kmsgate upgrade-keystore [--data-dir dir] [--root-key-file f]   authenticate a first-release keystore
+ *   kmsgate user create <name> [--policy file] | list | delete <name>   manage users (see iam/user-command.ts)
  * Settings come from KMSGATE_* variables and the same flags (see config.ts).
  */
 import { join, resolve } from 'node:path';
@@ -12,6 +13,7 @@ import { ConfigError, resolveConfig, type GatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
 import { IdentityStore } from './identity/identity.js';
 import { loadRootKey } from './identity/root-key.js';
+import { parseUserArgs, runUserCommand } from './iam/user-command.js';
 
 const USAGE = `usage: kmsgate <command> [options]
 
@@ -21,6 +23,13 @@ commands:
   upgrade-keystore
                 authenticate a keystore written by the first release under the
                 root key (run once, only on the file that release wrote)
+  user create <name> [--policy file]
+                create a user with an access key (printed as JSON) and, from the
+                file, an inline IAM policy; through the running gateway if one
+                uses the data directory, else on the data directory itself
+  user list     the users, as JSON
+  user delete <name>
+                delete a user with its access keys and policies
   help          this text
 
 options (each also read from the environment variable in brackets):
@@ -74,7 +83,9 @@ async function server(cfg: GatewayConfig): Promise<void> {
 async function credentials(cfg: GatewayConfig): Promise<void> {
   const dataDir = resolve(cfg.dataDir);
   const rootKey = await loadRootKey({ rootKey: cfg.rootKey, rootKeyFile: cfg.rootKeyFile, dataDir }, () => undefined);
-  const { admin } = await IdentityStore.open({ dataDir, rootKey, accountId: cfg.accountId });
+  // Read only: a running gateway may own the file, and one writer at a time keeps every change.
+  const { admin, store } = await IdentityStore.open({ dataDir, rootKey, accountId: cfg.accountId, readOnly: true });
+  await store.close();
   rootKey.fill(0);
   process.stdout.write(`AWS_ACCESS_KEY_ID=${admin.accessKeyId}\nAWS_SECRET_ACCESS_KEY=${admin.secretAccessKey}\n`);
 }
@@ -94,6 +105,11 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (command === 'user') {
+    const { args, rest: settings } = parseUserArgs(rest);
+    process.stdout.write(await runUserCommand(args, resolveConfig(process.env, settings)));
     return;
   }
   const cfg = resolveConfig(process.env, rest);

@@ -15,6 +15,7 @@ import { IdentityStore } from './identity/identity.js';
 import { createLogger } from './http/logger.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { loadRootKey } from './identity/root-key.js';
+import { removeEndpointFile, writeEndpointFile } from './iam/endpoint-file.js';
 
 export interface StartGatewayOptions {
   dataDir: string;
@@ -79,8 +80,9 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   }
   let kms: KmsCore | undefined;
   let store: FsObjectStore | undefined;
+  let identity: Awaited<ReturnType<typeof IdentityStore.open>> | undefined;
   try {
-    const identity = await IdentityStore.open({ dataDir, rootKey, accountId, given: opts.credentials });
+    identity = await IdentityStore.open({ dataDir, rootKey, accountId, given: opts.credentials });
     kms = await KmsCore.open({ keystorePath: join(dataDir, 'kms', 'keystore.json'), rootKey, region, accountId, now: opts.now });
     store = await FsObjectStore.open(join(dataDir, 'objects'));
     const log = createLogger(opts.logLevel ?? 'error');
@@ -91,11 +93,18 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     server.setTimeout(120_000);
     const address = await listen(server, opts.port ?? 9000, host);
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const endpoint = `http://${shownHost}:${address.port}`;
+    // For `kmsgate user`: changes go through this process while it owns the data directory.
+    await writeEndpointFile(dataDir, endpoint).catch((err: unknown) => {
+      server.close();
+      throw err;
+    });
     const openKms = kms;
     const openStore = store;
+    const openIdentity = identity.store;
     let closing: Promise<void> | undefined;
     return {
-      endpoint: `http://${shownHost}:${address.port}`,
+      endpoint,
       credentials: { accessKeyId: identity.admin.accessKeyId, secretAccessKey: identity.admin.secretAccessKey },
       region,
       accountId,
@@ -107,15 +116,18 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
             server.close(() => done());
             server.closeAllConnections();
           });
+          await openIdentity.close();
           await openKms.close();
           await openStore.close();
           rootKey.fill(0);
+          await removeEndpointFile(dataDir);
           await lock.release();
         })();
         return closing;
       },
     };
   } catch (err) {
+    await identity?.store.close();
     await kms?.close();
     await store?.close();
     rootKey.fill(0);

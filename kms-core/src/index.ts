@@ -8,7 +8,10 @@ export { canonicalJson, canonicalJsonString, compareCodePoints } from './canonic
 export type { CanonicalJsonValue } from './canonical-json.js';
 export { DurableJsonFile, StoreFileError, makePrivateFolder, readJsonFile, writeFileDurably } from './durable-json-file.js';
 export { upgradeKeystore } from './keystore.js';
-export { rootSubkey, seal, unseal } from './seal.js';
+export { Mutex } from './mutex.js';
+export { documentMac, documentMacMatches, rootKeyCheck, rootKeyMatches, rootSubkey, seal, unseal } from './seal.js';
+export { PolicyDocumentError, evaluateAccess, evaluatePolicy, parsePolicy } from './policy/index.js';
+export type { AccessInput, ContextValue, Decision, Policy, PolicyKind, PolicyPrincipal, PolicyRequest } from './policy/index.js';
 export type {
   AliasListEntry,
   Caller,

@@ -9,8 +9,8 @@
  * 4. Access key (InvalidAccessKeyId), host signed, x-amz-content-sha256 present (S3).
  * 5. Clock skew over 15 minutes -> RequestTimeTooSkewed.
  * 6. Signature (SignatureDoesNotMatch with the canonical request and string to sign).
- * For KMS the canonical URI is '/' and x-amz-content-sha256 carries the body hash that the
- * KMS endpoint computed, which must be a hex digest.
+ * For KMS and IAM the canonical URI is '/' and x-amz-content-sha256 carries the body hash that the
+ * endpoint computed, which must be a hex digest.
  */
 import { S3Error } from '../http/errors.js';
 import { headerValue } from '../http/headers.js';
@@ -80,8 +80,8 @@ export function verifyHeaderAuth(
     throw new S3Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
   }
   const payload = payloadModeFor(contentSha);
-  if (opts.service === 'kms' && payload.kind !== 'signed') {
-    throw new S3Error('InvalidRequest', 'The payload of a KMS request must be signed.');
+  if (opts.service !== 's3' && payload.kind !== 'signed') {
+    throw new S3Error('InvalidRequest', 'The payload of a KMS or IAM request must be signed.');
   }
 
   const skew = Math.abs(ctx.now.getTime() - timestamp.time.getTime());

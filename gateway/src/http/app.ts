@@ -1,6 +1,6 @@
 /**
  * The Express application. The request lifecycle (see LIFECYCLE.md) reads top to bottom:
- * request id → KMS JSON API or S3 → target → CORS (a preflight ends here) → SigV4 or SigV2 →
+ * request id → KMS JSON API, IAM Query API or S3 → target → CORS (a preflight ends here) → SigV4 or SigV2 →
  * route → operation → response,
  * and every failure leaves through toS3Error() and one error writer. Every request, S3 or
  * KMS, answered or abandoned, writes exactly one access line; only faults of ours add an
@@ -16,6 +16,8 @@ import { S3Error } from './errors.js';
 import { toS3Error } from './error-map.js';
 import type { IdentityStore } from '../identity/identity.js';
 import { handleKmsRequest, isKmsRequest } from '../kms/kms-api.js';
+import { handleIamRequest, isIamRequest } from '../iam/iam-api.js';
+import { mayAct } from '../identity/authorize.js';
 import type { Logger } from './logger.js';
 import type { GatewayDeps, OperationContext, OperationResult } from '../operations/operation.js';
 import { sendContinue } from './expect.js';
@@ -66,6 +68,7 @@ function authContext(opts: AppOptions): AuthContext {
 /** The signer of a verified request, as operations are told who asks. */
 function signedBy(opts: AppOptions, auth: VerifiedAuth, requestId: string): Pick<OperationContext, 'auth' | 'principal' | 'caller'> {
   const principal = opts.identity.lookup(auth.accessKeyId)!.principal;
+  if (!mayAct(principal)) throw new S3Error('AccessDenied');
   return { auth, principal, caller: { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId, requestId } };
 }
 
@@ -101,8 +104,9 @@ function clientWentAway(req: IncomingMessage, res: ServerResponse): boolean {
 async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: AppOptions): Promise<void> {
   const method = req.method ?? 'GET';
   const kms = isKmsRequest(req);
-  // KMS request ids are UUIDs in x-amzn-RequestId, as AWS KMS sends them.
-  const requestId = kms ? randomUUID() : newRequestId();
+  const iam = !kms && isIamRequest(req);
+  // KMS and IAM request ids are UUIDs in x-amzn-RequestId, as those services send them.
+  const requestId = kms || iam ? randomUUID() : newRequestId();
   const log = opts.log.child({ requestId });
   const access: AccessRecord = { method, operation: 'unknown' };
   logAccessOnClose(req, res, log, access);
@@ -112,6 +116,11 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     // A KMS signature covers the hash of a body the client does not send up front.
     sendContinue(res);
     await handleKmsRequest(req, res, { requestId, deps: opts.deps, identity: opts.identity, authContext: authContext(opts), log, access });
+    return;
+  }
+  if (iam) {
+    sendContinue(res);
+    await handleIamRequest(req, res, { requestId, identity: opts.identity, authContext: authContext(opts), log, access });
     return;
   }
   const hostId = randomBytes(24).toString('base64');
@@ -150,6 +159,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
       { service: 's3', sigv2: opts.sigv2 ?? true },
     );
     if (!auth) throw new S3Error('AccessDenied');
+    const signer = signedBy(opts, auth, requestId);
     const chosen = route(method, target.bucket, target.key, target.query, req.headers);
     access.operation = chosen.name;
     if (chosen.name !== 'CreateBucket' && target.bucket !== '') assertBucketMayExist(target.bucket);
@@ -157,7 +167,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     sendContinue(res);
     const result = await chosen.operation({
       requestId,
-      ...signedBy(opts, auth, requestId),
+      ...signer,
       bucket: target.bucket,
       key: target.key,
       query: target.query,

@@ -29,7 +29,8 @@ function decodeRootKey(text: string, where: string): Buffer {
   return key;
 }
 
-export async function loadRootKey(src: RootKeySource, warn: (msg: string) => void): Promise<Buffer> {
+/** `mayGenerate: false` for a process that must not create one (another owns the data directory). */
+export async function loadRootKey(src: RootKeySource, warn: (msg: string) => void, opts: { mayGenerate?: boolean } = {}): Promise<Buffer> {
   if (src.rootKey !== undefined) return decodeRootKey(src.rootKey, 'KMSGATE_ROOT_KEY');
   if (src.rootKeyFile !== undefined) {
     return decodeRootKey(await readFile(src.rootKeyFile, 'utf8'), `the root key file ${src.rootKeyFile}`);
@@ -42,6 +43,7 @@ export async function loadRootKey(src: RootKeySource, warn: (msg: string) => voi
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
+  if (opts.mayGenerate === false) throw new ConfigError(`no root key: set KMSGATE_ROOT_KEY or KMSGATE_ROOT_KEY_FILE as for the server (${path} does not exist)`);
   const key = randomBytes(ROOT_KEY_BYTES);
   // Exclusive: never overwrite a key another process created meanwhile. Durable before anything
   // is sealed under it: a keystore that outlived its root key in a power cut is lost.

@@ -10,6 +10,7 @@ import { verifyRequest } from '../auth/index.js';
 import type { AuthContext } from '../auth/index.js';
 import { ClientGoneError, collectBody, requestSource } from '../http/body.js';
 import { S3Error } from '../http/errors.js';
+import { mayAct } from '../identity/authorize.js';
 import type { IdentityStore } from '../identity/identity.js';
 import type { Logger } from '../http/logger.js';
 import type { GatewayDeps } from '../operations/operation.js';
@@ -101,6 +102,9 @@ export async function handleKmsRequest(
     }
     if (!auth) throw new KmsWireError('MissingAuthenticationTokenException', 'Missing Authentication Token');
     const principal = ctx.identity.lookup(auth.accessKeyId)!.principal;
+    if (!mayAct(principal)) {
+      throw new KmsWireError('AccessDeniedException', `User: ${principal.arn} is not authorized to perform: kms:${operation} because no identity-based policy allows the kms:${operation} action`);
+    }
     let input: unknown;
     try {
       input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));

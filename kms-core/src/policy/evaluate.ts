@@ -1,0 +1,149 @@
+/**
+ * The one IAM policy evaluator: identity policies, key policies and bucket policies all go
+ * through `evaluateAccess`. Pure: policies and a request in, a decision out.
+ *
+ *   1. Every statement of every policy that applies to the request (principal, action,
+ *      resource, conditions) is collected.
+ *   2. An applicable Deny anywhere → Deny (explicit deny wins over every allow).
+ *   3. An applicable Allow in the resource policy that names the caller (its ARN, or "*")
+ *      → Allow.
+ *   4. An applicable Allow in an identity policy → Allow, except where the resource policy
+ *      is a gate (`resourcePolicyGate`, a KMS key policy): then only if the resource policy
+ *      also has an applicable Allow for the caller's account root (`arn:aws:iam::<acct>:root`),
+ *      which is how a key policy delegates to IAM. An account-root Allow alone grants nothing.
+ *   5. Otherwise → ImplicitDeny.
+ *
+ * A statement applies when its Principal/NotPrincipal (resource policies) admits the caller,
+ * Action/NotAction admits the action (case-insensitive), Resource/NotResource admits the
+ * resource (case-sensitive, `*` and `?` wildcards, policy variables in 2012-10-17 policies),
+ * and its conditions hold (conditions.ts). A statement missing Action or Resource never
+ * applies.
+ */
+import { conditionHolds, type ContextLookup } from './conditions.js';
+import type { Policy, PrincipalSet, Statement } from './document.js';
+import { arnMatch, wildcardMatch, type MatchOptions } from './wildcard.js';
+
+export type Decision = 'Allow' | 'Deny' | 'ImplicitDeny';
+
+export interface PolicyPrincipal {
+  /** `arn:aws:iam::<account>:user/<name>`, `…:root`, or a service principal's name. */
+  arn: string;
+  accountId: string;
+}
+
+export type ContextValue = string | boolean | readonly string[] | undefined;
+
+export interface PolicyRequest {
+  /** null: an anonymous request, which only `"*"` principals admit. */
+  principal: PolicyPrincipal | null;
+  /** `<service>:<Action>`, e.g. `kms:Decrypt`. */
+  action: string;
+  /** The ARN of the resource acted on. */
+  resource: string;
+  /** Condition keys (any case) → value(s). aws:PrincipalArn, aws:PrincipalAccount and aws:username are filled in. */
+  context?: Readonly<Record<string, ContextValue>>;
+}
+
+export interface AccessInput {
+  request: PolicyRequest;
+  identityPolicies?: readonly Policy[];
+  resourcePolicy?: Policy;
+  /** True for KMS key policies: identity policies count only where the key policy delegates to the account. */
+  resourcePolicyGate?: boolean;
+}
+
+interface PolicyOutcome {
+  deny: boolean;
+  /** An Allow naming the caller itself (or "*"). */
+  allow: boolean;
+  /** An Allow for the caller's account root: a delegation to identity policies. */
+  accountAllow: boolean;
+}
+
+function lookupFor(request: PolicyRequest): ContextLookup {
+  const map = new Map<string, readonly string[]>();
+  const put = (key: string, value: ContextValue): void => {
+    if (value === undefined) return;
+    map.set(key.toLowerCase(), typeof value === 'string' ? [value] : typeof value === 'boolean' ? [String(value)] : value);
+  };
+  const p = request.principal;
+  if (p) {
+    put('aws:PrincipalArn', p.arn);
+    put('aws:PrincipalAccount', p.accountId);
+    const user = /^arn:aws:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(p.arn);
+    if (user) put('aws:username', user[1]!);
+  }
+  for (const [key, value] of Object.entries(request.context ?? {})) put(key, value);
+  return (key) => map.get(key.toLowerCase());
+}
+
+function rootOf(accountId: string): string {
+  return `arn:aws:iam::${accountId}:root`;
+}
+
+type PrincipalFit = 'none' | 'direct' | 'account';
+
+function principalFit(set: PrincipalSet, principal: PolicyPrincipal | null): PrincipalFit {
+  if (set.anyone) return 'direct';
+  if (!principal) return 'none';
+  if (set.aws.includes(principal.arn) || set.service.includes(principal.arn)) return 'direct';
+  return set.aws.includes(rootOf(principal.accountId)) ? 'account' : 'none';
+}
+
+function anyMatch(patterns: readonly string[], match: (pattern: string) => boolean): boolean {
+  return patterns.some(match);
+}
+
+/** How the statement's principal admits the caller ('none': the statement does not apply). */
+function statementPrincipal(s: Statement, principal: PolicyPrincipal | null, isResourcePolicy: boolean): PrincipalFit {
+  if (!isResourcePolicy) return 'direct';
+  if (s.principal) return principalFit(s.principal, principal);
+  if (s.notPrincipal) return principalFit(s.notPrincipal, principal) === 'none' ? 'direct' : 'none';
+  return 'none';
+}
+
+function statementApplies(s: Statement, request: PolicyRequest, lookup: ContextLookup, opts: MatchOptions): boolean {
+  const actionIs = (pattern: string): boolean => wildcardMatch(pattern, request.action, { ignoreCase: true });
+  if (s.action) {
+    if (!anyMatch(s.action, actionIs)) return false;
+  } else if (s.notAction) {
+    if (anyMatch(s.notAction, actionIs)) return false;
+  } else {
+    return false;
+  }
+  const resourceIs = (pattern: string): boolean => pattern === '*' || arnMatch(pattern, request.resource, opts);
+  if (s.resource) {
+    if (!anyMatch(s.resource, resourceIs)) return false;
+  } else if (s.notResource) {
+    if (anyMatch(s.notResource, resourceIs)) return false;
+  } else {
+    return false;
+  }
+  return s.conditions.every((test) => conditionHolds(test, lookup, opts));
+}
+
+export function evaluatePolicy(policy: Policy, request: PolicyRequest, isResourcePolicy: boolean): PolicyOutcome {
+  const lookup = lookupFor(request);
+  // Policy variables exist only in 2012-10-17 documents; before that `${…}` is plain text.
+  const opts: MatchOptions = policy.version === '2012-10-17' ? { variables: (key) => lookup(key.toLowerCase())?.[0] } : {};
+  const outcome: PolicyOutcome = { deny: false, allow: false, accountAllow: false };
+  for (const s of policy.statements) {
+    const fit = statementPrincipal(s, request.principal, isResourcePolicy);
+    if (fit === 'none' || !statementApplies(s, request, lookup, opts)) continue;
+    if (s.effect === 'Deny') outcome.deny = true;
+    else if (fit === 'direct') outcome.allow = true;
+    else outcome.accountAllow = true;
+  }
+  return outcome;
+}
+
+export function evaluateAccess(input: AccessInput): Decision {
+  const identity = (input.identityPolicies ?? []).map((p) => evaluatePolicy(p, input.request, false));
+  const resource = input.resourcePolicy ? evaluatePolicy(input.resourcePolicy, input.request, true) : undefined;
+  if (resource?.deny || identity.some((o) => o.deny)) return 'Deny';
+  if (resource?.allow) return 'Allow';
+  const identityAllows = identity.some((o) => o.allow);
+  if (!identityAllows) return 'ImplicitDeny';
+  if (input.resourcePolicyGate) return resource?.accountAllow ? 'Allow' : 'ImplicitDeny';
+  return 'Allow';
+}
