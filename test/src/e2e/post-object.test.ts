@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { bodyBytes, bucketName, createKmsKey, errorOf, useGatewayWithBucket } from '../harness.js';
 import { errorDocument, policyOf, postForm, sigV2Fields, type FormParts } from '../post-form.js';
@@ -169,6 +170,19 @@ describe('refused forms: S3\'s errors, answered after the whole request was read
     const wrongBucket = await presign({ Key: 'refused/bucket' });
     expect(await refused({ fields: wrongBucket.fields, file: { content: 'x' } }, bucketUrl(otherBucket))).toMatchObject({ status: 403, Code: 'AccessDenied' });
     expect(await errorOf(fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: 'refused/extra' })))).toMatchObject({ status: 404 });
+  });
+
+  it('a form signed by a user who may not act: 403 AccessDenied, as a header signature would get', async () => {
+    const iam = new IAMClient({ endpoint: fx.gw.endpoint, region: fx.gw.region, credentials: fx.gw.credentials });
+    try {
+      await iam.send(new CreateUserCommand({ UserName: 'poster' }));
+      const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'poster' }))).AccessKey!;
+      const policy = policyOf([{ bucket: fx.bucket }, { key: 'refused/user' }]);
+      const fields = { key: 'refused/user', ...sigV2Fields({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }, policy) };
+      expect(await refused({ fields, file: { content: 'x' } })).toMatchObject({ status: 403, Code: 'AccessDenied' });
+    } finally {
+      iam.destroy();
+    }
   });
 
   it('a file outside content-length-range: EntityTooLarge and EntityTooSmall with the file\'s size; the bounds are inclusive', async () => {
