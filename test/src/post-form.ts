@@ -2,7 +2,10 @@
  * Browser form uploads (POST Object) for tests: a SigV2 policy signed as ceph's s3-tests and
  * older SDKs sign it, and a form sent as a real multipart/form-data body by Node's fetch.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { readXml } from './xml.js';
 
 export interface FormAnswer {
@@ -44,4 +47,32 @@ export async function postForm(url: string, parts: FormParts, init: RequestInit 
 /** Every element of an S3 error document, by name (Code, Message, and the error's own fields). */
 export function errorDocument(text: string): Record<string, string> {
   return Object.fromEntries(readXml(text).children.map((el) => [el.name, el.text]));
+}
+
+/**
+ * Sends a form as a browser frames it (each field a part, then the file part last) with the
+ * file streamed from `file` (`size` bytes), never held whole; resolves with the status.
+ */
+export async function sendStreamedForm(url: string, fields: Record<string, string>, file: Readable, size: number): Promise<number> {
+  const boundary = `----WebKitFormBoundary${randomBytes(8).toString('hex')}`;
+  const head = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join('')
+    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="upload.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+  const tail = `\r\n--${boundary}--\r\n`;
+  const body = new PassThrough();
+  const feeding = (async () => {
+    body.write(head);
+    await pipeline(file, body, { end: false });
+    body.end(tail);
+  })();
+  const answered = new Promise<number>((resolve, reject) => {
+    const headers = { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(Buffer.byteLength(head) + size + Buffer.byteLength(tail)) };
+    const req = request(url, { method: 'POST', headers }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.once('error', reject);
+    pipeline(body, req).catch(reject);
+  });
+  const [status] = await Promise.all([answered, feeding]);
+  return status;
 }
