@@ -1,7 +1,7 @@
 /**
  * Which signature a POST form carries, read from its fields, in the order S3 checks them:
  *
- * 1. `key` must be there (a field after the file is not: S3 ignores those).
+ * 1. `key` must be there and not empty (a field after the file is not there: S3 ignores those).
  * 2. Any of x-amz-algorithm, -credential, -date, -signature → SigV4, and then all four and
  *    `policy` must be there; else AWSAccessKeyId or signature → SigV2, and then both and
  *    `policy`. A missing one is 400 InvalidArgument "Bucket POST must contain a field named
@@ -16,9 +16,9 @@ import type { PostForm } from './form-fields.js';
 
 const V4_FIELDS = ['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-signature'];
 
-function required(form: PostForm, spelled: string): string {
+function required(form: PostForm, spelled: string, allowEmpty = true): string {
   const value = form.value(spelled.toLowerCase());
-  if (value === undefined) {
+  if (value === undefined || (!allowEmpty && value === '')) {
     throw new S3Error('InvalidArgument', `Bucket POST must contain a field named '${spelled}'.  If it is specified, please check the order of the fields.`, {
       ArgumentName: spelled,
       ArgumentValue: '',
@@ -27,9 +27,10 @@ function required(form: PostForm, spelled: string): string {
   return value;
 }
 
-/** The form's key, before `${filename}` is known to be expanded (it already is by then). */
+/** The object key the form names (`${filename}` already expanded). */
 export function formKey(form: PostForm): string {
-  return required(form, 'key');
+  // An empty key names no object (best match: S3's answer to an empty key field is unrecorded).
+  return required(form, 'key', false);
 }
 
 export function formSignature(form: PostForm): PostPolicyV2 | PostPolicyV4 {

@@ -63,8 +63,9 @@ export class PostForm {
 
   /** Each field's name as first sent, once. */
   names(): string[] {
-    const seen = new Set<string>();
-    return this.fields.filter((f) => !seen.has(f.name.toLowerCase()) && seen.add(f.name.toLowerCase())).map((f) => f.name);
+    const first = new Map<string, string>();
+    for (const { name } of this.fields) if (!first.has(name.toLowerCase())) first.set(name.toLowerCase(), name);
+    return [...first.values()];
   }
 
   /** The fields as the request headers a PUT would have sent for them. */

@@ -153,5 +153,6 @@ describe('the form fields', () => {
     expect(missing({ AWSAccessKeyId: 'a', policy: 'p' }).fields.ArgumentName).toBe('Signature');
     expect(missing({ key: 'k', policy: 'p' })).toMatchObject({ code: 'AccessDenied', status: 403, message: 'Access Denied' });
     expect(s3ErrorThrownBy(() => formKey(formOf({ policy: 'p' }))).fields).toEqual({ ArgumentName: 'key', ArgumentValue: '' });
+    expect(s3ErrorThrownBy(() => formKey(formOf({ key: '' }))).code).toBe('InvalidArgument');
   });
 });

@@ -89,6 +89,17 @@ describe('forms presigned by @aws-sdk/s3-presigned-post', () => {
     expect((await postForm(relative.url, { fields: relative.fields, file: { content: 'x' } })).status).toBe(204);
   });
 
+  it('takes a file sent as a text field (a textarea): no file name, so ${filename} stays as written', async () => {
+    const form = await presign({ Key: 'textarea/${filename}' });
+    const body = new FormData();
+    for (const [name, value] of Object.entries(form.fields)) body.append(name, value);
+    body.append('file', 'typed into a textarea');
+    body.append('file', new Blob(['a second file, ignored']), 'second.txt');
+    const answer = await fetch(form.url, { method: 'POST', body });
+    expect(answer.status).toBe(204);
+    expect((await getObject('textarea/${filename}')).bytes.toString()).toBe('typed into a textarea');
+  });
+
   it('takes the bucket default encryption when the form names none', async () => {
     const bucket = bucketName('postdef');
     await fx.gw.s3.send(new CreateBucketCommand({ Bucket: bucket }));
