@@ -8,7 +8,8 @@ import { describe, expect, it } from '@jest/globals';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
-import { bodyBytes, bucketName, createKmsKey, errorOf, useGatewayWithBucket } from '../harness.js';
+import request from 'supertest';
+import { bodyBytes, bucketName, createKmsKey, errorOf, startTestGateway, useGatewayWithBucket } from '../harness.js';
 import { errorDocument, policyOf, postForm, sigV2Fields, type FormParts } from '../post-form.js';
 import { childText, readXml } from '../xml.js';
 
@@ -257,5 +258,26 @@ describe('refused forms: S3\'s errors, answered after the whole request was read
     });
     const broken = await fetch(bucketUrl(), { method: 'POST', headers: { 'Content-Type': 'multipart/form-data' }, body: 'x' });
     expect({ status: broken.status, ...errorDocument(await broken.text()) }).toMatchObject({ status: 400, Code: 'MalformedPOSTRequest' });
+  });
+});
+
+describe('a virtual-hosted form, sent by supertest', () => {
+  it('POSTs to / on the bucket\'s host, and Location names the object on that host', async () => {
+    const vh = await startTestGateway({ domain: 's3.localhost' });
+    try {
+      const bucket = bucketName('postvh');
+      await vh.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      const host = `${bucket}.s3.localhost:${new URL(vh.endpoint).port}`;
+      const policy = policyOf([{ bucket }, ['starts-with', '$key', 'vh/']]);
+      const fields: Record<string, string> = { key: 'vh/${filename}', ...sigV2Fields(vh.credentials, policy) };
+      let post = request(vh.endpoint).post('/').set('Host', host);
+      for (const [name, value] of Object.entries(fields)) post = post.field(name, value);
+      const answer = await post.attach('file', Buffer.from('virtually hosted'), 'v h.txt');
+      expect([answer.status, answer.headers.location]).toEqual([204, `http://${host}/vh%2Fv%20h.txt`]);
+      const got = await vh.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'vh/v h.txt' }));
+      expect((await bodyBytes(got.Body)).toString()).toBe('virtually hosted');
+    } finally {
+      await vh.stop();
+    }
   });
 });
