@@ -5,6 +5,7 @@
  *   kmsgate credentials [--data-dir dir] [--root-key-file f]        print the stored admin key
  *   kmsgate upgrade-keystore [--data-dir dir] [--root-key-file f]   authenticate a first-release keystore
  *   kmsgate user create <name> [--policy file] | list | delete <name>   manage users (see iam/user-command.ts)
+ *   kmsgate audit [--key k] [--user u] [--event e] [--error [code]] [--since t] [--until t] [--json]
  * Settings come from KMSGATE_* variables and the same flags (see config.ts).
  */
 import { join, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import { startGateway } from './gateway.js';
 import { IdentityStore } from './identity/identity.js';
 import { loadRootKey } from './identity/root-key.js';
 import { parseUserArgs, runUserCommand } from './iam/user-command.js';
+import { parseAuditArgs, runAuditCommand } from './audit/audit-command.js';
 
 const USAGE = `usage: kmsgate <command> [options]
 
@@ -30,6 +32,10 @@ commands:
   user list     the users, as JSON
   user delete <name>
                 delete a user with its access keys and policies
+  audit [--key id] [--user name] [--event name] [--error [code]]
+        [--since time] [--until time] [--json]
+                the KMS audit trail (current and rotated files), filtered, as a
+                table or as CloudTrail-shaped JSON lines
   help          this text
 
 options (each also read from the environment variable in brackets):
@@ -110,6 +116,11 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'user') {
     const { args, rest: settings } = parseUserArgs(rest);
     process.stdout.write(await runUserCommand(args, resolveConfig(process.env, settings)));
+    return;
+  }
+  if (command === 'audit') {
+    const { args, rest: settings } = parseAuditArgs(rest);
+    process.stdout.write(await runAuditCommand(args, resolveConfig(process.env, settings).dataDir));
     return;
   }
   const cfg = resolveConfig(process.env, rest);

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { KmsCore } from '@kmsgate/kms-core';
 import { FsObjectStore } from '@kmsgate/storage';
+import { auditLogPath } from './audit/audit-command.js';
 import { createApp } from './http/app.js';
 import { answerExpectations } from './http/expect.js';
 import { DEFAULTS, type LogLevel } from './config.js';
@@ -83,7 +84,14 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   let identity: Awaited<ReturnType<typeof IdentityStore.open>> | undefined;
   try {
     identity = await IdentityStore.open({ dataDir, rootKey, accountId, given: opts.credentials });
-    kms = await KmsCore.open({ keystorePath: join(dataDir, 'kms', 'keystore.json'), rootKey, region, accountId, now: opts.now });
+    kms = await KmsCore.open({
+      keystorePath: join(dataDir, 'kms', 'keystore.json'),
+      auditPath: auditLogPath(dataDir),
+      rootKey,
+      region,
+      accountId,
+      now: opts.now,
+    });
     store = await FsObjectStore.open(join(dataDir, 'objects'));
     const log = createLogger(opts.logLevel ?? 'error');
     const app = createApp({ deps: { kms, store, region, accountId }, identity: identity.store, log, domain: opts.domain, sigv2: opts.sigv2 ?? true });

@@ -12,6 +12,8 @@ export { Mutex } from './mutex.js';
 export { documentMac, documentMacMatches, rootKeyCheck, rootKeyMatches, rootSubkey, seal, unseal } from './seal.js';
 export { PolicyDocumentError, evaluateAccess, evaluatePolicy, parsePolicy } from './policy/index.js';
 export type { AccessInput, ContextValue, Decision, Policy, PolicyKind, PolicyPrincipal, PolicyRequest } from './policy/index.js';
+export { arnMatch, wildcardMatch } from './policy/index.js';
+export type { Statement as PolicyStatement } from './policy/index.js';
 export type {
   AliasListEntry,
   Caller,
@@ -57,3 +59,8 @@ export type {
   WrappingAlgorithm,
   WrappingKeySpec,
 } from './types.js';
+export { AuditWriter } from './audit/writer.js';
+export type { AuditWriterOptions } from './audit/writer.js';
+export { readAuditTrail, matchesAudit } from './audit/reader.js';
+export type { AuditFilter } from './audit/reader.js';
+export type { AuditRecord } from './audit/record.js';

@@ -111,7 +111,8 @@ const OPERATIONS: Record<string, Operation> = {
 
 const ALGORITHM_MEMBERS = ['EncryptionAlgorithm', 'SourceEncryptionAlgorithm', 'DestinationEncryptionAlgorithm'];
 
-function camel(member: string): string {
+/** A wire member's name as AWS writes it in validation messages and CloudTrail records. */
+export function camel(member: string): string {
   return member.charAt(0).toLowerCase() + member.slice(1);
 }
 
@@ -158,8 +159,12 @@ function convert(member: string, type: WireType, value: unknown, violations: Vio
   }
 }
 
+function bodyOf(raw: unknown): Record<string, unknown> {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+}
+
 function readInput(op: Operation, raw: unknown): Input {
-  const body: Record<string, unknown> = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const body = bodyOf(raw);
   const violations = new Violations();
   const input: Input = {};
   for (const [name, member] of Object.entries(op.members)) {
@@ -197,16 +202,30 @@ export function toWire(value: unknown): unknown {
 export async function dispatchJson(core: KmsCore, op: string, raw: unknown, caller: Caller): Promise<Record<string, unknown>> {
   const operation = Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op] : undefined;
   if (!operation) throw new KmsError('UnknownOperationException', '');
-  const input = readInput(operation, raw);
+  let input: Input | undefined;
   try {
+    input = readInput(operation, raw);
     const output = await operation.run(core, input, caller);
     if (output === undefined) return {};
     const wire = toWire(output) as Record<string, unknown>;
     zeroBuffers(output);
     return wire;
+  } catch (err) {
+    // Refusals before the operation ran (validation, unsupported options) are audited here;
+    // the trail skips those the operation already recorded.
+    await core.recordRefused(op, input ?? declaredMembers(operation, raw), caller, err);
+    throw err;
   } finally {
     zeroBuffers(input);
   }
+}
+
+/** What a refused request named, limited to the operation's members (the record drops secrets). */
+function declaredMembers(operation: Operation, raw: unknown): Input {
+  const body = bodyOf(raw);
+  const out: Input = {};
+  for (const name of Object.keys(operation.members)) if (Object.hasOwn(body, name)) out[name] = body[name];
+  return out;
 }
 
 /** Decoded request blobs and returned plaintexts may be keys: wipe them once on the wire. */

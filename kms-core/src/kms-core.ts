@@ -3,6 +3,7 @@
 // class holds the context, runs scheduled work (scheduler.ts) before every public operation and
 // on a timer, and closes.
 
+import { AuditTrail } from './audit/trail.js';
 import { createAlias, deleteAlias, listAliases, updateAlias } from './aliases.js';
 import type { CoreContext } from './core-context.js';
 import { decrypt, encrypt, generateDataKey, generateDataKeyWithoutPlaintext, generateRandom, reEncrypt } from './crypto-ops.js';
@@ -74,13 +75,15 @@ export class KmsCore {
   readonly accountId: string;
   readonly #ctx: CoreContext;
   readonly #scheduler: Scheduler;
+  readonly #audit: AuditTrail;
   readonly #timer: NodeJS.Timeout | undefined;
 
-  private constructor(ctx: CoreContext, scheduleIntervalMs: number) {
+  private constructor(ctx: CoreContext, audit: AuditTrail, scheduleIntervalMs: number) {
     this.#ctx = ctx;
     this.region = ctx.scope.region;
     this.accountId = ctx.scope.accountId;
-    this.#scheduler = new Scheduler(ctx);
+    this.#audit = audit;
+    this.#scheduler = new Scheduler(ctx, (events) => audit.service(events));
     if (scheduleIntervalMs > 0) {
       // Failures here (a full disk, say) are not lost: the next call runs the same work and reports them.
       this.#timer = setInterval(() => this.#scheduler.runDue().catch(() => undefined), scheduleIntervalMs);
@@ -94,12 +97,22 @@ export class KmsCore {
     const now = opts.now ?? (() => new Date());
     const store = await Keystore.open({ path: opts.keystorePath, rootKey: opts.rootKey, now });
     const ctx = { store, scope: { region: opts.region, accountId: opts.accountId }, now, random: new RandomPool() };
-    return new KmsCore(ctx, opts.scheduleIntervalMs ?? DEFAULT_SCHEDULE_INTERVAL_MS);
+    const audit = await AuditTrail.open(ctx, opts.auditPath, opts.audit);
+    return new KmsCore(ctx, audit, opts.scheduleIntervalMs ?? DEFAULT_SCHEDULE_INTERVAL_MS);
   }
 
-  async #public<T>(run: (ctx: CoreContext) => Promise<T> | T): Promise<T> {
+  /** Every public operation: scheduled work first, then the call, recorded in the audit trail. */
+  async #public<T>(eventName: string, input: unknown, caller: Caller, run: (ctx: CoreContext) => Promise<T> | T): Promise<T> {
     if (this.#scheduler.mayBeDue()) await this.#scheduler.runDue();
-    return run(this.#ctx);
+    return this.#audit.call(eventName, input, caller, async () => run(this.#ctx));
+  }
+
+  /**
+   * Records a call refused before it reached an operation (a malformed request, a caller the
+   * gateway turned away); a refusal the operation itself recorded is not written twice.
+   */
+  recordRefused(eventName: string, input: unknown, caller: Caller, err: unknown): Promise<void> {
+    return this.#audit.refused(eventName, input, caller, err);
   }
 
   /** Runs now whatever the schedule says is due (what the timer does); for tests and operators. */
@@ -108,122 +121,127 @@ export class KmsCore {
   }
 
   createKey(input: CreateKeyInput, caller: Caller): Promise<{ KeyMetadata: KeyMetadata }> {
-    return this.#public((ctx) => createKey(ctx, input, caller));
+    return this.#public('CreateKey', input, caller, (ctx) => createKey(ctx, input, caller));
   }
 
   describeKey(input: KeyIdInput, caller: Caller): Promise<{ KeyMetadata: KeyMetadata }> {
-    return this.#public((ctx) => describeKey(ctx, input, caller));
+    return this.#public('DescribeKey', input, caller, (ctx) => describeKey(ctx, input, caller));
   }
 
   listKeys(input: ListInput, caller: Caller): Promise<ListKeysOutput> {
-    return this.#public((ctx) => listKeys(ctx, input, caller));
+    return this.#public('ListKeys', input, caller, (ctx) => listKeys(ctx, input, caller));
   }
 
   updateKeyDescription(input: UpdateKeyDescriptionInput, caller: Caller): Promise<void> {
-    return this.#public((ctx) => updateKeyDescription(ctx, input, caller));
+    return this.#public('UpdateKeyDescription', input, caller, (ctx) => updateKeyDescription(ctx, input, caller));
   }
 
   enableKey(input: KeyIdInput, caller: Caller): Promise<void> {
-    return this.#public((ctx) => enableKey(ctx, input, caller));
+    return this.#public('EnableKey', input, caller, (ctx) => enableKey(ctx, input, caller));
   }
 
   disableKey(input: KeyIdInput, caller: Caller): Promise<void> {
-    return this.#public((ctx) => disableKey(ctx, input, caller));
+    return this.#public('DisableKey', input, caller, (ctx) => disableKey(ctx, input, caller));
   }
 
   scheduleKeyDeletion(input: ScheduleKeyDeletionInput, caller: Caller): Promise<ScheduleKeyDeletionOutput> {
-    return this.#public((ctx) => scheduleKeyDeletion(ctx, input, caller));
+    return this.#public('ScheduleKeyDeletion', input, caller, (ctx) => scheduleKeyDeletion(ctx, input, caller));
   }
 
   cancelKeyDeletion(input: KeyIdInput, caller: Caller): Promise<{ KeyId: string }> {
-    return this.#public((ctx) => cancelKeyDeletion(ctx, input, caller));
+    return this.#public('CancelKeyDeletion', input, caller, (ctx) => cancelKeyDeletion(ctx, input, caller));
   }
 
   createAlias(input: CreateAliasInput, caller: Caller): Promise<void> {
-    return this.#public((ctx) => createAlias(ctx, input, caller));
+    return this.#public('CreateAlias', input, caller, (ctx) => createAlias(ctx, input, caller));
   }
 
   updateAlias(input: UpdateAliasInput, caller: Caller): Promise<void> {
-    return this.#public((ctx) => updateAlias(ctx, input, caller));
+    return this.#public('UpdateAlias', input, caller, (ctx) => updateAlias(ctx, input, caller));
   }
 
   deleteAlias(input: DeleteAliasInput, caller: Caller): Promise<void> {
-    return this.#public((ctx) => deleteAlias(ctx, input, caller));
+    return this.#public('DeleteAlias', input, caller, (ctx) => deleteAlias(ctx, input, caller));
   }
 
   listAliases(input: ListAliasesInput, caller: Caller): Promise<ListAliasesOutput> {
-    return this.#public((ctx) => listAliases(ctx, input, caller));
+    return this.#public('ListAliases', input, caller, (ctx) => listAliases(ctx, input, caller));
   }
 
   enableKeyRotation(input: EnableKeyRotationInput, caller: Caller): Promise<void> {
-    return this.#public((ctx) => enableKeyRotation(ctx, input, caller));
+    return this.#public('EnableKeyRotation', input, caller, (ctx) => enableKeyRotation(ctx, input, caller));
   }
 
   disableKeyRotation(input: KeyIdInput, caller: Caller): Promise<void> {
-    return this.#public((ctx) => disableKeyRotation(ctx, input, caller));
+    return this.#public('DisableKeyRotation', input, caller, (ctx) => disableKeyRotation(ctx, input, caller));
   }
 
   getKeyRotationStatus(input: KeyIdInput, caller: Caller): Promise<GetKeyRotationStatusOutput> {
-    return this.#public((ctx) => getKeyRotationStatus(ctx, input, caller));
+    return this.#public('GetKeyRotationStatus', input, caller, (ctx) => getKeyRotationStatus(ctx, input, caller));
   }
 
   rotateKeyOnDemand(input: KeyIdInput, caller: Caller): Promise<{ KeyId: string }> {
-    return this.#public((ctx) => rotateKeyOnDemand(ctx, input, caller));
+    return this.#public('RotateKeyOnDemand', input, caller, (ctx) => rotateKeyOnDemand(ctx, input, caller));
   }
 
   listKeyRotations(input: ListKeyRotationsInput, caller: Caller): Promise<ListKeyRotationsOutput> {
-    return this.#public((ctx) => listKeyRotations(ctx, input, caller));
+    return this.#public('ListKeyRotations', input, caller, (ctx) => listKeyRotations(ctx, input, caller));
   }
 
   getParametersForImport(input: GetParametersForImportInput, caller: Caller): Promise<GetParametersForImportOutput> {
-    return this.#public((ctx) => getParametersForImport(ctx, input, caller));
+    return this.#public('GetParametersForImport', input, caller, (ctx) => getParametersForImport(ctx, input, caller));
   }
 
   importKeyMaterial(input: ImportKeyMaterialInput, caller: Caller): Promise<KeyIdAndMaterialOutput> {
-    return this.#public((ctx) => importKeyMaterial(ctx, input, caller));
+    return this.#public('ImportKeyMaterial', input, caller, (ctx) => importKeyMaterial(ctx, input, caller));
   }
 
   deleteImportedKeyMaterial(input: KeyIdInput, caller: Caller): Promise<KeyIdAndMaterialOutput> {
-    return this.#public((ctx) => deleteImportedKeyMaterial(ctx, input, caller));
+    return this.#public('DeleteImportedKeyMaterial', input, caller, (ctx) => deleteImportedKeyMaterial(ctx, input, caller));
   }
 
   tagResource(input: TagResourceInput, caller: Caller): Promise<void> {
-    return this.#public((ctx) => tagResource(ctx, input, caller));
+    return this.#public('TagResource', input, caller, (ctx) => tagResource(ctx, input, caller));
   }
 
   untagResource(input: UntagResourceInput, caller: Caller): Promise<void> {
-    return this.#public((ctx) => untagResource(ctx, input, caller));
+    return this.#public('UntagResource', input, caller, (ctx) => untagResource(ctx, input, caller));
   }
 
   listResourceTags(input: ListResourceTagsInput, caller: Caller): Promise<ListResourceTagsOutput> {
-    return this.#public((ctx) => listResourceTags(ctx, input, caller));
+    return this.#public('ListResourceTags', input, caller, (ctx) => listResourceTags(ctx, input, caller));
   }
 
   encrypt(input: EncryptInput, caller: Caller): Promise<EncryptOutput> {
-    return this.#public((ctx) => encrypt(ctx, input, caller));
+    return this.#public('Encrypt', input, caller, (ctx) => encrypt(ctx, input, caller));
   }
 
   decrypt(input: DecryptInput, caller: Caller): Promise<DecryptOutput> {
-    return this.#public((ctx) => decrypt(ctx, input, caller));
+    return this.#public('Decrypt', input, caller, (ctx) => decrypt(ctx, input, caller));
   }
 
   reEncrypt(input: ReEncryptInput, caller: Caller): Promise<ReEncryptOutput> {
-    return this.#public((ctx) => reEncrypt(ctx, input, caller));
+    return this.#public('ReEncrypt', input, caller, (ctx) => reEncrypt(ctx, input, caller));
   }
 
   generateDataKey(input: GenerateDataKeyInput, caller: Caller): Promise<GenerateDataKeyOutput> {
-    return this.#public((ctx) => generateDataKey(ctx, input, caller));
+    return this.#public('GenerateDataKey', input, caller, (ctx) => generateDataKey(ctx, input, caller));
   }
 
   generateDataKeyWithoutPlaintext(input: GenerateDataKeyInput, caller: Caller): Promise<GenerateDataKeyWithoutPlaintextOutput> {
-    return this.#public((ctx) => generateDataKeyWithoutPlaintext(ctx, input, caller));
+    return this.#public('GenerateDataKeyWithoutPlaintext', input, caller, (ctx) => generateDataKeyWithoutPlaintext(ctx, input, caller));
   }
 
   generateRandom(input: GenerateRandomInput, caller: Caller): Promise<{ Plaintext: Buffer }> {
-    return this.#public((ctx) => generateRandom(ctx, input, caller));
+    return this.#public('GenerateRandom', input, caller, (ctx) => generateRandom(ctx, input, caller));
   }
 
-  /** A 32-byte data key under the AWS owned key for `purpose` (SSE-S3); the caller zeroes `plaintext`. */
+  /**
+   * A 32-byte data key under the AWS owned key for `purpose` (SSE-S3); the caller zeroes `plaintext`.
+   * Not audited: an AWS owned key belongs to the service, not to the account, so AWS KMS writes
+   * no record of its use to the account's trail (S3's own events show SSE-S3), and no KMS API
+   * call can name it. The owned pair therefore bypasses the recording seam on purpose.
+   */
   generateOwnedDataKey(purpose: string, encryptionContext: Record<string, string>): Promise<{ plaintext: Buffer; ciphertextBlob: Buffer }> {
     return generateOwnedDataKey(this.#ctx, purpose, encryptionContext);
   }
@@ -241,6 +259,7 @@ export class KmsCore {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.#ctx.store.close();
+    await this.#audit.close();
     this.#ctx.random.close();
   }
 }

@@ -11,6 +11,10 @@ import type { CoreContext } from './core-context.js';
 import { rotateMaterial, rotationSchedule } from './rotation.js';
 import { sealBinding } from './records.js';
 import type { KeyRecord, KeystoreDocument } from './records.js';
+import type { ServiceEvent } from './audit/record.js';
+
+/** Where the service events of a run go (the audit trail). */
+export type ServiceEventSink = (events: Omit<ServiceEvent, 'at'>[]) => Promise<void>;
 
 interface Due {
   deletion?: number;
@@ -35,9 +39,16 @@ function earliest(due: Due): number {
   return Math.min(due.deletion ?? Infinity, due.rotation ?? Infinity, due.expiry ?? Infinity);
 }
 
-/** Applies everything due at `now` to `doc`; returns what the material cache must forget. */
-function applyDue(ctx: CoreContext, doc: KeystoreDocument, now: number): { binding: string; version?: number }[] {
-  const forget: { binding: string; version?: number }[] = [];
+interface Applied {
+  /** What the material cache must forget. */
+  forget: { binding: string; version?: number }[];
+  events: Omit<ServiceEvent, 'at'>[];
+}
+
+/** Applies everything due at `now` to `doc`. */
+function applyDue(ctx: CoreContext, doc: KeystoreDocument, now: number): Applied {
+  const forget: Applied['forget'] = [];
+  const events: Applied['events'] = [];
   for (const key of Object.values(doc.keys)) {
     const due = dueTimes(key);
     if (due.deletion !== undefined && due.deletion <= now) {
@@ -46,6 +57,7 @@ function applyDue(ctx: CoreContext, doc: KeystoreDocument, now: number): { bindi
         if (alias.targetKeyId === key.keyId) delete doc.aliases[alias.aliasName];
       }
       forget.push({ binding: sealBinding(key) });
+      events.push({ eventName: 'DeleteKey', keyArn: key.arn });
       continue;
     }
     if (due.expiry !== undefined && due.expiry <= now) {
@@ -56,20 +68,26 @@ function applyDue(ctx: CoreContext, doc: KeystoreDocument, now: number): { bindi
         }
       }
       if (key.state !== 'PendingDeletion') key.state = 'PendingImport';
+      events.push({ eventName: 'DeleteExpiredKeyMaterial', keyArn: key.arn });
     }
-    if (due.rotation !== undefined && due.rotation <= now && key.state === 'Enabled') rotateMaterial(ctx, key, 'AUTOMATIC');
+    if (due.rotation !== undefined && due.rotation <= now && key.state === 'Enabled') {
+      rotateMaterial(ctx, key, 'AUTOMATIC');
+      events.push({ eventName: 'RotateKey', keyArn: key.arn });
+    }
   }
-  return forget;
+  return { forget, events };
 }
 
 export class Scheduler {
   readonly #ctx: CoreContext;
+  readonly #record: ServiceEventSink;
   #generation = -1;
   #dueAt = -Infinity;
   #running: Promise<void> | null = null;
 
-  constructor(ctx: CoreContext) {
+  constructor(ctx: CoreContext, record: ServiceEventSink) {
     this.#ctx = ctx;
+    this.#record = record;
   }
 
   /** False only when nothing can be due yet (the check of every call). */
@@ -96,8 +114,9 @@ export class Scheduler {
         this.#dueAt = dueAt;
         return;
       }
-      const forget = await this.#ctx.store.mutate((doc) => applyDue(this.#ctx, doc, now));
+      const { forget, events } = await this.#ctx.store.mutate((doc) => applyDue(this.#ctx, doc, now));
       for (const f of forget) this.#ctx.store.forgetMaterial(f.binding, f.version);
+      await this.#record(events);
     }
   }
 }

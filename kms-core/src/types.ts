@@ -1,6 +1,7 @@
 // Public shapes of the typed API: AWS KMS member names (PascalCase), blobs as Buffer,
 // timestamps as Date. The JSON protocol layer converts these to and from the wire.
 
+import type { AuditWriterOptions } from './audit/writer.js';
 import type { ExpirationModel, KeyManager, KeyOrigin, KeyState, RotationType, Tag } from './records.js';
 
 export type { ExpirationModel, KeyManager, KeyOrigin, KeyState, RotationType, Tag };
@@ -10,6 +11,11 @@ export interface Caller {
   accountId: string;
   accessKeyId?: string;
   requestId?: string;
+  /** The client's address and User-Agent, for the audit trail. */
+  sourceIp?: string;
+  userAgent?: string;
+  /** The AWS service that made the call on the caller's behalf (`s3.amazonaws.com`). */
+  invokedBy?: string;
 }
 
 export interface KmsCoreOptions {
@@ -27,6 +33,10 @@ export interface KmsCoreOptions {
    * call. Every call checks too. Default 60000; 0 turns the timer off.
    */
   scheduleIntervalMs?: number;
+  /** The audit trail's JSON-lines file; null or absent keeps no trail (in-memory tests). */
+  auditPath?: string | null;
+  /** Rotation of the audit file by size. */
+  audit?: AuditWriterOptions;
 }
 
 export interface KeyMetadata {

@@ -1,13 +1,13 @@
 /**
  * The Express application. The request lifecycle (see LIFECYCLE.md) reads top to bottom:
  * request id → KMS JSON API, IAM Query API or S3 → target → CORS (a preflight ends here) → SigV4 or SigV2 →
- * route → operation → response,
+ * route → S3 authorisation (the route's action, s3/authorize.ts) → operation → response,
  * and every failure leaves through toS3Error() and one error writer. Every request, S3 or
  * KMS, answered or abandoned, writes exactly one access line; only faults of ours add an
  * error line with a stack.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
 import { verifyPostPolicy, verifyRequest } from '../auth/index.js';
@@ -17,7 +17,6 @@ import { toS3Error } from './error-map.js';
 import type { IdentityStore } from '../identity/identity.js';
 import { handleKmsRequest, isKmsRequest } from '../kms/kms-api.js';
 import { handleIamRequest, isIamRequest } from '../iam/iam-api.js';
-import { mayAct } from '../identity/authorize.js';
 import type { Logger } from './logger.js';
 import type { GatewayDeps, OperationContext, OperationResult } from '../operations/operation.js';
 import { sendContinue } from './expect.js';
@@ -25,7 +24,9 @@ import { commonHeaders, sendS3Error, sendXml } from './respond.js';
 import { formRoute, route } from './router.js';
 import { parseS3Target, virtualHostBucket } from '../s3/s3-path.js';
 import { answerPreflight, corsHeadersFor } from './cors-response.js';
+import { S3_SERVICE, callerOf } from '../kms/caller.js';
 import { assertBucketMayExist } from '../s3/bucket-name.js';
+import { conditionKeys, s3Access } from '../s3/authorize.js';
 
 export interface AppOptions {
   deps: GatewayDeps;
@@ -65,11 +66,24 @@ function authContext(opts: AppOptions): AuthContext {
   };
 }
 
-/** The signer of a verified request, as operations are told who asks. */
-function signedBy(opts: AppOptions, auth: VerifiedAuth, requestId: string): Pick<OperationContext, 'auth' | 'principal' | 'caller'> {
+/**
+ * The signer of a verified request and its rights, as operations are told who asks. The
+ * condition keys of a write come from `headers`: the request's, or a form's fields.
+ */
+function signedBy(
+  opts: AppOptions,
+  auth: VerifiedAuth,
+  request: { requestId: string; req: IncomingMessage; query: URLSearchParams; headers?: IncomingHttpHeaders },
+): Pick<OperationContext, 'auth' | 'principal' | 'caller' | 'access'> {
+  const { requestId, req, query } = request;
   const principal = opts.identity.lookup(auth.accessKeyId)!.principal;
-  if (!mayAct(principal)) throw new S3Error('AccessDenied');
-  return { auth, principal, caller: { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId, requestId } };
+  const access = s3Access({
+    principal,
+    identityPolicies: () => opts.identity.policiesOf(principal.name),
+    store: opts.deps.store,
+    context: (action) => conditionKeys(req, query, action, request.headers),
+  });
+  return { auth, principal, caller: callerOf(principal, requestId, req, S3_SERVICE), access };
 }
 
 /**
@@ -147,7 +161,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
       const context = authContext(opts);
       const result = await form.operation({
         requestId, bucket: target.bucket, key: target.key, query: target.query, headers: req.headers, req, deps: opts.deps, log, now: context.now,
-        authenticate: (signature) => signedBy(opts, verifyPostPolicy(signature, context, { service: 's3', sigv2: opts.sigv2 ?? true }), requestId),
+        authenticate: (signature, fields) => signedBy(opts, verifyPostPolicy(signature, context, { service: 's3', sigv2: opts.sigv2 ?? true }), { requestId, req, query: target.query, headers: fields }),
       });
       await writeResult(res, result);
       return;
@@ -159,10 +173,13 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
       { service: 's3', sigv2: opts.sigv2 ?? true },
     );
     if (!auth) throw new S3Error('AccessDenied');
-    const signer = signedBy(opts, auth, requestId);
+    const signer = signedBy(opts, auth, { requestId, req, query: target.query });
     const chosen = route(method, target.bucket, target.key, target.query, req.headers);
     access.operation = chosen.name;
     if (chosen.name !== 'CreateBucket' && target.bucket !== '') assertBucketMayExist(target.bucket);
+    // The route's action on its resource, before any body is read or any data touched.
+    if (chosen.on === 'account') await signer.access.require(chosen.action, { account: true });
+    else if (chosen.on !== 'each-object') await signer.access.require(chosen.action, { bucket: target.bucket, key: chosen.on === 'object' ? target.key : undefined });
     // Only now may a client waiting on Expect: 100-continue send its body.
     sendContinue(res);
     const result = await chosen.operation({

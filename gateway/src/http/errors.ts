@@ -45,6 +45,7 @@ export const S3_ERRORS = {
   MalformedACLError: { status: 400, message: 'The XML you provided was not well-formed or did not validate against our published schema' },
   MalformedPOSTRequest: { status: 400, message: 'The body of your POST request is not well-formed multipart/form-data.' },
   MalformedTrailerError: { status: 400, message: 'The request contained trailing data that was not well-formed or did not conform to our published schema.' },
+  MalformedPolicy: { status: 400, message: 'Policies must be valid JSON and the first byte must be \'{\'' },
   MalformedXML: { status: 400, message: 'The XML you provided was not well-formed or did not validate against our published schema' },
   // Code and message ("preceeding" included) as S3 sends them, not as its error table words them.
   MaxPostPreDataLengthExceeded: { status: 400, message: 'Your POST request fields preceeding the upload file was too large.' },

@@ -2,6 +2,8 @@
  * The route table: method + target kind (service, bucket, object) + sub-resource → operation.
  * Requests naming a sub-resource no route handles get NotImplemented rather than being
  * mistaken for the plain operation (a `?acl` PUT must never overwrite an object).
+ * Every route names the S3 action it needs and what that action is checked on
+ * (s3/authorize.ts decides).
  */
 import { S3Error } from './errors.js';
 import type { Operation } from '../operations/operation.js';
@@ -29,6 +31,11 @@ import { PutBucketCors } from '../operations/PutBucketCors.js';
 import { GetBucketCors } from '../operations/GetBucketCors.js';
 import { DeleteBucketCors } from '../operations/DeleteBucketCors.js';
 import { UNCONFIGURED_ROUTES } from '../operations/unconfigured.js';
+import { subresourceAction } from './subresource-actions.js';
+import { PutBucketPolicy } from '../operations/PutBucketPolicy.js';
+import { GetBucketPolicy } from '../operations/GetBucketPolicy.js';
+import { DeleteBucketPolicy } from '../operations/DeleteBucketPolicy.js';
+import { GetBucketPolicyStatus } from '../operations/GetBucketPolicyStatus.js';
 import { ListObjects } from '../operations/ListObjects.js';
 import { ListObjectsV2 } from '../operations/ListObjectsV2.js';
 import { ListObjectVersions } from '../operations/ListObjectVersions.js';
@@ -46,39 +53,52 @@ interface Route {
   /** A header whose presence selects this route (e.g. x-amz-copy-source). */
   requiresHeader?: string;
   name: string;
+  /** The IAM action the caller needs (e.g. `s3:PutObject`), checked before the operation runs. */
+  action: string;
+  /**
+   * What that action is checked on: the account (`*`), the bucket's ARN, or the object's
+   * (`arn:aws:s3:::bucket/key`); `each-object`: the operation checks every key it touches.
+   */
+  on: RouteResource;
   operation: Operation;
 }
 
+export type RouteResource = 'account' | 'bucket' | 'object' | 'each-object';
+
 export const ROUTES: readonly Route[] = [
-  { method: 'GET', target: 'service', name: 'ListBuckets', operation: ListBuckets },
-  { method: 'PUT', target: 'bucket', name: 'CreateBucket', operation: CreateBucket },
-  { method: 'HEAD', target: 'bucket', name: 'HeadBucket', operation: HeadBucket },
-  { method: 'DELETE', target: 'bucket', name: 'DeleteBucket', operation: DeleteBucket },
-  { method: 'POST', target: 'bucket', subresource: 'delete', name: 'DeleteObjects', operation: DeleteObjects },
-  { method: 'GET', target: 'bucket', name: 'ListObjects', operation: ListObjects },
-  { method: 'GET', target: 'bucket', subresource: 'list-type', name: 'ListObjectsV2', operation: ListObjectsV2 },
-  { method: 'GET', target: 'bucket', subresource: 'versions', name: 'ListObjectVersions', operation: ListObjectVersions },
-  { method: 'GET', target: 'bucket', subresource: 'versioning', name: 'GetBucketVersioning', operation: GetBucketVersioning },
-  { method: 'PUT', target: 'bucket', subresource: 'versioning', name: 'PutBucketVersioning', operation: PutBucketVersioning },
-  { method: 'PUT', target: 'object', name: 'PutObject', operation: PutObject },
-  { method: 'PUT', target: 'object', requiresHeader: 'x-amz-copy-source', name: 'CopyObject', operation: CopyObject },
-  { method: 'GET', target: 'object', name: 'GetObject', operation: GetObject },
-  { method: 'HEAD', target: 'object', name: 'HeadObject', operation: HeadObject },
-  { method: 'GET', target: 'object', subresource: 'attributes', name: 'GetObjectAttributes', operation: GetObjectAttributes },
-  { method: 'DELETE', target: 'object', name: 'DeleteObject', operation: DeleteObject },
-  { method: 'GET', target: 'bucket', subresource: 'location', name: 'GetBucketLocation', operation: GetBucketLocation },
-  { method: 'PUT', target: 'bucket', subresource: 'encryption', name: 'PutBucketEncryption', operation: PutBucketEncryption },
-  { method: 'GET', target: 'bucket', subresource: 'encryption', name: 'GetBucketEncryption', operation: GetBucketEncryption },
-  { method: 'DELETE', target: 'bucket', subresource: 'encryption', name: 'DeleteBucketEncryption', operation: DeleteBucketEncryption },
-  { method: 'GET', target: 'bucket', subresource: 'acl', name: 'GetBucketAcl', operation: GetBucketAcl },
-  { method: 'PUT', target: 'bucket', subresource: 'acl', name: 'PutBucketAcl', operation: PutBucketAcl },
-  { method: 'GET', target: 'object', subresource: 'acl', name: 'GetObjectAcl', operation: GetObjectAcl },
-  { method: 'PUT', target: 'object', subresource: 'acl', name: 'PutObjectAcl', operation: PutObjectAcl },
-  { method: 'GET', target: 'bucket', subresource: 'ownershipControls', name: 'GetBucketOwnershipControls', operation: GetBucketOwnershipControls },
-  { method: 'PUT', target: 'bucket', subresource: 'cors', name: 'PutBucketCors', operation: PutBucketCors },
-  { method: 'GET', target: 'bucket', subresource: 'cors', name: 'GetBucketCors', operation: GetBucketCors },
-  { method: 'DELETE', target: 'bucket', subresource: 'cors', name: 'DeleteBucketCors', operation: DeleteBucketCors },
-  ...UNCONFIGURED_ROUTES,
+  { method: 'GET', target: 'service', name: 'ListBuckets', action: 's3:ListAllMyBuckets', on: 'account', operation: ListBuckets },
+  { method: 'PUT', target: 'bucket', name: 'CreateBucket', action: 's3:CreateBucket', on: 'bucket', operation: CreateBucket },
+  { method: 'HEAD', target: 'bucket', name: 'HeadBucket', action: 's3:ListBucket', on: 'bucket', operation: HeadBucket },
+  { method: 'DELETE', target: 'bucket', name: 'DeleteBucket', action: 's3:DeleteBucket', on: 'bucket', operation: DeleteBucket },
+  { method: 'POST', target: 'bucket', subresource: 'delete', name: 'DeleteObjects', action: 's3:DeleteObject', on: 'each-object', operation: DeleteObjects },
+  { method: 'GET', target: 'bucket', name: 'ListObjects', action: 's3:ListBucket', on: 'bucket', operation: ListObjects },
+  { method: 'GET', target: 'bucket', subresource: 'list-type', name: 'ListObjectsV2', action: 's3:ListBucket', on: 'bucket', operation: ListObjectsV2 },
+  { method: 'GET', target: 'bucket', subresource: 'versions', name: 'ListObjectVersions', action: 's3:ListBucketVersions', on: 'bucket', operation: ListObjectVersions },
+  { method: 'GET', target: 'bucket', subresource: 'versioning', name: 'GetBucketVersioning', action: 's3:GetBucketVersioning', on: 'bucket', operation: GetBucketVersioning },
+  { method: 'PUT', target: 'bucket', subresource: 'versioning', name: 'PutBucketVersioning', action: 's3:PutBucketVersioning', on: 'bucket', operation: PutBucketVersioning },
+  { method: 'PUT', target: 'object', name: 'PutObject', action: 's3:PutObject', on: 'object', operation: PutObject },
+  { method: 'PUT', target: 'object', requiresHeader: 'x-amz-copy-source', name: 'CopyObject', action: 's3:PutObject', on: 'object', operation: CopyObject },
+  { method: 'GET', target: 'object', name: 'GetObject', action: 's3:GetObject', on: 'object', operation: GetObject },
+  { method: 'HEAD', target: 'object', name: 'HeadObject', action: 's3:GetObject', on: 'object', operation: HeadObject },
+  { method: 'GET', target: 'object', subresource: 'attributes', name: 'GetObjectAttributes', action: 's3:GetObjectAttributes', on: 'object', operation: GetObjectAttributes },
+  { method: 'DELETE', target: 'object', name: 'DeleteObject', action: 's3:DeleteObject', on: 'object', operation: DeleteObject },
+  { method: 'GET', target: 'bucket', subresource: 'location', name: 'GetBucketLocation', action: 's3:GetBucketLocation', on: 'bucket', operation: GetBucketLocation },
+  { method: 'PUT', target: 'bucket', subresource: 'encryption', name: 'PutBucketEncryption', action: 's3:PutEncryptionConfiguration', on: 'bucket', operation: PutBucketEncryption },
+  { method: 'GET', target: 'bucket', subresource: 'encryption', name: 'GetBucketEncryption', action: 's3:GetEncryptionConfiguration', on: 'bucket', operation: GetBucketEncryption },
+  { method: 'DELETE', target: 'bucket', subresource: 'encryption', name: 'DeleteBucketEncryption', action: 's3:PutEncryptionConfiguration', on: 'bucket', operation: DeleteBucketEncryption },
+  { method: 'GET', target: 'bucket', subresource: 'acl', name: 'GetBucketAcl', action: 's3:GetBucketAcl', on: 'bucket', operation: GetBucketAcl },
+  { method: 'PUT', target: 'bucket', subresource: 'acl', name: 'PutBucketAcl', action: 's3:PutBucketAcl', on: 'bucket', operation: PutBucketAcl },
+  { method: 'GET', target: 'object', subresource: 'acl', name: 'GetObjectAcl', action: 's3:GetObjectAcl', on: 'object', operation: GetObjectAcl },
+  { method: 'PUT', target: 'object', subresource: 'acl', name: 'PutObjectAcl', action: 's3:PutObjectAcl', on: 'object', operation: PutObjectAcl },
+  { method: 'GET', target: 'bucket', subresource: 'ownershipControls', name: 'GetBucketOwnershipControls', action: 's3:GetBucketOwnershipControls', on: 'bucket', operation: GetBucketOwnershipControls },
+  { method: 'PUT', target: 'bucket', subresource: 'cors', name: 'PutBucketCors', action: 's3:PutBucketCORS', on: 'bucket', operation: PutBucketCors },
+  { method: 'GET', target: 'bucket', subresource: 'cors', name: 'GetBucketCors', action: 's3:GetBucketCORS', on: 'bucket', operation: GetBucketCors },
+  { method: 'DELETE', target: 'bucket', subresource: 'cors', name: 'DeleteBucketCors', action: 's3:PutBucketCORS', on: 'bucket', operation: DeleteBucketCors },
+  { method: 'PUT', target: 'bucket', subresource: 'policy', name: 'PutBucketPolicy', action: 's3:PutBucketPolicy', on: 'bucket', operation: PutBucketPolicy },
+  { method: 'GET', target: 'bucket', subresource: 'policy', name: 'GetBucketPolicy', action: 's3:GetBucketPolicy', on: 'bucket', operation: GetBucketPolicy },
+  { method: 'DELETE', target: 'bucket', subresource: 'policy', name: 'DeleteBucketPolicy', action: 's3:DeleteBucketPolicy', on: 'bucket', operation: DeleteBucketPolicy },
+  { method: 'GET', target: 'bucket', subresource: 'policyStatus', name: 'GetBucketPolicyStatus', action: 's3:GetBucketPolicyStatus', on: 'bucket', operation: GetBucketPolicyStatus },
+  ...UNCONFIGURED_ROUTES.map((r) => ({ ...r, action: subresourceAction(r.name), on: r.target })),
 ];
 
 /** Query parameters that select an S3 sub-resource or API (as opposed to plain parameters). */

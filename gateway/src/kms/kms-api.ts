@@ -14,6 +14,7 @@ import { mayAct } from '../identity/authorize.js';
 import type { IdentityStore } from '../identity/identity.js';
 import type { Logger } from '../http/logger.js';
 import type { GatewayDeps } from '../operations/operation.js';
+import { callerOf } from './caller.js';
 
 const MAX_KMS_REQUEST = 1024 * 1024;
 const JSON_TYPE = 'application/x-amz-json-1.1';
@@ -102,8 +103,11 @@ export async function handleKmsRequest(
     }
     if (!auth) throw new KmsWireError('MissingAuthenticationTokenException', 'Missing Authentication Token');
     const principal = ctx.identity.lookup(auth.accessKeyId)!.principal;
+    const caller = callerOf(principal, ctx.requestId, req);
     if (!mayAct(principal)) {
-      throw new KmsWireError('AccessDeniedException', `User: ${principal.arn} is not authorized to perform: kms:${operation} because no identity-based policy allows the kms:${operation} action`);
+      const denied = new KmsError('AccessDeniedException', `User: ${principal.arn} is not authorized to perform: kms:${operation} because no identity-based policy allows the kms:${operation} action`);
+      await ctx.deps.kms.recordRefused(operation, undefined, caller, denied);
+      throw denied;
     }
     let input: unknown;
     try {
@@ -111,7 +115,6 @@ export async function handleKmsRequest(
     } catch {
       throw new KmsWireError('SerializationException', 'Start of structure or map found where not expected.');
     }
-    const caller = { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId, requestId: ctx.requestId };
     const output = await ctx.deps.kms.dispatchJson(operation, input, caller);
     send(res, 200, ctx.requestId, output);
   } catch (err) {

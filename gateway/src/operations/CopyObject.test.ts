@@ -15,6 +15,9 @@ import { IntegrityError, writeEncryptedObject } from '../sse/index.js';
 import type { SseRequest } from '../s3/sse-headers.js';
 import type { OperationContext } from './operation.js';
 import { CopyObject } from './CopyObject.js';
+import { s3Access } from '../s3/authorize.js';
+
+const ALL_S3 = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] });
 
 const ACCOUNT = '111122223333';
 const BUCKET = 'copies';
@@ -97,6 +100,8 @@ function context(watched: Watched, who: ReturnType<typeof caller>, key: string, 
     // CopyObject reads no body.
     req: {} as IncomingMessage,
     auth: { accessKeyId: who.accessKeyId, service: 's3', signatureVersion: 4, payload: { kind: 'unsigned' }, presigned: false },
+    // The real authoriser, for a caller allowed every S3 action (CopyObject checks its source).
+    access: s3Access({ principal, identityPolicies: () => [ALL_S3], store, context: () => ({}) }),
     deps: { kms: watched.kms, store, region: 'us-east-1', accountId: ACCOUNT },
     log: createLogger('silent'),
   };

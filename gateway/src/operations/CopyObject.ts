@@ -42,6 +42,8 @@ export const CopyObject: Operation = async (ctx) => {
   const storageClass = parseStorageClass(headers);
   const source: CopySource = parseCopySource(headerValue(headers, COPY_SOURCE));
   assertBucketMayExist(source.bucket);
+  // The route checked s3:PutObject on the destination; reading the source needs s3:GetObject on it.
+  await ctx.access.require('s3:GetObject', { bucket: source.bucket, key: source.key });
   const replacing = parseMetadataDirective(headers) === 'REPLACE';
   const replaced: ObjectAttributes | undefined = replacing
     ? { ...systemMetadataOf(headers), userMetadata: userMetadataOf(headers) }

@@ -55,6 +55,11 @@ async function deleteEach(ctx: OperationContext, entries: ObjectIdentifier[]): P
       const entry = entries[i]!;
       failures[i] = refusal(entry);
       if (failures[i]) continue;
+      // Each key needs s3:DeleteObject; one the caller may not delete is reported, the others go ahead.
+      if (!(await ctx.access.allows('s3:DeleteObject', { bucket: ctx.bucket, key: entry.Key }))) {
+        failures[i] = new S3Error('AccessDenied');
+        continue;
+      }
       try {
         await ctx.deps.store.deleteObject(ctx.bucket, entry.Key);
       } catch (err) {

@@ -14,6 +14,9 @@ import { ClientGoneError } from '../http/body.js';
 import { createLogger } from '../http/logger.js';
 import type { OperationContext } from './operation.js';
 import { PutObject } from './PutObject.js';
+import { s3Access } from '../s3/authorize.js';
+
+const ALL_S3 = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] });
 
 const ACCOUNT = '111122223333';
 const BUCKET = 'settle';
@@ -90,6 +93,8 @@ function context(req: IncomingMessage, auth: VerifiedAuth, deps: { kms: KmsCore 
     headers: req.headers,
     req,
     auth,
+    // The real authoriser, for a caller allowed every S3 action (CopyObject checks its source).
+    access: s3Access({ principal, identityPolicies: () => [ALL_S3], store, context: () => ({}) }),
     deps: { kms: deps.kms, store, region: 'us-east-1', accountId: ACCOUNT },
     log: createLogger('silent'),
   };

@@ -8,7 +8,9 @@ import type { ObjectStore } from '@kmsgate/storage';
 import { requireSigV4ForKms, type VerifiedAuth } from '../auth/index.js';
 import type { Logger } from '../http/logger.js';
 import type { Principal } from '../identity/identity.js';
+import type { S3Access } from '../s3/authorize.js';
 import type { XmlObject } from '../http/xml.js';
+import type { ObjectIo } from '../sse/object-io.js';
 
 export interface GatewayDeps {
   kms: KmsCore;
@@ -29,6 +31,8 @@ export interface OperationContext {
   /** The raw request, for operations that stream a body. */
   req: IncomingMessage;
   auth: VerifiedAuth;
+  /** The caller's rights, for what an operation touches beyond its route's resource (a copy source, each key of a multi-delete). */
+  access: S3Access;
   deps: GatewayDeps;
   log: Logger;
 }
@@ -49,14 +53,6 @@ export type Operation = (ctx: OperationContext) => Promise<OperationResult>;
 
 
 /** What the shared object read and write paths (sse/object-reader.ts, object-writer.ts) take from a request. */
-export interface ObjectIo {
-  kms: KmsCore;
-  store: ObjectStore;
-  caller: Caller;
-  /** Throws when this request may not touch SSE-KMS data (a SigV2 signature, as S3 refuses). */
-  assertMayUseKms: () => void;
-}
-
 export function objectIo(ctx: OperationContext): ObjectIo {
   return { kms: ctx.deps.kms, store: ctx.deps.store, caller: ctx.caller, assertMayUseKms: () => requireSigV4ForKms(ctx.auth) };
 }

@@ -54,8 +54,6 @@ function idConfigurations(listRoot: string): Operation {
 
 /** [sub-resource, GET answer, DELETE answer] for buckets; PUT is never served. */
 const BUCKET_SUBRESOURCES: [string, string, Answer | Operation, Answer][] = [
-  ['policy', 'BucketPolicy', { error: 'NoSuchBucketPolicy' }, NOTHING_TO_DELETE],
-  ['policyStatus', 'BucketPolicyStatus', { error: 'NoSuchBucketPolicy' }, NOT_SERVED],
   ['lifecycle', 'BucketLifecycleConfiguration', { error: 'NoSuchLifecycleConfiguration' }, NOTHING_TO_DELETE],
   ['tagging', 'BucketTagging', { error: 'NoSuchTagSet' }, NOTHING_TO_DELETE],
   ['website', 'BucketWebsite', { error: 'NoSuchWebsiteConfiguration' }, NOTHING_TO_DELETE],

@@ -6,7 +6,8 @@
  * 1. Not multipart/form-data → 412 PreconditionFailed (Condition names the enclosure type).
  * 2. The form is read (form-storage.ts); when its file part begins, with every field before
  *    it in hand: the key, the signature (form-auth.ts, auth/verify.ts), the policy
- *    (post-policy.ts), then the fields as PutObject's headers: ACL, system and user
+ *    (post-policy.ts), s3:PutObject on the key for the signer (its identity policy and the
+ *    bucket policy, the form's SSE fields as condition keys), then the fields as PutObject's headers: ACL, system and user
  *    metadata, SSE (the form's x-amz-server-side-encryption* fields, else the bucket
  *    default), Content-MD5 and x-amz-checksum-* fields.
  * 3. The file streams through the one write path (sse/object-writer.ts) with no declared
@@ -14,6 +15,7 @@
  *    outside it is EntityTooSmall/EntityTooLarge with its whole size, once it was read.
  * 4. The answer the form asks for (post-response.ts).
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { PostPolicyV2, PostPolicyV4 } from '../auth/index.js';
 import { MAX_SINGLE_PUT, contentChecks } from '../http/body.js';
@@ -33,11 +35,14 @@ import { checkPostPolicy, parsePostPolicy, type LengthRange } from './post-polic
 import { postAnswer } from './post-response.js';
 
 /** Who signed the form, as the operations that authenticate by header are told. */
-export type FormSigner = Pick<OperationContext, 'auth' | 'principal' | 'caller'>;
+export type FormSigner = Pick<OperationContext, 'auth' | 'principal' | 'caller' | 'access'>;
 
-export interface FormContext extends Omit<OperationContext, 'auth' | 'principal' | 'caller'> {
-  /** Verifies the form's signature over its policy: throws the S3 error when it fails. */
-  authenticate(signature: PostPolicyV2 | PostPolicyV4): FormSigner;
+export interface FormContext extends Omit<OperationContext, 'auth' | 'principal' | 'caller' | 'access'> {
+  /**
+   * Verifies the form's signature over its policy (throws the S3 error when it fails); the
+   * signer's rights take their write condition keys from the form's `fields`.
+   */
+  authenticate(signature: PostPolicyV2 | PostPolicyV4, fields: IncomingHttpHeaders): FormSigner;
   now: Date;
 }
 
@@ -82,9 +87,11 @@ interface Stored {
 async function storeFile(ctx: FormContext, form: PostForm, file: FilePart): Promise<Stored> {
   const key = formKey(form);
   const signature = formSignature(form);
-  const signer = ctx.authenticate(signature);
-  const range = checkPostPolicy(parsePostPolicy(signature.policy), form, ctx.bucket, ctx.now);
   const headers = form.asHeaders();
+  const signer = ctx.authenticate(signature, headers);
+  const range = checkPostPolicy(parsePostPolicy(signature.policy), form, ctx.bucket, ctx.now);
+  // A form is a PutObject of its key, authorised as one.
+  await signer.access.require('s3:PutObject', { bucket: ctx.bucket, key });
   refuseAclHeaders(headers);
   const system = systemMetadataOf(headers);
   const userMetadata = userMetadataOf(headers);

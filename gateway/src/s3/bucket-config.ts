@@ -8,7 +8,8 @@
  *                      "bucketKeyEnabled": true | false },
  *     "cors"?: [ { "id"?: string, "allowedMethods": [string], "allowedOrigins": [string],
  *                  "allowedHeaders": [string], "exposeHeaders": [string],
- *                  "maxAgeSeconds"?: integer } ] }
+ *                  "maxAgeSeconds"?: integer } ],
+ *     "policy"?: "<the bucket policy as PutBucketPolicy stored it, validated then>" }
  *
  * No record, or no `encryption`, is Amazon S3's default since 2023: SSE-S3, bucket keys off.
  */
@@ -27,6 +28,8 @@ export interface BucketConfigV1 {
   encryption?: BucketEncryption;
   /** PutBucketCors rules, in order; absent = no CORS configuration. */
   cors?: CorsRule[];
+  /** The bucket policy text, validated when it was put; absent = no bucket policy. */
+  policy?: string;
 }
 
 export const DEFAULT_BUCKET_ENCRYPTION: BucketEncryption = { sseAlgorithm: 'AES256', bucketKeyEnabled: false };
@@ -85,6 +88,11 @@ function parseCors(v: unknown): CorsRule[] {
   return v.map(parseCorsRule);
 }
 
+function parsePolicyText(v: unknown): string {
+  needs(typeof v === 'string' && v !== '', 'bad policy');
+  return v;
+}
+
 export function decodeBucketConfig(bytes: Buffer | null): BucketConfigV1 {
   if (bytes === null) return { version: 1 };
   let parsed: unknown;
@@ -93,11 +101,12 @@ export function decodeBucketConfig(bytes: Buffer | null): BucketConfigV1 {
   } catch (err) {
     throw new BucketConfigError('bucket configuration record: not UTF-8 JSON', { cause: err });
   }
-  needs(isPlainObject(parsed) && onlyMembers(parsed, ['version', 'encryption', 'cors']), 'unknown members');
+  needs(isPlainObject(parsed) && onlyMembers(parsed, ['version', 'encryption', 'cors', 'policy']), 'unknown members');
   needs(parsed.version === 1, 'unknown version');
   const config: BucketConfigV1 = { version: 1 };
   if (parsed.encryption !== undefined) config.encryption = parseEncryption(parsed.encryption);
   if (parsed.cors !== undefined) config.cors = parseCors(parsed.cors);
+  if (parsed.policy !== undefined) config.policy = parsePolicyText(parsed.policy);
   return config;
 }
 
@@ -106,6 +115,7 @@ export function encodeBucketConfig(config: BucketConfigV1): Buffer {
   // Re-validated on the way out, so a bad record is never written.
   if (config.encryption) out.encryption = parseEncryption(config.encryption);
   if (config.cors) out.cors = parseCors(config.cors);
+  if (config.policy !== undefined) out.policy = parsePolicyText(config.policy);
   return Buffer.from(JSON.stringify(out), 'utf8');
 }
 

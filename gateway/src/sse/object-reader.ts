@@ -7,13 +7,13 @@
  * segment before its plaintext is released. The plaintext data key is zeroed whatever happens.
  */
 import type { Readable } from 'node:stream';
-import type { Caller, KmsCore } from '@kmsgate/kms-core';
 import type { ObjectStore } from '@kmsgate/storage';
 import { assertContextNamesObject, canonicalEncryptionContext } from './context.js';
 import { openPlaintextStream } from './decrypt-stream.js';
 import type { PlaintextRange } from './format/range.js';
 import { parseMetadata, verifyMetadataMac, type ObjectMetadataV1 } from './metadata.js';
 import { unwrapObjectKey } from './object-crypto.js';
+import type { ObjectIo } from './object-io.js';
 
 /** The stored record of `bucket/key`, parsed strictly; a record naming another object is refused. */
 export function objectRecordOf(metadata: Buffer, bucket: string, key: string): ObjectMetadataV1 {
@@ -28,13 +28,7 @@ export async function readObjectRecord(store: ObjectStore, bucket: string, key: 
   return objectRecordOf(metadata, bucket, key);
 }
 
-export interface OpenObjectOptions {
-  readonly kms: KmsCore;
-  readonly store: ObjectStore;
-  /** Who asks: Decrypt runs as this caller. */
-  readonly caller: Caller;
-  /** Refuses an SSE-KMS object to a request that may not use the KMS (SigV2). */
-  readonly assertMayUseKms: () => void;
+export interface OpenObjectOptions extends ObjectIo {
   readonly bucket: string;
   readonly key: string;
   /**

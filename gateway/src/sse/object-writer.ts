@@ -9,8 +9,7 @@
 import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Caller, KmsCore } from '@kmsgate/kms-core';
-import type { CommitOptions, ObjectStore, PendingObject } from '@kmsgate/storage';
+import type { CommitOptions, PendingObject } from '@kmsgate/storage';
 import type { SseRequest } from '../s3/sse-headers.js';
 import { buildEncryptionContext } from './context.js';
 import { createEncryptStream } from './encrypt-stream.js';
@@ -18,6 +17,7 @@ import { GWSE_ALGORITHM_NAME } from './format/gwse.js';
 import { METADATA_VERSION, sealMetadata, type ChecksumAlgorithm, type ObjectMetadataV1, type UnsealedObjectMetadata } from './metadata.js';
 import { listingEntryOf } from './listing-entry.js';
 import { generateObjectKey } from './object-crypto.js';
+import type { ObjectIo } from './object-io.js';
 
 /**
  * Record fields the write itself decides: keys, format, sizes, ETag, checksums, time. Every
@@ -39,13 +39,7 @@ export function objectAttributesOf(meta: ObjectMetadataV1): ObjectAttributes {
   return attributes as ObjectAttributes;
 }
 
-export interface WriteObjectOptions {
-  readonly kms: KmsCore;
-  readonly store: ObjectStore;
-  /** Who asks: GenerateDataKey runs as this caller. */
-  readonly caller: Caller;
-  /** Refuses an SSE-KMS write to a request that may not use the KMS (SigV2). */
-  readonly assertMayUseKms: () => void;
+export interface WriteObjectOptions extends ObjectIo {
   readonly bucket: string;
   readonly key: string;
   /** The destination's SSE choice (request headers, else the bucket default). */

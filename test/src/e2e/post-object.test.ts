@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import request from 'supertest';
 import { bodyBytes, bucketName, createKmsKey, errorOf, startTestGateway, useGatewayWithBucket } from '../harness.js';
@@ -184,14 +184,31 @@ describe('refused forms: S3\'s errors, answered after the whole request was read
     expect(await errorOf(fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: 'refused/extra' })))).toMatchObject({ status: 404 });
   });
 
-  it('a form signed by a user who may not act: 403 AccessDenied, as a header signature would get', async () => {
+  it('a form is a PutObject of its key for its signer: identity policies decide, SSE fields as condition keys', async () => {
     const iam = new IAMClient({ endpoint: fx.gw.endpoint, region: fx.gw.region, credentials: fx.gw.credentials });
     try {
       await iam.send(new CreateUserCommand({ UserName: 'poster' }));
       const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'poster' }))).AccessKey!;
-      const policy = policyOf([{ bucket: fx.bucket }, { key: 'refused/user' }]);
-      const fields = { key: 'refused/user', ...sigV2Fields({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }, policy) };
-      expect(await refused({ fields, file: { content: 'x' } })).toMatchObject({ status: 403, Code: 'AccessDenied' });
+      const poster = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+      const form = (objectKey: string, sse: Record<string, string> = {}): FormParts => {
+        const policy = policyOf([{ bucket: fx.bucket }, { key: objectKey }, ...Object.entries(sse).map(([name, value]) => ({ [name]: value }))]);
+        return { fields: { key: objectKey, ...sse, ...sigV2Fields(poster, policy) }, file: { content: 'x' } };
+      };
+      expect(await refused(form('user/none'))).toMatchObject({ status: 403, Code: 'AccessDenied', Message: 'Access Denied' });
+      await iam.send(new PutUserPolicyCommand({
+        UserName: 'poster',
+        PolicyName: 'uploads',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${fx.bucket}/user/*` },
+            { Effect: 'Deny', Action: 's3:PutObject', Resource: '*', Condition: { StringEquals: { 's3:x-amz-server-side-encryption': 'AES256' } } },
+          ],
+        }),
+      }));
+      expect((await postForm(bucketUrl(), form('user/allowed'))).status).toBe(204);
+      expect(await refused(form('elsewhere'))).toMatchObject({ status: 403, Code: 'AccessDenied' });
+      expect(await refused(form('user/sse-s3', { 'x-amz-server-side-encryption': 'AES256' }))).toMatchObject({ status: 403, Code: 'AccessDenied' });
     } finally {
       iam.destroy();
     }
