@@ -4,12 +4,12 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
-import { S3Error } from '../http/errors.js';
 import { parseRawQuery } from './canonical.js';
 import { canonicalResource, stringToSignV2 } from './sigv2-canonical.js';
 import { requireSigV4ForKms } from './sigv2.js';
 import { verifyPostPolicy, verifyRequest } from './verify.js';
 import type { AuthContext, SigV4Request, VerifyOptions } from './types.js';
+import { s3ErrorThrownBy } from '../http/testing/s3-error.js';
 
 const KEY = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const SIGNED_AT = new Date('2007-03-27T19:36:42Z');
@@ -22,16 +22,6 @@ function ctx(now = SIGNED_AT): AuthContext {
 /** Header values as Node hands them over: latin1, one character per byte sent. */
 function wire(text: string): string {
   return Buffer.from(text, 'utf8').toString('latin1');
-}
-
-function errorOf(run: () => unknown): S3Error {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof S3Error) return err;
-    throw err;
-  }
-  throw new Error('expected verification to fail');
 }
 
 /** botocore: PUT with Content-MD5, Content-Type, a UTF-8 x-amz-meta value, two sub-resources and a plain parameter. */
@@ -80,38 +70,38 @@ describe('SigV2 header auth', () => {
   });
 
   it('signs every x-amz-* header: one added or changed afterwards breaks the signature', () => {
-    const added = errorOf(() => verifyRequest({ ...put, headers: { ...put.headers, 'x-amz-server-side-encryption-aws-kms-key-id': ['alias/x'] } }, ctx(), ON));
+    const added = s3ErrorThrownBy(() => verifyRequest({ ...put, headers: { ...put.headers, 'x-amz-server-side-encryption-aws-kms-key-id': ['alias/x'] } }, ctx(), ON));
     expect(added.code).toBe('SignatureDoesNotMatch');
     expect(added.fields.StringToSign).toContain('x-amz-server-side-encryption-aws-kms-key-id:alias/x\n');
     expect(added.fields).toMatchObject({ AWSAccessKeyId: KEY.accessKeyId, SignatureProvided: 'jvApRqvhXJVHnXBIMf/qBC8rgzU=' });
     expect(added.fields.StringToSignBytes).toMatch(/^50 55 54 0a /);
     expect(added.fields.CanonicalRequest).toBeUndefined();
-    const changed = errorOf(() => verifyRequest({ ...put, headers: { ...put.headers, 'x-amz-server-side-encryption': ['aws:kms'] } }, ctx(), ON));
+    const changed = s3ErrorThrownBy(() => verifyRequest({ ...put, headers: { ...put.headers, 'x-amz-server-side-encryption': ['aws:kms'] } }, ctx(), ON));
     expect(changed.code).toBe('SignatureDoesNotMatch');
   });
 
   it('signs the sub-resources: the same signature does not serve another operation', () => {
-    expect(errorOf(() => verifyRequest({ ...put, rawQuery: 'partNumber=3&uploadId=abc%2Fdef' }, ctx(), ON)).code).toBe('SignatureDoesNotMatch');
+    expect(s3ErrorThrownBy(() => verifyRequest({ ...put, rawQuery: 'partNumber=3&uploadId=abc%2Fdef' }, ctx(), ON)).code).toBe('SignatureDoesNotMatch');
     expect(verifyRequest({ ...put, rawQuery: 'partNumber=2&uploadId=abc%2Fdef&prefix=other' }, ctx(), ON)).not.toBeNull();
   });
 
   it('refuses malformed headers with the texts S3 sends', () => {
     const withAuth = (value: string) => ({ ...put, headers: { ...put.headers, authorization: [value] } });
-    expect(errorOf(() => verifyRequest(withAuth('AWS  AKIDEXAMPLE:sig'), ctx(), ON))).toMatchObject({
+    expect(s3ErrorThrownBy(() => verifyRequest(withAuth('AWS  AKIDEXAMPLE:sig'), ctx(), ON))).toMatchObject({
       code: 'InvalidArgument', message: "Authorization header is invalid -- one and only one ' ' (space) required",
     });
     for (const value of ['AWS AKIDEXAMPLE', 'AWS AKIDEXAMPLE:', 'AWS AKIDEXAMPLE:a:b']) {
-      expect(errorOf(() => verifyRequest(withAuth(value), ctx(), ON))).toMatchObject({
+      expect(s3ErrorThrownBy(() => verifyRequest(withAuth(value), ctx(), ON))).toMatchObject({
         code: 'InvalidArgument', message: 'AWS authorization header is invalid.  Expected AwsAccessKeyId:signature', fields: { ArgumentName: 'Authorization', ArgumentValue: value },
       });
     }
-    expect(errorOf(() => verifyRequest(withAuth('AWS NOBODY:c2ln'), ctx(), ON))).toMatchObject({ code: 'InvalidAccessKeyId', fields: { AWSAccessKeyId: 'NOBODY' } });
+    expect(s3ErrorThrownBy(() => verifyRequest(withAuth('AWS NOBODY:c2ln'), ctx(), ON))).toMatchObject({ code: 'InvalidAccessKeyId', fields: { AWSAccessKeyId: 'NOBODY' } });
   });
 
   it('needs a date within 15 minutes; x-amz-date wins over Date and empties the date line', () => {
     const { date: _date, ...noDate } = put.headers;
-    expect(errorOf(() => verifyRequest({ ...put, headers: noDate }, ctx(), ON))).toMatchObject({ code: 'AccessDenied', message: 'AWS authentication requires a valid Date or x-amz-date header' });
-    expect(errorOf(() => verifyRequest(put, ctx(new Date(SIGNED_AT.getTime() + 16 * 60_000)), ON))).toMatchObject({
+    expect(s3ErrorThrownBy(() => verifyRequest({ ...put, headers: noDate }, ctx(), ON))).toMatchObject({ code: 'AccessDenied', message: 'AWS authentication requires a valid Date or x-amz-date header' });
+    expect(s3ErrorThrownBy(() => verifyRequest(put, ctx(new Date(SIGNED_AT.getTime() + 16 * 60_000)), ON))).toMatchObject({
       code: 'RequestTimeTooSkewed', fields: { RequestTime: 'Tue, 27 Mar 2007 19:36:42 +0000', MaxAllowedSkewMilliseconds: 900000 },
     });
     expect(verifyRequest(put, ctx(new Date(SIGNED_AT.getTime() + 14 * 60_000)), ON)).not.toBeNull();
@@ -123,7 +113,7 @@ describe('SigV2 header auth', () => {
 
   it('is refused as an unsupported mechanism when SigV2 is off, and always for KMS', () => {
     for (const opts of [{ service: 's3' as const, sigv2: false }, { service: 's3' as const }, { service: 'kms' as const, sigv2: true }]) {
-      expect(errorOf(() => verifyRequest(put, ctx(), opts))).toMatchObject({
+      expect(s3ErrorThrownBy(() => verifyRequest(put, ctx(), opts))).toMatchObject({
         code: 'InvalidRequest', status: 400, message: 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
       });
     }
@@ -149,19 +139,19 @@ describe('SigV2 presigned URLs', () => {
   });
 
   it('refuses an expired URL, a tampered one, and missing or malformed parameters', () => {
-    expect(errorOf(() => verifyRequest(presigned, ctx(new Date('2007-03-29T03:40:21Z')), ON))).toMatchObject({
+    expect(s3ErrorThrownBy(() => verifyRequest(presigned, ctx(new Date('2007-03-29T03:40:21Z')), ON))).toMatchObject({
       code: 'AccessDenied', message: 'Request has expired', fields: { Expires: '2007-03-29T03:40:20Z', ServerTime: '2007-03-29T03:40:21Z' },
     });
-    expect(errorOf(() => verifyRequest({ ...presigned, rawQuery: presigned.rawQuery.replace('text%2Fplain', 'text%2Fhtml') }, ctx(), ON)).code).toBe('SignatureDoesNotMatch');
-    expect(errorOf(() => verifyRequest({ ...presigned, headers: { ...presigned.headers, 'x-amz-meta-added': ['1'] } }, ctx(), ON)).code).toBe('SignatureDoesNotMatch');
-    expect(errorOf(() => verifyRequest({ ...presigned, rawQuery: 'Signature=abc&Expires=1175139620' }, ctx(), ON))).toMatchObject({
+    expect(s3ErrorThrownBy(() => verifyRequest({ ...presigned, rawQuery: presigned.rawQuery.replace('text%2Fplain', 'text%2Fhtml') }, ctx(), ON)).code).toBe('SignatureDoesNotMatch');
+    expect(s3ErrorThrownBy(() => verifyRequest({ ...presigned, headers: { ...presigned.headers, 'x-amz-meta-added': ['1'] } }, ctx(), ON)).code).toBe('SignatureDoesNotMatch');
+    expect(s3ErrorThrownBy(() => verifyRequest({ ...presigned, rawQuery: 'Signature=abc&Expires=1175139620' }, ctx(), ON))).toMatchObject({
       code: 'AccessDenied', message: 'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters',
     });
-    expect(errorOf(() => verifyRequest({ ...presigned, rawQuery: 'AWSAccessKeyId=AKIDEXAMPLE&Signature=abc&Expires=soon' }, ctx(), ON))).toMatchObject({
+    expect(s3ErrorThrownBy(() => verifyRequest({ ...presigned, rawQuery: 'AWSAccessKeyId=AKIDEXAMPLE&Signature=abc&Expires=soon' }, ctx(), ON))).toMatchObject({
       code: 'AccessDenied', message: 'Invalid date (should be seconds since epoch): soon',
     });
-    expect(errorOf(() => verifyRequest({ ...presigned, headers: { ...presigned.headers, authorization: ['AWS AKIDEXAMPLE:x'] } }, ctx(), ON)).code).toBe('InvalidArgument');
-    expect(errorOf(() => verifyRequest(presigned, ctx(), { service: 's3', sigv2: false })).code).toBe('InvalidRequest');
+    expect(s3ErrorThrownBy(() => verifyRequest({ ...presigned, headers: { ...presigned.headers, authorization: ['AWS AKIDEXAMPLE:x'] } }, ctx(), ON)).code).toBe('InvalidArgument');
+    expect(s3ErrorThrownBy(() => verifyRequest(presigned, ctx(), { service: 's3', sigv2: false })).code).toBe('InvalidRequest');
   });
 });
 
@@ -171,18 +161,18 @@ describe('SigV2 POST policy signatures', () => {
 
   it('checks base64(HMAC-SHA1(secret, policy)) over the policy text as sent', () => {
     expect(verifyPostPolicy({ accessKeyId: KEY.accessKeyId, policy, signature }, ctx(), ON)).toMatchObject({ signatureVersion: 2, accessKeyId: KEY.accessKeyId });
-    expect(errorOf(() => verifyPostPolicy({ accessKeyId: KEY.accessKeyId, policy: `${policy} `, signature }, ctx(), ON))).toMatchObject({
+    expect(s3ErrorThrownBy(() => verifyPostPolicy({ accessKeyId: KEY.accessKeyId, policy: `${policy} `, signature }, ctx(), ON))).toMatchObject({
       code: 'SignatureDoesNotMatch', fields: { StringToSign: `${policy} ` },
     });
-    expect(errorOf(() => verifyPostPolicy({ accessKeyId: 'NOBODY', policy, signature }, ctx(), ON)).code).toBe('InvalidAccessKeyId');
-    expect(errorOf(() => verifyPostPolicy({ accessKeyId: KEY.accessKeyId, policy, signature }, ctx(), { service: 's3', sigv2: false })).code).toBe('InvalidRequest');
+    expect(s3ErrorThrownBy(() => verifyPostPolicy({ accessKeyId: 'NOBODY', policy, signature }, ctx(), ON)).code).toBe('InvalidAccessKeyId');
+    expect(s3ErrorThrownBy(() => verifyPostPolicy({ accessKeyId: KEY.accessKeyId, policy, signature }, ctx(), { service: 's3', sigv2: false })).code).toBe('InvalidRequest');
   });
 });
 
 describe('SSE-KMS needs SigV4', () => {
   it('refuses SigV2 with the InvalidArgument AWS sends, and lets SigV4 through', () => {
     const v2 = verifyRequest(put, ctx(), ON)!;
-    expect(errorOf(() => requireSigV4ForKms(v2))).toMatchObject({
+    expect(s3ErrorThrownBy(() => requireSigV4ForKms(v2))).toMatchObject({
       code: 'InvalidArgument', status: 400,
       message: 'Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.',
       fields: { ArgumentName: 'Authorization' },

@@ -5,7 +5,8 @@
  *   ?X-Amz-Algorithm=...&X-Amz-Signature=...   SigV4 presigned    (presigned.ts)
  *   Authorization: AWS <key>:<signature>       SigV2 header       (sigv2.ts)
  *   ?AWSAccessKeyId=...&Expires=...&Signature  SigV2 presigned    (sigv2.ts)
- *   a POST form's policy and signature         verifyPostPolicy   (V2 here; the form says which)
+ *   a POST form's policy and signature         verifyPostPolicy   (V4: post-policy-v4.ts, V2: sigv2.ts;
+ *                                              the form's fields say which)
  *   nothing                                    anonymous: null (the caller decides; a CORS
  *                                              preflight never gets here)
  *
@@ -18,6 +19,7 @@ import { headerValue } from '../http/headers.js';
 import { parseRawQuery } from './canonical.js';
 import { verifyHeaderAuth } from './header-auth.js';
 import { verifyPresigned } from './presigned.js';
+import { verifySigV4Policy, type PostPolicyV4 } from './post-policy-v4.js';
 import { verifySigV2Header, verifySigV2Policy, verifySigV2Query, type PostPolicyV2 } from './sigv2.js';
 import type { AuthContext, SigV4Request, VerifiedAuth, VerifyOptions } from './types.js';
 
@@ -56,8 +58,12 @@ export function verifyRequest(req: SigV4Request, ctx: AuthContext, opts: VerifyO
   return null;
 }
 
-/** A POST form's SigV2 policy signature (AWSAccessKeyId, policy, signature fields). */
-export function verifyPostPolicy(form: PostPolicyV2, ctx: AuthContext, opts: VerifyOptions): VerifiedAuth {
+/**
+ * A POST form's policy signature: SigV4 (x-amz-algorithm, -credential, -date, -signature
+ * fields) or SigV2 (AWSAccessKeyId, signature fields), over the form's policy as sent.
+ */
+export function verifyPostPolicy(form: PostPolicyV2 | PostPolicyV4, ctx: AuthContext, opts: VerifyOptions): VerifiedAuth {
+  if ('credential' in form) return verifySigV4Policy(form, ctx);
   sigv2Allowed(opts);
   return verifySigV2Policy(form, ctx);
 }

@@ -5,6 +5,7 @@ import { S3Error } from '../http/errors.js';
 import { createChecksumCheck, parseRequestChecksum } from './request-checksum.js';
 import { createContentMd5Check } from './content-md5.js';
 import type { Transform } from 'node:stream';
+import { s3ErrorThrownBy } from '../http/testing/s3-error.js';
 
 async function run(check: Transform, data: Buffer): Promise<Buffer> {
   const out: Buffer[] = [];
@@ -19,16 +20,6 @@ async function run(check: Transform, data: Buffer): Promise<Buffer> {
     }),
   );
   return Buffer.concat(out);
-}
-
-function s3ErrorOf(fn: () => unknown): S3Error {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof S3Error) return err;
-    throw err;
-  }
-  throw new Error('expected an S3Error');
 }
 
 const HELLO_CRC32 = Buffer.from('3610a686', 'hex').toString('base64'); // CRC32("hello")
@@ -55,34 +46,34 @@ describe('parseRequestChecksum', () => {
   });
 
   it('rejects two checksum headers, and a header plus a trailer', () => {
-    const e = s3ErrorOf(() => parseRequestChecksum({ 'x-amz-checksum-crc32': HELLO_CRC32, 'x-amz-checksum-crc32c': 'AAAAAA==' }));
+    const e = s3ErrorThrownBy(() => parseRequestChecksum({ 'x-amz-checksum-crc32': HELLO_CRC32, 'x-amz-checksum-crc32c': 'AAAAAA==' }));
     expect(e.code).toBe('InvalidRequest');
     expect(e.message).toBe('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
-    const t = s3ErrorOf(() => parseRequestChecksum({ 'x-amz-checksum-crc32': HELLO_CRC32, 'x-amz-trailer': 'x-amz-checksum-crc32' }));
+    const t = s3ErrorThrownBy(() => parseRequestChecksum({ 'x-amz-checksum-crc32': HELLO_CRC32, 'x-amz-trailer': 'x-amz-checksum-crc32' }));
     expect(t.code).toBe('InvalidRequest');
   });
 
   it('rejects a malformed value with the header name in the message', () => {
-    const e = s3ErrorOf(() => parseRequestChecksum({ 'x-amz-checksum-crc32': 'abc' }));
+    const e = s3ErrorThrownBy(() => parseRequestChecksum({ 'x-amz-checksum-crc32': 'abc' }));
     expect(e.code).toBe('InvalidRequest');
     expect(e.status).toBe(400);
     expect(e.message).toBe('Value for x-amz-checksum-crc32 header is invalid.');
-    expect(s3ErrorOf(() => parseRequestChecksum({ 'x-amz-checksum-sha256': HELLO_CRC32 })).message).toBe(
+    expect(s3ErrorThrownBy(() => parseRequestChecksum({ 'x-amz-checksum-sha256': HELLO_CRC32 })).message).toBe(
       'Value for x-amz-checksum-sha256 header is invalid.',
     );
   });
 
   it('checks x-amz-sdk-checksum-algorithm against what was sent', () => {
-    expect(s3ErrorOf(() => parseRequestChecksum({ 'x-amz-checksum-crc32': HELLO_CRC32, 'x-amz-sdk-checksum-algorithm': 'SHA256' })).message).toBe(
+    expect(s3ErrorThrownBy(() => parseRequestChecksum({ 'x-amz-checksum-crc32': HELLO_CRC32, 'x-amz-sdk-checksum-algorithm': 'SHA256' })).message).toBe(
       'Value for x-amz-sdk-checksum-algorithm header is invalid.',
     );
-    expect(s3ErrorOf(() => parseRequestChecksum({ 'x-amz-sdk-checksum-algorithm': 'CRC32' })).message).toBe(
+    expect(s3ErrorThrownBy(() => parseRequestChecksum({ 'x-amz-sdk-checksum-algorithm': 'CRC32' })).message).toBe(
       'x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.',
     );
   });
 
   it('rejects an unsupported trailer name', () => {
-    expect(s3ErrorOf(() => parseRequestChecksum({ 'x-amz-trailer': 'x-amz-checksum-md4' })).code).toBe('InvalidRequest');
+    expect(s3ErrorThrownBy(() => parseRequestChecksum({ 'x-amz-trailer': 'x-amz-checksum-md4' })).code).toBe('InvalidRequest');
   });
 });
 
@@ -123,7 +114,7 @@ describe('createContentMd5Check', () => {
 
   it('rejects a header that is not base64 of 16 bytes before reading the body', () => {
     for (const bad of ['nope', 'XUFAKrxLKna5cZ2REBfF', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'XUFAKrxLKna5cZ2REBfFk==']) {
-      const e = s3ErrorOf(() => createContentMd5Check(bad));
+      const e = s3ErrorThrownBy(() => createContentMd5Check(bad));
       expect(e.code).toBe('InvalidDigest');
       expect(e.fields).toEqual({ 'Content-MD5': bad });
     }

@@ -7,10 +7,10 @@
  * error line with a stack.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
-import { verifyRequest } from '../auth/index.js';
+import { verifyPostPolicy, verifyRequest } from '../auth/index.js';
 import type { AuthContext, VerifiedAuth } from '../auth/index.js';
 import { S3Error } from './errors.js';
 import { toS3Error } from './error-map.js';
@@ -18,10 +18,10 @@ import type { IdentityStore } from '../identity/identity.js';
 import { handleKmsRequest, isKmsRequest } from '../kms/kms-api.js';
 import { handleIamRequest, isIamRequest } from '../iam/iam-api.js';
 import type { Logger } from './logger.js';
-import type { GatewayDeps, OperationResult } from '../operations/operation.js';
+import type { GatewayDeps, OperationContext, OperationResult } from '../operations/operation.js';
 import { sendContinue } from './expect.js';
 import { commonHeaders, sendS3Error, sendXml } from './respond.js';
-import { route } from './router.js';
+import { formRoute, route } from './router.js';
 import { parseS3Target, virtualHostBucket } from '../s3/s3-path.js';
 import { answerPreflight, corsHeadersFor } from './cors-response.js';
 import { S3_SERVICE, callerOf } from '../kms/caller.js';
@@ -64,6 +64,26 @@ function authContext(opts: AppOptions): AuthContext {
       return key && { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
     },
   };
+}
+
+/**
+ * The signer of a verified request and its rights, as operations are told who asks. The
+ * condition keys of a write come from `headers`: the request's, or a form's fields.
+ */
+function signedBy(
+  opts: AppOptions,
+  auth: VerifiedAuth,
+  request: { requestId: string; req: IncomingMessage; query: URLSearchParams; headers?: IncomingHttpHeaders },
+): Pick<OperationContext, 'auth' | 'principal' | 'caller' | 'access'> {
+  const { requestId, req, query } = request;
+  const principal = opts.identity.lookup(auth.accessKeyId)!.principal;
+  const access = s3Access({
+    principal,
+    identityPolicies: () => opts.identity.policiesOf(principal.name),
+    store: opts.deps.store,
+    context: (action) => conditionKeys(req, query, action, request.headers),
+  });
+  return { auth, principal, caller: callerOf(opts.identity, principal, requestId, req, S3_SERVICE), access };
 }
 
 /**
@@ -132,6 +152,20 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     }
     // Before authentication, so that a page can read the error document of a refused request.
     for (const [name, value] of Object.entries(await corsHeadersFor(opts.deps.store, target.bucket, method, req.headers))) res.setHeader(name, value);
+    const form = formRoute(method, target.bucket, target.key, target.query);
+    if (form) {
+      // A browser form: its policy signature, inside the body, says who sends it.
+      access.operation = form.name;
+      assertBucketMayExist(target.bucket);
+      sendContinue(res);
+      const context = authContext(opts);
+      const result = await form.operation({
+        requestId, bucket: target.bucket, key: target.key, query: target.query, headers: req.headers, req, deps: opts.deps, log, now: context.now,
+        authenticate: (signature, fields) => signedBy(opts, verifyPostPolicy(signature, context, { service: 's3', sigv2: opts.sigv2 ?? true }), { requestId, req, query: target.query, headers: fields }),
+      });
+      await writeResult(res, result);
+      return;
+    }
     // headersDistinct: SigV4 joins repeated headers with ',' where Node's req.headers uses ', '.
     auth = verifyRequest(
       { method, rawPath: target.rawPath, rawQuery: target.rawQuery, headers: req.headersDistinct, virtualHostBucket: virtualHostBucket(req.headers.host, opts.domain) },
@@ -139,32 +173,23 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
       { service: 's3', sigv2: opts.sigv2 ?? true },
     );
     if (!auth) throw new S3Error('AccessDenied');
-    const principal = opts.identity.lookup(auth.accessKeyId)!.principal;
+    const signer = signedBy(opts, auth, { requestId, req, query: target.query });
     const chosen = route(method, target.bucket, target.key, target.query, req.headers);
     access.operation = chosen.name;
     if (chosen.name !== 'CreateBucket' && target.bucket !== '') assertBucketMayExist(target.bucket);
-    const rights = s3Access({
-      principal,
-      identityPolicies: () => opts.identity.policiesOf(principal.name),
-      store: opts.deps.store,
-      context: (action) => conditionKeys(req, target.query, action),
-    });
     // The route's action on its resource, before any body is read or any data touched.
-    if (chosen.on === 'account') await rights.require(chosen.action, { account: true });
-    else if (chosen.on !== 'each-object') await rights.require(chosen.action, { bucket: target.bucket, key: chosen.on === 'object' ? target.key : undefined });
+    if (chosen.on === 'account') await signer.access.require(chosen.action, { account: true });
+    else if (chosen.on !== 'each-object') await signer.access.require(chosen.action, { bucket: target.bucket, key: chosen.on === 'object' ? target.key : undefined });
     // Only now may a client waiting on Expect: 100-continue send its body.
     sendContinue(res);
     const result = await chosen.operation({
       requestId,
-      principal,
-      caller: callerOf(opts.identity, principal, requestId, req, S3_SERVICE),
+      ...signer,
       bucket: target.bucket,
       key: target.key,
       query: target.query,
       headers: req.headers,
       req,
-      auth,
-      access: rights,
       deps: opts.deps,
       log,
     });

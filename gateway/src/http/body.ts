@@ -28,10 +28,11 @@ import {
   createContentMd5Check,
   parseRequestChecksum,
   type ChecksumAlgorithm,
+  type RequestChecksum,
 } from '../checksums/index.js';
 import { S3Error, needs } from './errors.js';
 import type { OperationContext } from '../operations/operation.js';
-import { headerValue } from './headers.js';
+import { headerValue, type RequestHeaders } from './headers.js';
 
 /** Amazon S3's limit for a single PUT. */
 export const MAX_SINGLE_PUT = 5 * 1024 ** 3;
@@ -96,6 +97,29 @@ function declaredLength(value: string | undefined, missing: S3Error): number {
   return Number(value);
 }
 
+export interface ContentChecks {
+  stages: Transform[];
+  /** After the last byte: the checksum to store; undefined when a trailer brings it. */
+  checksum(): { algorithm: ChecksumAlgorithm; base64: string } | undefined;
+}
+
+/**
+ * The checks of a body's bytes that its headers ask for: Content-MD5, the x-amz-checksum-*
+ * value sent up front (`requested`), or without any checksum S3's default full-object
+ * CRC64NVME, computed to be stored. A trailer's checksum is the chunk decoder's to check.
+ * Also the checks of a POST form's file, whose fields stand for these headers.
+ */
+export function contentChecks(headers: RequestHeaders, requested: RequestChecksum | null): ContentChecks {
+  const stages: Transform[] = [];
+  const md5 = headerValue(headers, 'content-md5');
+  if (md5 !== undefined) stages.push(createContentMd5Check(md5));
+  if (requested && (requested.fromTrailer || requested.expectedBase64 === undefined)) return { stages, checksum: () => undefined };
+  const algorithm = requested?.algorithm ?? DEFAULT_CHECKSUM;
+  const check = createChecksumCheck(algorithm, requested?.expectedBase64);
+  stages.push(check);
+  return { stages, checksum: () => ({ algorithm, base64: check.result() }) };
+}
+
 export function payloadStages(ctx: Pick<OperationContext, 'auth' | 'headers' | 'query' | 'req'>, maxLength = MAX_SINGLE_PUT): PayloadStages {
   const { auth, headers } = ctx;
   const stages: Transform[] = [];
@@ -118,26 +142,13 @@ export function payloadStages(ctx: Pick<OperationContext, 'auth' | 'headers' | '
   } else if (length > maxLength) {
     throw new S3Error('EntityTooLarge', undefined, { ProposedSize: length, MaxSizeAllowed: maxLength });
   }
-  const md5 = headerValue(headers, 'content-md5');
-  if (md5 !== undefined) stages.push(createContentMd5Check(md5));
-  const requested = parseRequestChecksum(checksumSources(headers, ctx.query, auth.presigned));
-  let headerCheck: ReturnType<typeof createChecksumCheck> | undefined;
-  if (requested && !requested.fromTrailer && requested.expectedBase64 !== undefined) {
-    headerCheck = createChecksumCheck(requested.algorithm, requested.expectedBase64);
-    stages.push(headerCheck);
-  } else if (requested === null) {
-    // What S3 does for a body sent without a checksum: it keeps a full-object CRC64NVME.
-    headerCheck = createChecksumCheck(DEFAULT_CHECKSUM);
-    stages.push(headerCheck);
-  }
+  const content = contentChecks(headers, parseRequestChecksum(checksumSources(headers, ctx.query, auth.presigned)));
+  stages.push(...content.stages);
   return {
     stages,
     streams: () => [requestSource(ctx.req), ...stages],
     length,
-    checksum: () => {
-      if (headerCheck) return { algorithm: requested?.algorithm ?? DEFAULT_CHECKSUM, base64: headerCheck.result() };
-      return trailerChecksum?.();
-    },
+    checksum: () => content.checksum() ?? trailerChecksum?.(),
     discard: () => {
       for (const stage of stages) stage.destroy();
     },

@@ -48,6 +48,7 @@ import { CompleteMultipartUpload } from '../operations/CompleteMultipartUpload.j
 import { AbortMultipartUpload } from '../operations/AbortMultipartUpload.js';
 import { ListParts } from '../operations/ListParts.js';
 import { ListMultipartUploads } from '../operations/ListMultipartUploads.js';
+import { PostObject, type FormOperation } from '../post/PostObject.js';
 
 export type TargetKind = 'service' | 'bucket' | 'object';
 
@@ -131,6 +132,17 @@ const OPERATION_HEADERS = ['x-amz-copy-source'];
 export function targetKind(bucket: string, key: string): TargetKind {
   if (bucket === '') return 'service';
   return key === '' ? 'bucket' : 'object';
+}
+
+/**
+ * POST Object: a POST on a bucket with no sub-resource is a browser form, authenticated by
+ * the signature in its fields rather than by the request's headers, so it is chosen before
+ * header authentication runs (app.ts).
+ */
+export function formRoute(method: string, bucket: string, key: string, query: URLSearchParams): { name: string; operation: FormOperation } | undefined {
+  if (method !== 'POST' || targetKind(bucket, key) !== 'bucket') return undefined;
+  if ([...query.keys()].some((name) => SUBRESOURCES.has(name))) return undefined;
+  return { name: 'PostObject', operation: PostObject };
 }
 
 export function route(method: string, bucket: string, key: string, query: URLSearchParams, headers: Record<string, unknown>): Route {

@@ -55,9 +55,10 @@ export function decideS3Access(input: S3AccessInput): Decision {
 
 /**
  * The condition keys S3 provides for `action`: the global ones for every request, the SSE
- * request headers (as sent) for a write, the listing parameters for a listing.
+ * request headers (as sent; a POST form's fields stand for them) for a write, the listing
+ * parameters for a listing.
  */
-export function conditionKeys(req: IncomingMessage, query: URLSearchParams, action: string): Record<string, ContextValue> {
+export function conditionKeys(req: IncomingMessage, query: URLSearchParams, action: string, headers = req.headers): Record<string, ContextValue> {
   const now = new Date();
   const context: Record<string, ContextValue> = {
     'aws:SourceIp': req.socket.remoteAddress,
@@ -68,8 +69,8 @@ export function conditionKeys(req: IncomingMessage, query: URLSearchParams, acti
     'aws:UserAgent': req.headers['user-agent'],
   };
   if (action === 's3:PutObject') {
-    context['s3:x-amz-server-side-encryption'] = headerValue(req.headers, SSE);
-    context['s3:x-amz-server-side-encryption-aws-kms-key-id'] = headerValue(req.headers, SSE_KMS_KEY_ID);
+    context['s3:x-amz-server-side-encryption'] = headerValue(headers, SSE);
+    context['s3:x-amz-server-side-encryption-aws-kms-key-id'] = headerValue(headers, SSE_KMS_KEY_ID);
   }
   if (action === 's3:ListBucket' || action === 's3:ListBucketVersions') {
     for (const name of ['prefix', 'delimiter', 'max-keys']) context[`s3:${name}`] = query.get(name) ?? undefined;

@@ -7,7 +7,8 @@
  *
  *   BENCH_SIZE_MIB   object size in MiB (default 1024)
  *   BENCH_ONLY       run one part alone: `putget` (the above), `copy` (copy-range.ts), `multipart`
- *                    (multipart.ts: a lib-storage Upload in 64 MiB parts, 4 in flight) or `list` (bench-list.ts)
+ *                    (multipart.ts: a lib-storage Upload in 64 MiB parts, 4 in flight), `post` (post-form.ts)
+ *                    or `list` (bench-list.ts)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,6 +25,7 @@ import { countingSink, repeatingStream } from '../streams.js';
 import { benchCopyAndRange } from './copy-range.js';
 import { benchListing } from './bench-list.js';
 import { benchMultipart } from './multipart.js';
+import { benchPostForm } from './post-form.js';
 
 const MiB = 1024 * 1024;
 const size = Number(process.env.BENCH_SIZE_MIB ?? 1024) * MiB;
@@ -79,6 +81,9 @@ async function main(): Promise<void> {
     if (only === undefined || only === 'multipart') {
       for (const line of await benchMultipart({ s3, bucket: 'bench', keyId, size })) console.log(line);
     }
+    if (only === undefined || only === 'post') {
+      for (const line of await benchPostForm({ endpoint, credentials, s3, bucket: 'bench', keyId })) console.log(line);
+    }
     const peak = await gateway.peakRssMiB();
     s3.destroy();
     kms.destroy();
@@ -112,7 +117,7 @@ async function benchPutGet(endpoint: string, credentials: { accessKeyId: string;
 }
 
 async function all(): Promise<void> {
-  if (only === undefined || only === 'putget' || only === 'copy' || only === 'multipart') await main();
+  if (only === undefined || only === 'putget' || only === 'copy' || only === 'multipart' || only === 'post') await main();
   if (only === undefined || only === 'list') await benchListing();
 }
 
