@@ -220,7 +220,7 @@ describe('refused forms: S3\'s errors, answered after the whole request was read
       status: 400, Code: 'EntityTooLarge', Message: 'Your proposed upload exceeds the maximum allowed size', ProposedSize: '12', MaxSizeAllowed: '10',
     });
     expect(await refused({ fields: form.fields, file: { content: 'x' } })).toMatchObject({
-      status: 400, Code: 'EntityTooSmall', Message: 'Your proposed upload is smaller than the minimum allowed size', ProposedSize: '1', MinSizeAllowed: '5',
+      status: 400, Code: 'EntityTooSmall', Message: 'Your proposed upload is smaller than the minimum allowed object size.', ProposedSize: '1', MinSizeAllowed: '5',
     });
     for (const size of [5, 10]) expect((await postForm(bucketUrl(), { fields: form.fields, file: { content: 'x'.repeat(size) } })).status).toBe(204);
     // A megabyte over a small limit is read to its end before the answer, which the client gets.
