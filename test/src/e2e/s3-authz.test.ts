@@ -49,6 +49,8 @@ beforeAll(async () => {
   alice = await user('alice', readWrite('docs', [
     { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::sealed/*', 'arn:aws:s3:::guarded/*'] },
     { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::other/*' },
+    // SSE-KMS through S3 needs the key too: the default key policy delegates to this identity policy.
+    { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*' },
   ]));
   carol = await user('carol');
 });
