@@ -21,14 +21,19 @@ const keys = Array.from({ length: COUNT }, (_, i) => keyOf(i)).sort((a, b) => Bu
 
 let dataDir: string;
 let gw: TestGateway;
+let filling: Promise<unknown> | undefined;
+let stopFilling = false;
 
+// The fill is 20,000 real commits: seconds on a quiet machine, minutes when the suite's
+// other workers load both cores, so its hook has a long timeout, and afterAll waits for
+// the writers before removing the folder they write into.
 beforeAll(async () => {
   dataDir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'kmsgate-large-'));
   const store = await FsObjectStore.open(join(dataDir, 'objects'));
   await store.createBucket(BUCKET);
   let next = 0;
   const writer = async (): Promise<void> => {
-    while (next < COUNT) {
+    while (next < COUNT && !stopFilling) {
       const key = keys[next++];
       const pending = await store.beginPut(BUCKET, key);
       pending.stream.end(Buffer.from(key));
@@ -36,12 +41,15 @@ beforeAll(async () => {
       await pending.commit(Buffer.from('opaque'), { listing: { size: key.length, etag: 'e'.repeat(32), lastModified: new Date(0), storageClass: 'STANDARD' } });
     }
   };
-  await Promise.all(Array.from({ length: 64 }, writer));
+  filling = Promise.all(Array.from({ length: 64 }, writer));
+  await filling;
   await store.close();
   gw = await startTestGateway({ dataDir });
-}, 120_000);
+}, 900_000);
 
 afterAll(async () => {
+  stopFilling = true;
+  await filling?.catch(() => undefined);
   await gw?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
