@@ -69,7 +69,7 @@ describe('FsObjectStore under concurrent deletes', () => {
     expect(await failures(keys.map((key) => staggered(1000, () => store.deleteObject(BUCKET, key))))).toEqual([]);
     expect(await readdir(join(dir, 'root', 'buckets', (await readdir(join(dir, 'root', 'buckets')))[0]!, 'keys'))).toEqual([]);
     expect(keysOf(await store.listObjects(BUCKET, { limit: 10 }))).toEqual([]);
-  });
+  }, 300_000);
 
   it('lets puts into folders being pruned succeed while their siblings are deleted', async () => {
     const old = nestedKeys(2, 2);
@@ -83,5 +83,5 @@ describe('FsObjectStore under concurrent deletes', () => {
     const listed = keysOf(await store.listObjects(BUCKET, { limit: fresh.length + 1 }));
     expect(listed.sort()).toEqual([...fresh].sort());
     for (const key of fresh.slice(0, 50)) expect((await getData(store, BUCKET, key)).data.toString()).toBe(key);
-  });
+  }, 300_000);
 });

@@ -102,5 +102,5 @@ describe('keystore under SIGKILL', () => {
       acknowledged.push(...lastLife);
     }
     expect(acknowledged.length).toBeGreaterThanOrEqual(KILLS);
-  });
+  }, 300_000);
 });

@@ -188,7 +188,7 @@ describe('clients that hang up', () => {
     const headBucket = await signHeaders(gateway.endpoint, credentials, REGION, { method: 'HEAD', path: '/hangup-xml-0', headers: {} }, { payloadHash: sha256Hex('') });
     expect(await complete(rawRequest('HEAD', '/hangup-xml-0', headBucket, Buffer.alloc(0)))).toMatch(/ 404 /);
     expect(stderr).not.toMatch(/DEP0137|Closing file descriptor/);
-  });
+  }, 300_000);
 
   it('leaves no listener behind on a keep-alive connection that carries many uploads', async () => {
     const s3 = new S3Client({ endpoint: gateway.endpoint, region: REGION, credentials, forcePathStyle: true, requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 1 }) } });
