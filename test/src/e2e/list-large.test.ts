@@ -65,7 +65,7 @@ describe(`a bucket of ${COUNT} keys`, () => {
       token = page.NextContinuationToken;
     } while (token);
     expect(seen).toEqual(keys);
-  });
+  }, 300_000);
 
   it('pages through every key once, in order, with ListObjects (V1)', async () => {
     const seen: string[] = [];
@@ -77,7 +77,7 @@ describe(`a bucket of ${COUNT} keys`, () => {
       marker = seen[seen.length - 1];
     }
     expect(seen).toEqual(keys);
-  });
+  }, 300_000);
 
   it('answers prefix + delimiter pages right', async () => {
     const top = await gw.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Delimiter: '/' }));
@@ -88,5 +88,5 @@ describe(`a bucket of ${COUNT} keys`, () => {
     const leaf = await gw.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 't7/u31/', Delimiter: '/' }));
     expect(leaf.Contents!.map((c) => c.Key)).toEqual(keys.filter((k) => k.startsWith('t7/u31/')));
     expect(leaf.KeyCount).toBe(COUNT / 20 / 50);
-  });
+  }, 300_000);
 });
