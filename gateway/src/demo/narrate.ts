@@ -15,7 +15,7 @@ export interface StepReport {
   audit: AuditSighting[] | null;
 }
 
-export function heading(report: Pick<StepReport, 'step' | 'title'>): string {
+function heading(report: Pick<StepReport, 'step' | 'title'>): string {
   return `Step ${report.step}. ${report.title}`;
 }
 
