@@ -6,6 +6,7 @@
  *   kmsgate upgrade-keystore [--data-dir dir] [--root-key-file f]   authenticate a first-release keystore
  *   kmsgate user create <name> [--policy file] | list | delete <name>   manage users (see iam/user-command.ts)
  *   kmsgate audit [--key k] [--user u] [--event e] [--error [code]] [--since t] [--until t] [--json]
+ *   kmsgate demo [--step] [--json] [--endpoint URL [--data-dir dir] [...]]   the SSE-KMS walkthrough (demo/)
  * Settings come from KMSGATE_* variables and the same flags (see config.ts).
  */
 import { join, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { IdentityStore } from './identity/identity.js';
 import { loadRootKey } from './identity/root-key.js';
 import { parseUserArgs, runUserCommand } from './iam/user-command.js';
 import { parseAuditArgs, runAuditCommand } from './audit/audit-command.js';
+import { parseDemoArgs, runDemo, terminalIo } from './demo/demo-command.js';
 
 const USAGE = `usage: kmsgate <command> [options]
 
@@ -36,6 +38,12 @@ commands:
         [--since time] [--until time] [--json]
                 the KMS audit trail (current and rotated files), filtered, as a
                 table or as CloudTrail-shaped JSON lines
+  demo [--step] [--json] [--endpoint URL [--data-dir dir]]
+                play the SSE-KMS walkthrough (Bob's key, an encrypted upload, Alice
+                refused then granted, rotation, a disabled key, a stolen disk) on an
+                embedded gateway, or on the running one at URL with the admin
+                credentials as below; --step waits for Enter between steps, --json
+                prints one JSON line per step
   help          this text
 
 options (each also read from the environment variable in brackets):
@@ -122,6 +130,10 @@ async function main(argv: string[]): Promise<void> {
     const { args, rest: settings } = parseAuditArgs(rest);
     process.stdout.write(await runAuditCommand(args, resolveConfig(process.env, settings).dataDir));
     return;
+  }
+  if (command === 'demo') {
+    const { args, rest: settings } = parseDemoArgs(rest);
+    return runDemo(args, settings, process.env, terminalIo());
   }
   const cfg = resolveConfig(process.env, rest);
   if (command === 'server') return server(cfg);

@@ -17,6 +17,7 @@ import { createLogger } from './http/logger.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { loadRootKey } from './identity/root-key.js';
 import { removeEndpointFile, writeEndpointFile } from './iam/endpoint-file.js';
+import type { DataKeyObserver } from './sse/data-key-observer.js';
 
 export interface StartGatewayOptions {
   dataDir: string;
@@ -40,6 +41,11 @@ export interface StartGatewayOptions {
   notify?: (message: string) => void;
   /** The KMS's clock (key deletion windows, rotations, material expiry); tests move it forward. */
   now?: () => Date;
+  /**
+   * In-process only (the demo): told each single-part PUT's data key fingerprint and whether
+   * the key buffer was zeroed after the write. Never given the key itself.
+   */
+  dataKeyObserver?: DataKeyObserver;
 }
 
 export interface RunningGateway {
@@ -94,7 +100,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     });
     store = await FsObjectStore.open(join(dataDir, 'objects'));
     const log = createLogger(opts.logLevel ?? 'error');
-    const app = createApp({ deps: { kms, store, region, accountId }, identity: identity.store, log, domain: opts.domain, sigv2: opts.sigv2 ?? true });
+    const app = createApp({ deps: { kms, store, region, accountId, dataKeyObserver: opts.dataKeyObserver }, identity: identity.store, log, domain: opts.domain, sigv2: opts.sigv2 ?? true });
     const server = createServer({ requestTimeout: 0 }, app);
     answerExpectations(server, app);
     // Idle sockets are closed; active transfers of any size are not cut off.

@@ -64,3 +64,6 @@ export type { AuditWriterOptions } from './audit/writer.js';
 export { readAuditTrail, matchesAudit } from './audit/reader.js';
 export type { AuditFilter } from './audit/reader.js';
 export type { AuditRecord } from './audit/record.js';
+// Pure blob parsing (no key needed), for tools that show which key material wrapped a blob.
+export { parseBlob } from './blob.js';
+export type { ParsedBlob } from './blob.js';

@@ -15,3 +15,6 @@ export {
   StorageError,
 } from './errors.js';
 export { FsObjectStore } from './fs-store.js';
+// Pure record parsing, for tools that read a data directory as the disk holds it (the demo).
+export { decodeObjectRecord } from './object-record.js';
+export type { DataFile, ObjectRecord } from './object-record.js';

@@ -11,7 +11,8 @@ import { writeFileDurably } from '@kmsgate/kms-core';
 import { ConfigError } from '../config.js';
 
 export const ROOT_KEY_BYTES = 32;
-const GENERATED_NAME = 'root.key';
+/** The root key a gateway generates into its data directory when given none. */
+export const GENERATED_NAME = 'root.key';
 
 export interface RootKeySource {
   rootKey?: string;

@@ -11,6 +11,7 @@ import type { Principal } from '../identity/identity.js';
 import type { S3Access } from '../s3/authorize.js';
 import type { XmlObject } from '../http/xml.js';
 import type { ObjectIo } from '../sse/object-io.js';
+import type { DataKeyObserver } from '../sse/data-key-observer.js';
 import { viaS3 } from '../kms/caller.js';
 
 export interface GatewayDeps {
@@ -18,6 +19,8 @@ export interface GatewayDeps {
   store: ObjectStore;
   region: string;
   accountId: string;
+  /** Set only by startGateway's `dataKeyObserver` option (the demo). */
+  dataKeyObserver?: DataKeyObserver;
 }
 
 export interface OperationContext {
@@ -55,5 +58,5 @@ export type Operation = (ctx: OperationContext) => Promise<OperationResult>;
 
 /** What the shared object read and write paths (sse/object-reader.ts, object-writer.ts) take from a request. */
 export function objectIo(ctx: OperationContext): ObjectIo {
-  return { kms: ctx.deps.kms, store: ctx.deps.store, caller: viaS3(ctx.caller, ctx.deps.kms.region), assertMayUseKms: () => requireSigV4ForKms(ctx.auth) };
+  return { kms: ctx.deps.kms, store: ctx.deps.store, caller: viaS3(ctx.caller, ctx.deps.kms.region), assertMayUseKms: () => requireSigV4ForKms(ctx.auth), dataKeyObserver: ctx.deps.dataKeyObserver };
 }

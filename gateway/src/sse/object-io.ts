@@ -5,6 +5,7 @@
  */
 import type { Caller, KmsCore } from '@kmsgate/kms-core';
 import type { ObjectStore } from '@kmsgate/storage';
+import type { DataKeyObserver } from './data-key-observer.js';
 
 export interface ObjectIo {
   readonly kms: KmsCore;
@@ -13,4 +14,6 @@ export interface ObjectIo {
   readonly caller: Caller;
   /** Refuses SSE-KMS data to a request that may not use the KMS (SigV2, as S3 refuses it). */
   readonly assertMayUseKms: () => void;
+  /** The demo's window on the write's data key (fingerprints only); absent in a server. */
+  readonly dataKeyObserver?: DataKeyObserver;
 }

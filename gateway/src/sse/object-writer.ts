@@ -18,6 +18,7 @@ import { METADATA_VERSION, sealMetadata, type ChecksumAlgorithm, type ObjectMeta
 import { listingEntryOf } from './listing-entry.js';
 import { generateObjectKey } from './object-crypto.js';
 import type { ObjectIo } from './object-io.js';
+import { keyFingerprint } from './data-key-observer.js';
 
 /**
  * Record fields the write itself decides: keys, format, sizes, ETag, checksums, time. Every
@@ -94,6 +95,8 @@ export async function writeEncryptedObject(opts: WriteObjectOptions): Promise<Wr
   if (sse.sse === 'aws:kms') opts.assertMayUseKms();
   const context = buildEncryptionContext({ header: sse.sse === 'aws:kms' ? sse.contextHeader : undefined, bucket, key });
   const dataKey = await generateObjectKey(kms, caller, sse, context);
+  const observed = opts.dataKeyObserver && { bucket, key, fingerprint: keyFingerprint(dataKey.dek) };
+  if (observed) opts.dataKeyObserver!.generated(observed);
   let pending: PendingObject | undefined;
   try {
     const encrypt = createEncryptStream({ dek: dataKey.dek, plaintextLength: length, objectContext: context.canonical });
@@ -125,6 +128,7 @@ export async function writeEncryptedObject(opts: WriteObjectOptions): Promise<Wr
     return { sse: sse.sse, kmsKeyArn: dataKey.kmsKeyArn, etag, checksums, lastModified };
   } finally {
     dataKey.dek.fill(0);
+    if (observed) opts.dataKeyObserver!.wiped({ ...observed, zeroed: dataKey.dek.every((b) => b === 0), length: dataKey.dek.length });
     await pending?.abort();
   }
 }
