@@ -52,7 +52,7 @@ export function AuditPage({ session }: { session: Session }) {
                   <tr key={e.EventId} class={record.errorCode ? 'refused' : ''}>
                     <td>{new Date(e.EventTime * 1000).toISOString()}</td>
                     <td>{e.EventName}</td>
-                    <td>{e.Username ?? record.userIdentity?.invokedBy ?? ''}</td>
+                    <td>{e.Username ?? ''}{record.userIdentity?.invokedBy ? ` via ${record.userIdentity.invokedBy}` : ''}</td>
                     <td>{(e.Resources ?? []).map((r) => shortId(r.ResourceName)).join(', ')}</td>
                     <td>{record.errorCode ?? ''}</td>
                     <td>{record.requestID ?? ''}</td>

@@ -11,12 +11,12 @@ import type { AuthContext } from '../auth/index.js';
 import { ClientGoneError, collectBody, requestSource } from '../http/body.js';
 import { S3Error } from '../http/errors.js';
 import type { Logger } from '../http/logger.js';
+import { sendAwsJson } from '../http/json-protocol.js';
 import { ADMIN, type IdentityStore, type Principal } from '../identity/identity.js';
 import { verifyBodySignedRequest } from '../auth/index.js';
 import { CloudTrailError, lookupEvents } from './lookup-events.js';
 
 const TARGET_PREFIX = 'CloudTrail_20131101.';
-const JSON_TYPE = 'application/x-amz-json-1.1';
 const MAX_REQUEST = 64 * 1024;
 
 export function isCloudTrailRequest(req: IncomingMessage): boolean {
@@ -24,13 +24,6 @@ export function isCloudTrailRequest(req: IncomingMessage): boolean {
   return req.method === 'POST' && typeof target === 'string' && target.startsWith(TARGET_PREFIX);
 }
 
-function send(res: ServerResponse, status: number, requestId: string, body: unknown, errorType?: string): void {
-  const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': requestId };
-  if (errorType) headers['x-amzn-ErrorType'] = errorType;
-  res.writeHead(status, headers);
-  res.end(text);
-}
 
 /** SigV4 failures in the AWS JSON protocols' generic words. */
 function authError(err: S3Error): CloudTrailError {
@@ -83,7 +76,7 @@ export async function handleCloudTrailRequest(
       throw new CloudTrailError('SerializationException', 'Start of structure or map found where not expected.');
     }
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new CloudTrailError('SerializationException', 'Start of structure or map found where not expected.');
-    send(res, 200, ctx.requestId, lookupEvents(await readAuditTrail(ctx.auditPath), input as Record<string, unknown>));
+    sendAwsJson(res, 200, ctx.requestId, lookupEvents(await readAuditTrail(ctx.auditPath), input as Record<string, unknown>));
   } catch (err) {
     if (err instanceof ClientGoneError || res.destroyed || (req.destroyed && !req.complete)) {
       res.destroy();
@@ -91,11 +84,11 @@ export async function handleCloudTrailRequest(
     }
     if (err instanceof CloudTrailError) {
       ctx.access.code = err.type;
-      send(res, err.status, ctx.requestId, { __type: err.type, message: err.message }, err.type);
+      sendAwsJson(res, err.status, ctx.requestId, { __type: err.type, message: err.message }, err.type);
       return;
     }
     ctx.access.code = 'InternalFailure';
     ctx.log.error('internal error', { operation: ctx.access.operation, error: err instanceof Error ? err.stack : String(err) });
-    send(res, 500, ctx.requestId, { __type: 'InternalFailure', message: 'An internal error occurred.' }, 'InternalFailure');
+    sendAwsJson(res, 500, ctx.requestId, { __type: 'InternalFailure', message: 'An internal error occurred.' }, 'InternalFailure');
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The Express application. The request lifecycle (see LIFECYCLE.md) reads top to bottom:
- * request id → KMS JSON API, IAM Query API or S3 → target → CORS (a preflight ends here) → SigV4 or SigV2 →
+ * request id → KMS JSON API, CloudTrail LookupEvents, IAM Query API, the console's static page (unauthenticated
+ * GET /console only) or S3 → target → CORS (a preflight ends here) → SigV4 or SigV2 →
  * route → S3 authorisation (the route's action, s3/authorize.ts) → operation → response,
  * and every failure leaves through toS3Error() and one error writer. Every request, S3 or
  * KMS, answered or abandoned, writes exactly one access line; only faults of ours add an
