@@ -74,11 +74,8 @@ async function signIn(page: Page, credentials: { accessKeyId: string; secretAcce
 
 /** Nothing of the secret in any storage the page can leave behind. */
 async function expectSecretKeptInMemoryOnly(context: BrowserContext, page: Page, secret: string): Promise<void> {
-  const stored = await page.evaluate(() => ({
-    local: Object.entries(localStorage),
-    session: Object.entries(sessionStorage),
-    cookie: document.cookie,
-  }));
+  // A string, evaluated in the page: this file is compiled without the DOM's types.
+  const stored = await page.evaluate('({ local: Object.entries(localStorage), session: Object.entries(sessionStorage), cookie: document.cookie })');
   expect(stored).toEqual({ local: [], session: [], cookie: '' });
   expect(await context.cookies()).toEqual([]);
   const state = JSON.stringify(await context.storageState());
