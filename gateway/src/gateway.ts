@@ -100,7 +100,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     });
     store = await FsObjectStore.open(join(dataDir, 'objects'));
     const log = createLogger(opts.logLevel ?? 'error');
-    const app = createApp({ deps: { kms, store, region, accountId, dataKeyObserver: opts.dataKeyObserver }, identity: identity.store, log, domain: opts.domain, sigv2: opts.sigv2 ?? true });
+    const app = createApp({ deps: { kms, store, region, accountId, dataKeyObserver: opts.dataKeyObserver }, identity: identity.store, log, domain: opts.domain, sigv2: opts.sigv2 ?? true, auditPath: auditLogPath(dataDir) });
     const server = createServer({ requestTimeout: 0 }, app);
     answerExpectations(server, app);
     // Idle sockets are closed; active transfers of any size are not cut off.

@@ -4,6 +4,8 @@ export { KmsCore } from './kms-core.js';
 export { KmsError } from './errors.js';
 export type { KmsErrorType } from './errors.js';
 export { canonicalEncryptionContext } from './context.js';
+// The clear header of a ciphertext blob (key, material version): for showing an envelope, never for opening one.
+export { parseBlob } from './blob.js';
 export { canonicalJson, canonicalJsonString, compareCodePoints } from './canonical-json.js';
 export type { CanonicalJsonValue } from './canonical-json.js';
 export { DurableJsonFile, StoreFileError, makePrivateFolder, readJsonFile, writeFileDurably } from './durable-json-file.js';
@@ -65,5 +67,4 @@ export { readAuditTrail, matchesAudit } from './audit/reader.js';
 export type { AuditFilter } from './audit/reader.js';
 export type { AuditRecord } from './audit/record.js';
 // Pure blob parsing (no key needed), for tools that show which key material wrapped a blob.
-export { parseBlob } from './blob.js';
 export type { ParsedBlob } from './blob.js';

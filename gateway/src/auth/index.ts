@@ -1,4 +1,5 @@
 export { verifyPostPolicy, verifyRequest } from './verify.js';
+export { verifyBodySignedRequest } from './body-signed.js';
 export { requireSigV4ForKms, type PostPolicyV2 } from './sigv2.js';
 export type { PostPolicyV4 } from './post-policy-v4.js';
 export { createPayloadHashCheck } from './payload-hash.js';

@@ -29,7 +29,7 @@ export interface AuthContext {
 }
 
 export interface VerifyOptions {
-  service: 's3' | 'kms' | 'iam';
+  service: 's3' | 'kms' | 'iam' | 'cloudtrail';
   /** Accept Signature Version 2 (S3 only; KMS never takes it). Off: refused as AWS's SigV4-only regions refuse it. */
   sigv2?: boolean;
 }

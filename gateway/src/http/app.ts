@@ -1,6 +1,7 @@
 /**
  * The Express application. The request lifecycle (see LIFECYCLE.md) reads top to bottom:
- * request id → KMS JSON API, IAM Query API or S3 → target → CORS (a preflight ends here) → SigV4 or SigV2 →
+ * request id → KMS JSON API, CloudTrail LookupEvents, IAM Query API, the console's static page (unauthenticated
+ * GET /console only) or S3 → target → CORS (a preflight ends here) → SigV4 or SigV2 →
  * route → S3 authorisation (the route's action, s3/authorize.ts) → operation → response,
  * and every failure leaves through toS3Error() and one error writer. Every request, S3 or
  * KMS, answered or abandoned, writes exactly one access line; only faults of ours add an
@@ -17,6 +18,8 @@ import { toS3Error } from './error-map.js';
 import type { IdentityStore } from '../identity/identity.js';
 import { handleKmsRequest, isKmsRequest } from '../kms/kms-api.js';
 import { handleIamRequest, isIamRequest } from '../iam/iam-api.js';
+import { handleCloudTrailRequest, isCloudTrailRequest } from '../cloudtrail/cloudtrail-api.js';
+import { isConsoleRequest, serveConsole } from '../console/serve.js';
 import type { Logger } from './logger.js';
 import type { GatewayDeps, OperationContext, OperationResult } from '../operations/operation.js';
 import { sendContinue } from './expect.js';
@@ -37,6 +40,8 @@ export interface AppOptions {
   domain?: string;
   /** Accept Signature Version 2 (KMSGATE_SIGV2). */
   sigv2?: boolean;
+  /** The KMS audit trail, served as CloudTrail LookupEvents (none: not served). */
+  auditPath?: string;
 }
 
 function newRequestId(): string {
@@ -118,9 +123,10 @@ function clientWentAway(req: IncomingMessage, res: ServerResponse): boolean {
 async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: AppOptions): Promise<void> {
   const method = req.method ?? 'GET';
   const kms = isKmsRequest(req);
-  const iam = !kms && isIamRequest(req);
-  // KMS and IAM request ids are UUIDs in x-amzn-RequestId, as those services send them.
-  const requestId = kms || iam ? randomUUID() : newRequestId();
+  const cloudTrail = !kms && opts.auditPath !== undefined && isCloudTrailRequest(req);
+  const iam = !kms && !cloudTrail && isIamRequest(req);
+  // KMS, CloudTrail and IAM request ids are UUIDs in x-amzn-RequestId, as those services send them.
+  const requestId = kms || cloudTrail || iam ? randomUUID() : newRequestId();
   const log = opts.log.child({ requestId });
   const access: AccessRecord = { method, operation: 'unknown' };
   logAccessOnClose(req, res, log, access);
@@ -135,6 +141,20 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
   if (iam) {
     sendContinue(res);
     await handleIamRequest(req, res, { requestId, identity: opts.identity, authContext: authContext(opts), log, access });
+    return;
+  }
+  if (cloudTrail) {
+    sendContinue(res);
+    await handleCloudTrailRequest(req, res, { requestId, identity: opts.identity, auditPath: opts.auditPath!, authContext: authContext(opts), log, access });
+    return;
+  }
+  // Only unauthenticated requests: a signed GET /console is ListObjects of a bucket `console` (console/serve.ts).
+  if (isConsoleRequest(req, opts.domain)) {
+    access.operation = 'Console';
+    await serveConsole(req, res, { region: opts.deps.region }).catch((err: unknown) => {
+      log.error('internal error', { operation: access.operation, error: err instanceof Error ? err.stack : String(err) });
+      res.destroy();
+    });
     return;
   }
   const hostId = randomBytes(24).toString('base64');

@@ -49,6 +49,7 @@ import { AbortMultipartUpload } from '../operations/AbortMultipartUpload.js';
 import { ListParts } from '../operations/ListParts.js';
 import { ListMultipartUploads } from '../operations/ListMultipartUploads.js';
 import { PostObject, type FormOperation } from '../post/PostObject.js';
+import { ENVELOPE_SUBRESOURCE, GetObjectEnvelope } from '../operations/GetObjectEnvelope.js';
 
 export type TargetKind = 'service' | 'bucket' | 'object';
 
@@ -114,6 +115,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', target: 'bucket', subresource: 'uploads', name: 'ListMultipartUploads', action: 's3:ListBucketMultipartUploads', on: 'bucket', operation: ListMultipartUploads },
   { method: 'GET', target: 'object', subresource: 'partNumber', name: 'GetObject', action: 's3:GetObject', on: 'object', operation: GetObject },
   { method: 'HEAD', target: 'object', subresource: 'partNumber', name: 'HeadObject', action: 's3:GetObject', on: 'object', operation: HeadObject },
+  // A kmsgate extension: the object's envelope, non-secret metadata only (GetObjectEnvelope.ts).
+  { method: 'GET', target: 'object', subresource: ENVELOPE_SUBRESOURCE, name: 'GetObjectEnvelope', action: 's3:GetObject', on: 'object', operation: GetObjectEnvelope },
   ...UNCONFIGURED_ROUTES.map((r) => ({ ...r, action: subresourceAction(r.name), on: r.target })),
 ];
 
@@ -123,7 +126,7 @@ const SUBRESOURCES = new Set([
   'inventory', 'legal-hold', 'lifecycle', 'list-type', 'location', 'logging', 'metadataTable', 'metrics',
   'notification', 'object-lock', 'ownershipControls', 'partNumber', 'policy', 'policyStatus',
   'publicAccessBlock', 'replication', 'requestPayment', 'restore', 'retention', 'select', 'session',
-  'tagging', 'torrent', 'uploadId', 'uploads', 'versionId', 'versioning', 'versions', 'website',
+  'tagging', 'torrent', 'uploadId', 'uploads', 'versionId', 'versioning', 'versions', 'website', ENVELOPE_SUBRESOURCE,
 ]);
 
 /** Headers that turn a plain PUT into another operation (a route must ask for them). */

@@ -12,11 +12,11 @@ import { ClientGoneError, collectBody, requestSource } from '../http/body.js';
 import { S3Error } from '../http/errors.js';
 import type { IdentityStore } from '../identity/identity.js';
 import type { Logger } from '../http/logger.js';
+import { sendAwsJson } from '../http/json-protocol.js';
 import type { GatewayDeps } from '../operations/operation.js';
 import { callerOf } from './caller.js';
 
 const MAX_KMS_REQUEST = 1024 * 1024;
-const JSON_TYPE = 'application/x-amz-json-1.1';
 
 export function isKmsRequest(req: IncomingMessage): boolean {
   const target = req.headers['x-amz-target'];
@@ -53,13 +53,6 @@ function wireMessage(err: KmsError | KmsWireError, operation: string): string {
   return err.message;
 }
 
-function send(res: ServerResponse, status: number, requestId: string, body: unknown, errorType?: string): void {
-  const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text), 'x-amzn-RequestId': requestId };
-  if (errorType) headers['x-amzn-ErrorType'] = errorType;
-  res.writeHead(status, headers);
-  res.end(text);
-}
 
 export async function handleKmsRequest(
   req: IncomingMessage,
@@ -111,7 +104,7 @@ export async function handleKmsRequest(
     }
     // kms-core decides who may do what: key policies, these identity policies, grants.
     const output = await ctx.deps.kms.dispatchJson(operation, input, caller);
-    send(res, 200, ctx.requestId, output);
+    sendAwsJson(res, 200, ctx.requestId, output);
   } catch (err) {
     // A client that hung up mid-body: its access line says so; there is no one to answer.
     if (err instanceof ClientGoneError || res.destroyed || (req.destroyed && !req.complete)) {
@@ -121,11 +114,11 @@ export async function handleKmsRequest(
     if (err instanceof KmsError || err instanceof KmsWireError) {
       const status = err instanceof KmsError ? err.httpStatus : err.status;
       ctx.access.code = err.type;
-      send(res, status, ctx.requestId, { __type: err.type, message: wireMessage(err, operation) }, err.type);
+      sendAwsJson(res, status, ctx.requestId, { __type: err.type, message: wireMessage(err, operation) }, err.type);
       return;
     }
     ctx.access.code = 'KMSInternalException';
     ctx.log.error('internal error', { operation: ctx.access.operation, error: err instanceof Error ? err.stack : String(err) });
-    send(res, 500, ctx.requestId, { __type: 'KMSInternalException', message: 'An internal error occurred.' }, 'KMSInternalException');
+    sendAwsJson(res, 500, ctx.requestId, { __type: 'KMSInternalException', message: 'An internal error occurred.' }, 'KMSInternalException');
   }
 }
