@@ -10,6 +10,9 @@ import { checksumHeaderName, createChecksum, type ChecksumAlgorithm } from '../c
 import { S3Error } from '../http/errors.js';
 import { checksumTypeOf, rangeOfPart, type ObjectMetadata, type PlaintextRange } from '../sse/index.js';
 import { parseUploadRecord, type UploadRecord } from '../sse/upload-record.js';
+import type { Principal } from '../identity/identity.js';
+import type { XmlObject } from '../http/xml.js';
+import { ownerOf } from './listing-xml.js';
 import { sseResponseHeaders } from './object-headers.js';
 
 /** Every part but the last must hold at least this much (EntityTooSmall). */
@@ -37,6 +40,17 @@ export type LoadedUpload = UploadInfo & { readonly parsed: UploadRecord & { read
 export async function loadUpload(store: ObjectStore, bucket: string, key: string, uploadId: string): Promise<LoadedUpload> {
   const info = await store.getUpload(bucket, key, uploadId);
   return { ...info, parsed: parseUploadRecord(info.record) };
+}
+
+/**
+ * Initiator and Owner of an upload as ListParts and ListMultipartUploads show them: who created
+ * it (an IAM user by its ARN) and its account, whoever lists. A record from before the
+ * initiator was kept falls back to the caller.
+ */
+export function uploadParties(upload: Pick<UploadRecord, 'initiator'>, caller: Principal): { Initiator: XmlObject; Owner: XmlObject } {
+  const initiator = upload.initiator ?? caller;
+  const owner = ownerOf(initiator);
+  return { Initiator: { ID: initiator.arn, DisplayName: owner.DisplayName }, Owner: { ...owner } };
 }
 
 /** SSE headers of UploadPart, UploadPartCopy and CompleteMultipartUpload answers. */
