@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from '@jest/globals';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { startGateway, type RunningGateway, type StartGatewayOptions } from '@kmsgate/gateway';
 
 export interface TestGateway extends RunningGateway {
@@ -68,6 +69,23 @@ export async function bodyBytes(body: unknown): Promise<Buffer> {
 export async function createKmsKey(gw: TestGateway): Promise<{ keyId: string; keyArn: string }> {
   const created = await gw.kms.send(new CreateKeyCommand({}));
   return { keyId: created.KeyMetadata!.KeyId!, keyArn: created.KeyMetadata!.Arn! };
+}
+
+/**
+ * An IAM user made through the gateway's IAM API (with `policy` as its inline identity policy)
+ * and an S3 client signing as it; destroy the client when done.
+ */
+export async function createUserClient(gw: TestGateway, name: string, policy?: object): Promise<{ s3: S3Client; arn: string }> {
+  const iam = new IAMClient({ endpoint: gw.endpoint, region: gw.region, credentials: gw.credentials });
+  try {
+    const user = (await iam.send(new CreateUserCommand({ UserName: name }))).User!;
+    if (policy) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify(policy) }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
+    const credentials = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+    return { s3: new S3Client({ endpoint: gw.endpoint, region: gw.region, forcePathStyle: true, credentials }), arn: user.Arn! };
+  } finally {
+    iam.destroy();
+  }
 }
 
 /** The S3/KMS error code an SDK call failed with. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createHash } from 'node:crypto';
-import { Readable, Transform, Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { hashTap } from '@kmsgate/gateway';
 
 const MiB = 1024 * 1024;
 
@@ -31,26 +31,9 @@ export function countingSink(): Writable & { bytes(): number } {
   return Object.assign(sink, { bytes: () => count });
 }
 
-/** Passes bytes through unchanged, hashing them with SHA-256 (back-pressure intact); `hex()` once ended. */
-export function sha256Tap(): Transform & { hex(): string } {
-  const hash = createHash('sha256');
-  let digest: string | undefined;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-    flush(done) {
-      digest = hash.digest('hex');
-      done();
-    },
-  });
-  return Object.assign(tap, { hex: () => digest! });
-}
-
 /** Hex SHA-256 of everything `stream` yields, never holding it whole. */
 export async function sha256Of(stream: Readable): Promise<string> {
-  const tap = sha256Tap();
+  const tap = hashTap('sha256');
   await pipeline(stream, tap, countingSink());
   return tap.hex();
 }

@@ -18,3 +18,4 @@ export {
 } from './request-checksum.js';
 export { createContentMd5Check } from './content-md5.js';
 export { checksumSources } from './presigned-checksum.js';
+export { combineCrcs, isCombinable, type CombinableAlgorithm } from './crc-combine.js';

@@ -74,9 +74,9 @@ export function parseRequestChecksum(headers: RequestHeaders): RequestChecksum |
   return result;
 }
 
-/** BadDigest as S3 words it for a flexible checksum mismatch. */
-export function checksumMismatch(alg: ChecksumAlgorithm): S3Error {
-  return new S3Error('BadDigest', `The ${alg} you specified did not match the calculated checksum.`);
+/** BadDigest as S3 words it for a flexible checksum mismatch (a completion spells the algorithm in lower case). */
+export function checksumMismatch(alg: ChecksumAlgorithm, spelled: string = alg): S3Error {
+  return new S3Error('BadDigest', `The ${spelled} you specified did not match the calculated checksum.`);
 }
 
 export type ChecksumCheck = Transform & { result(): string };

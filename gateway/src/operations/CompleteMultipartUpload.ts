@@ -2,21 +2,19 @@
  * CompleteMultipartUpload (`POST /{bucket}/{key}?uploadId=`): the parts the request names, in
  * its order, become the object, as S3 checks them: ascending part numbers (InvalidPartOrder),
  * each uploaded with the ETag given (InvalidPart), every part but the last at least 5 MiB
- * (EntityTooSmall), at least one part, the upload's checksum on every part. Nothing is
+ * (EntityTooSmall), at least one part, the checksums as s3/multipart-checksums.ts says. Nothing is
  * rewritten: the record (v3) lists the parts, each its own GWSE stream, under the MAC, and
  * storage commits it atomically with the parts as the object's pieces; every part not named
  * goes with the upload. If-None-Match: * and If-Match hold under the key's lock, as for PUT.
  * The answer is sent only after the commit, so a 200 always describes a written object.
  */
 import { createHash } from 'node:crypto';
-import type { ChecksumAlgorithm } from '../checksums/index.js';
 import { readSmallBody } from '../http/body.js';
 import { S3Error } from '../http/errors.js';
 import { element, optional, parseXml, repeated, required, text } from '../http/xml-parse.js';
 import { commitConditions, parseWriteConditions, precheckWriteConditions } from '../s3/conditionals.js';
-import {
-  MIN_PART_SIZE, MAX_PART_NUMBER, checksumElements, compositeChecksum, loadUpload, multipartEtag, uploadIdOf, uploadSseHeaders,
-} from '../s3/multipart.js';
+import { MIN_PART_SIZE, MAX_PART_NUMBER, checksumElements, loadUpload, multipartEtag, uploadIdOf, uploadSseHeaders } from '../s3/multipart.js';
+import { checkListedPartChecksum, completionChecksumRequest, objectChecksumsOf, splitObjectChecksumHeaders } from '../s3/multipart-checksums.js';
 import {
   DEFAULT_SEGMENT_SIZE_LOG2, GWSE_ALGORITHM_NAME, IntegrityError, encryptedSize, listingEntryOf, sealMetadata, type UnsealedObjectMetadata,
 } from '../sse/index.js';
@@ -59,13 +57,14 @@ export const CompleteMultipartUpload: Operation = async (ctx) => {
   const { bucket, key, deps, headers, query } = ctx;
   const uploadId = uploadIdOf(query);
   const conditions = parseWriteConditions(headers);
-  const body = parseXml(await readSmallBody(ctx, MAX_BODY_BYTES), 'CompleteMultipartUpload', completeRequest);
+  // The x-amz-checksum-* headers of a completion are the object's, not the XML body's.
+  const body = parseXml(await readSmallBody({ ...ctx, headers: splitObjectChecksumHeaders(headers).rest }, MAX_BODY_BYTES), 'CompleteMultipartUpload', completeRequest);
   const upload = await loadUpload(deps.store, bucket, key, uploadId);
   const numbers = checkOrder(body.Part);
+  const checksumRequest = completionChecksumRequest(headers, upload.parsed);
   await precheckWriteConditions(deps.store, bucket, key, conditions);
   const stored = new Map((await deps.store.listParts(bucket, key, uploadId)).map((p) => [p.partNumber, p]));
   const record = upload.parsed;
-  const algorithm: ChecksumAlgorithm | null = record.checksumAlgorithm;
   const io = objectIo(ctx);
   if (record.sse === 'aws:kms') io.assertMayUseKms();
   const dek = await unwrapObjectKey(deps.kms, objectIo(ctx).caller, record);
@@ -76,18 +75,11 @@ export const CompleteMultipartUpload: Operation = async (ctx) => {
     for (const [i, requested] of body.Part.entries()) {
       const partNumber = numbers[i];
       const part = stored.get(partNumber);
+      const invalidPart = (): S3Error => new S3Error('InvalidPart', undefined, { UploadId: uploadId, PartNumber: partNumber, ETag: requested.ETag });
       const partRecord = part && openPartRecord(part.metadata, partNumber, record, dek);
-      if (!part || !partRecord || partRecord.etag !== unquoted(requested.ETag)) {
-        throw new S3Error('InvalidPart', undefined, { UploadId: uploadId, PartNumber: partNumber, ETag: requested.ETag });
-      }
+      if (!part || !partRecord || partRecord.etag !== unquoted(requested.ETag)) throw invalidPart();
       if (part.size !== encryptedSize(partRecord.plaintextSize, SEGMENT_SIZE)) throw new IntegrityError('a part file differs in size from its record');
-      if (algorithm && record.checksumType === 'COMPOSITE') {
-        const sent = requested[`Checksum${algorithm}`];
-        if (sent === undefined) {
-          throw new S3Error('InvalidRequest', `The upload was created using a ${algorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${partNumber} in the request.`);
-        }
-        if (sent.trim() !== partRecord.checksums[algorithm]) throw new S3Error('InvalidPart', undefined, { UploadId: uploadId, PartNumber: partNumber, ETag: requested.ETag });
-      }
+      checkListedPartChecksum(record, partNumber, requested, partRecord.checksums, invalidPart);
       entries.push({ partNumber, plaintextSize: partRecord.plaintextSize, headerSha256: partRecord.headerSha256, etag: partRecord.etag, checksums: partRecord.checksums });
       kept.push({ partNumber, attempt: part.attempt });
     }
@@ -96,9 +88,7 @@ export const CompleteMultipartUpload: Operation = async (ctx) => {
         throw new S3Error('EntityTooSmall', undefined, { ProposedSize: entry.plaintextSize, MinSizeAllowed: MIN_PART_SIZE, PartNumber: entry.partNumber, ETag: entry.etag });
       }
     }
-    // A FULL_OBJECT checksum of the parts' CRCs needs their combination, not kept here: none is stored then.
-    const checksums =
-      algorithm && record.checksumType === 'COMPOSITE' ? { [algorithm]: compositeChecksum(algorithm, entries.map((e) => e.checksums[algorithm]!)) } : {};
+    const checksums = objectChecksumsOf(record, entries, checksumRequest);
     const headerHash = createHash('sha256');
     for (const entry of entries) headerHash.update(Buffer.from(entry.headerSha256, 'hex'));
     const unsealed: UnsealedObjectMetadata = {
@@ -115,16 +105,16 @@ export const CompleteMultipartUpload: Operation = async (ctx) => {
       ciphertextSize: entries.reduce((sum, e) => sum + encryptedSize(e.plaintextSize, SEGMENT_SIZE), 0),
       headerSha256: headerHash.digest('hex'),
       etag: multipartEtag(entries.map((e) => e.etag)),
-      checksums,
+      checksums: checksums.object,
       lastModified: new Date().toISOString(),
-      parts: entries,
+      parts: entries.map((entry) => ({ ...entry, checksums: checksums.partChecksums(entry) })),
     };
     await deps.store.completeUpload(bucket, key, uploadId, kept, sealMetadata(unsealed, dek), {
       listing: listingEntryOf(unsealed),
       ...commitConditions(conditions, key),
     });
     const location = `http://${headers.host ?? 'localhost'}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-    const checksumFields = Object.keys(checksums).length > 0 ? { ...checksumElements(checksums), ChecksumType: 'COMPOSITE' } : {};
+    const checksumFields = record.checksumType ? { ...checksumElements(checksums.object), ChecksumType: record.checksumType } : {};
     return {
       status: 200,
       headers: uploadSseHeaders(record),

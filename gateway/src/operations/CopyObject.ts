@@ -10,15 +10,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { DEFAULT_CHECKSUM, createChecksumCheck } from '../checksums/index.js';
 import { S3Error } from '../http/errors.js';
-import { headerValue } from '../http/headers.js';
 import { refuseAclHeaders } from '../s3/acl.js';
 import { sseForNewObject } from '../s3/bucket-encryption.js';
-import { assertBucketMayExist } from '../s3/bucket-name.js';
-import { COPY_SOURCE, checkCopySourceConditions, parseCopySource, parseMetadataDirective, type CopySource } from '../s3/copy-source.js';
+import { parseMetadataDirective } from '../s3/copy-source.js';
+import { authorizedCopySource, openCopySource } from '../s3/copy-source-read.js';
 import { newObjectSseHeaders, parseStorageClass, userMetadataOf } from '../s3/object-headers.js';
 import { systemMetadataOf } from '../s3/system-metadata.js';
 import { SSE, SSE_BUCKET_KEY, SSE_CONTEXT, SSE_KMS_KEY_ID, type SseRequest } from '../s3/sse-headers.js';
-import { objectAttributesOf, openObjectPlaintext, writeEncryptedObject, type ObjectAttributes, type ObjectMetadataV1 } from '../sse/index.js';
+import { objectAttributesOf, writeEncryptedObject, type ObjectAttributes, type ObjectMetadataV1 } from '../sse/index.js';
 import { objectIo, type Operation } from './operation.js';
 
 const SELF_COPY =
@@ -41,10 +40,7 @@ export const CopyObject: Operation = async (ctx) => {
   const { bucket, key, deps, headers } = ctx;
   refuseAclHeaders(headers);
   const storageClass = parseStorageClass(headers);
-  const source: CopySource = parseCopySource(headerValue(headers, COPY_SOURCE));
-  assertBucketMayExist(source.bucket);
-  // The route checked s3:PutObject on the destination; reading the source needs s3:GetObject on it.
-  await ctx.access.require('s3:GetObject', { bucket: source.bucket, key: source.key });
+  const source = await authorizedCopySource(ctx);
   const replacing = parseMetadataDirective(headers) === 'REPLACE';
   const replaced: ObjectAttributes | undefined = replacing
     ? { ...systemMetadataOf(headers), userMetadata: userMetadataOf(headers) }
@@ -52,15 +48,9 @@ export const CopyObject: Operation = async (ctx) => {
   // The destination bucket and the SSE headers are checked before the source is read.
   const sse = await sseForNewObject(deps.store, bucket, headers);
   const onItself = source.bucket === bucket && source.key === key;
-  const opened = await openObjectPlaintext({
-    ...objectIo(ctx),
-    bucket: source.bucket,
-    key: source.key,
-    select: (meta) => {
-      checkCopySourceConditions(headers, meta);
-      if (onItself) refuseUnchangedSelfCopy(headers, replacing, sse, meta);
-      return undefined;
-    },
+  const opened = await openCopySource(ctx, source, (meta) => {
+    if (onItself) refuseUnchangedSelfCopy(headers, replacing, sse, meta);
+    return undefined;
   });
   const recount = opened.meta.parts ? createChecksumCheck(DEFAULT_CHECKSUM) : undefined;
   try {

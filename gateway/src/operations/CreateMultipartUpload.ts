@@ -57,6 +57,7 @@ export const CreateMultipartUpload: Operation = async (ctx) => {
         checksumAlgorithm: checksum.algorithm,
         checksumType: checksum.type,
         attributes: { ...system, userMetadata },
+        initiator: { arn: ctx.principal.arn, name: ctx.principal.name, accountId: ctx.principal.accountId },
       },
       dataKey.dek,
     );

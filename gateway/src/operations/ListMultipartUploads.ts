@@ -7,8 +7,9 @@
 import type { UploadInfo } from '@kmsgate/storage';
 import { S3Error } from '../http/errors.js';
 import type { XmlObject } from '../http/xml.js';
-import { nameOf, ownerOf } from '../s3/listing-xml.js';
+import { nameOf } from '../s3/listing-xml.js';
 import { parseEncodingType } from '../s3/listing.js';
+import { uploadParties } from '../s3/multipart.js';
 import { parseUploadRecord } from '../sse/upload-record.js';
 import type { Operation } from './operation.js';
 
@@ -47,7 +48,6 @@ export const ListMultipartUploads: Operation = async ({ bucket, deps, query, pri
     }
     items.push(item);
   }
-  const owner = ownerOf(principal);
   const last = items[items.length - 1];
   const next: XmlObject = !truncated || last === undefined ? {} : last.kind === 'upload'
     ? { NextKeyMarker: nameOf(last.upload.key, encode), NextUploadIdMarker: last.upload.uploadId }
@@ -69,8 +69,7 @@ export const ListMultipartUploads: Operation = async ({ bucket, deps, query, pri
           if (item.kind !== 'upload') return [];
           const record = parseUploadRecord(item.upload.record);
           return [{
-            Key: nameOf(item.upload.key, encode), UploadId: item.upload.uploadId, Initiator: { ID: principal.arn, DisplayName: owner.DisplayName },
-            Owner: { ...owner }, StorageClass: record.attributes.storageClass, Initiated: item.upload.initiated,
+            Key: nameOf(item.upload.key, encode), UploadId: item.upload.uploadId, ...uploadParties(record, principal), StorageClass: record.attributes.storageClass, Initiated: item.upload.initiated,
             ...(record.checksumAlgorithm ? { ChecksumAlgorithm: record.checksumAlgorithm, ChecksumType: record.checksumType ?? undefined } : {}),
           }];
         }),

@@ -4,8 +4,7 @@
  * and `part-number-marker` page through them.
  */
 import { S3Error } from '../http/errors.js';
-import { ownerOf } from '../s3/listing-xml.js';
-import { checksumElements, loadUpload, uploadIdOf } from '../s3/multipart.js';
+import { checksumElements, loadUpload, uploadIdOf, uploadParties } from '../s3/multipart.js';
 import { readPartRecord } from '../sse/upload-record.js';
 import type { Operation } from './operation.js';
 
@@ -26,7 +25,6 @@ export const ListParts: Operation = async ({ bucket, key, deps, query, principal
   const after = (await deps.store.listParts(bucket, key, uploadId)).filter((p) => p.partNumber > marker);
   const page = after.slice(0, maxParts);
   const truncated = after.length > page.length;
-  const owner = ownerOf(principal);
   const { checksumAlgorithm, checksumType } = upload.parsed;
   return {
     status: 200,
@@ -44,8 +42,7 @@ export const ListParts: Operation = async ({ bucket, key, deps, query, principal
           const record = readPartRecord(part.metadata);
           return { PartNumber: part.partNumber, LastModified: part.lastModified, ETag: `"${record.etag}"`, Size: record.plaintextSize, ...checksumElements(record.checksums) };
         }),
-        Initiator: { ID: principal.arn, DisplayName: owner.DisplayName },
-        Owner: { ...owner },
+        ...uploadParties(upload.parsed, principal),
         StorageClass: upload.parsed.attributes.storageClass,
         ...(checksumAlgorithm ? { ChecksumAlgorithm: checksumAlgorithm, ChecksumType: checksumType ?? undefined } : {}),
       },

@@ -15,7 +15,7 @@ export interface Owner {
 }
 
 /** The owner of every object: the account, named as ListBuckets names it. */
-export const ownerOf = (principal: Principal): Owner => ({ ID: principal.accountId, DisplayName: principal.name });
+export const ownerOf = (principal: Pick<Principal, 'accountId' | 'name'>): Owner => ({ ID: principal.accountId, DisplayName: principal.name });
 
 /** A record no listing entry could be found for still lists, with what is known. */
 const UNKNOWN: ListingEntry = { size: 0, etag: '', lastModified: new Date(0), storageClass: 'STANDARD' };

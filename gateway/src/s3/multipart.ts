@@ -10,6 +10,9 @@ import { checksumHeaderName, createChecksum, type ChecksumAlgorithm } from '../c
 import { S3Error } from '../http/errors.js';
 import { checksumTypeOf, rangeOfPart, type ObjectMetadata, type PlaintextRange } from '../sse/index.js';
 import { parseUploadRecord, type UploadRecord } from '../sse/upload-record.js';
+import type { Principal } from '../identity/identity.js';
+import type { XmlObject } from '../http/xml.js';
+import { ownerOf } from './listing-xml.js';
 import { sseResponseHeaders } from './object-headers.js';
 
 /** Every part but the last must hold at least this much (EntityTooSmall). */
@@ -37,6 +40,17 @@ export type LoadedUpload = UploadInfo & { readonly parsed: UploadRecord & { read
 export async function loadUpload(store: ObjectStore, bucket: string, key: string, uploadId: string): Promise<LoadedUpload> {
   const info = await store.getUpload(bucket, key, uploadId);
   return { ...info, parsed: parseUploadRecord(info.record) };
+}
+
+/**
+ * Initiator and Owner of an upload as ListParts and ListMultipartUploads show them: who created
+ * it (an IAM user by its ARN) and its account, whoever lists. A record from before the
+ * initiator was kept falls back to the caller.
+ */
+export function uploadParties(upload: Pick<UploadRecord, 'initiator'>, caller: Principal): { Initiator: XmlObject; Owner: XmlObject } {
+  const initiator = upload.initiator ?? caller;
+  const owner = ownerOf(initiator);
+  return { Initiator: { ID: initiator.arn, DisplayName: owner.DisplayName }, Owner: { ...owner } };
 }
 
 /** SSE headers of UploadPart, UploadPartCopy and CompleteMultipartUpload answers. */
@@ -74,18 +88,22 @@ export function checksumElements(checksums: Readonly<Partial<Record<ChecksumAlgo
 }
 
 /**
- * GET/HEAD `?partNumber=N`: the object range of its N-th part and the headers that say so
- * (`x-amz-mp-parts-count`; with checksum mode, that part's checksum). A single-part object
- * is its own part 1, read whole. N past the parts → 416 InvalidPartNumber.
+ * GET/HEAD `?partNumber=N`: the object range of the part uploaded as number N and the headers
+ * that say so (`x-amz-mp-parts-count`; with checksum mode, that part's checksum). Parts keep
+ * the numbers they were completed with, gaps included, as S3 keeps them: of parts 1, 3 and 7,
+ * `partNumber=3` is the second and `partNumber=2` is no part. A single-part object is its own
+ * part 1, read whole. No such part → 416 InvalidPartNumber.
  */
 export function partSelection(meta: ObjectMetadata, partNumber: number, checksumMode: boolean): { range: PlaintextRange | undefined; headers: Record<string, string> } {
   const parts = meta.parts;
   const count = parts?.length ?? 1;
-  if (partNumber > count) throw new S3Error('InvalidPartNumber', undefined, { PartNumberRequested: partNumber, ActualPartCount: count });
+  const index = parts ? parts.findIndex((p) => p.partNumber === partNumber) : partNumber - 1;
+  const unsatisfiable = (): S3Error => new S3Error('InvalidPartNumber', undefined, { PartNumberRequested: partNumber, ActualPartCount: count });
+  if (index < 0 || index >= count) throw unsatisfiable();
   if (!parts) return { range: undefined, headers: {} };
-  const range = rangeOfPart(parts.map((p) => p.plaintextSize), partNumber - 1);
-  if (range === null && meta.plaintextSize > 0) throw new S3Error('InvalidPartNumber', undefined, { PartNumberRequested: partNumber, ActualPartCount: count });
-  const { 'x-amz-checksum-type': _type, ...checksums } = checksumMode ? checksumHeaders(parts[partNumber - 1].checksums) : {};
+  const range = rangeOfPart(parts.map((p) => p.plaintextSize), index);
+  if (range === null && meta.plaintextSize > 0) throw unsatisfiable();
+  const { 'x-amz-checksum-type': _type, ...checksums } = checksumMode ? checksumHeaders(parts[index].checksums) : {};
   return { range: range ?? undefined, headers: { 'x-amz-mp-parts-count': String(count), ...checksums } };
 }
 

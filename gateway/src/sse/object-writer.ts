@@ -6,10 +6,10 @@
  * sealed under a MAC; commit only after the last stage accepted the last byte; the plaintext
  * key zeroed and the pending object dropped whatever happens.
  */
-import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CommitOptions, PendingObject } from '@kmsgate/storage';
+import { hashTap } from '../checksums/hash-tap.js';
 import type { SseRequest } from '../s3/sse-headers.js';
 import { buildEncryptionContext } from './context.js';
 import { createEncryptStream } from './encrypt-stream.js';
@@ -73,23 +73,6 @@ export interface WrittenObject {
   readonly lastModified: string;
 }
 
-/** MD5 of the plaintext, for SSE-S3 ETags (clients expect it of AES256 objects). */
-export function md5Tap(): Transform & { hex(): string } {
-  const hash = createHash('md5');
-  let digest: string | undefined;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-    flush(done) {
-      digest = hash.digest('hex');
-      done();
-    },
-  });
-  return Object.assign(tap, { hex: () => digest! });
-}
-
 export async function writeEncryptedObject(opts: WriteObjectOptions): Promise<WrittenObject> {
   const { kms, store, caller, bucket, key, sse, length } = opts;
   if (sse.sse === 'aws:kms') opts.assertMayUseKms();
@@ -100,7 +83,8 @@ export async function writeEncryptedObject(opts: WriteObjectOptions): Promise<Wr
   let pending: PendingObject | undefined;
   try {
     const encrypt = createEncryptStream({ dek: dataKey.dek, plaintextLength: length, objectContext: context.canonical });
-    const md5 = sse.sse === 'AES256' ? md5Tap() : undefined;
+    // SSE-S3 ETags are the plaintext MD5, as clients expect of AES256 objects.
+    const md5 = sse.sse === 'AES256' ? hashTap('md5') : undefined;
     pending = await store.beginPut(bucket, key);
     await pipeline([...opts.plaintext(), ...(md5 ? [md5] : []), encrypt.transform, pending.stream]);
     const checksums = opts.checksums();

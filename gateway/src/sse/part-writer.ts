@@ -12,7 +12,8 @@ import type { ObjectIo } from './object-io.js';
 import { canonicalEncryptionContext } from './context.js';
 import { createEncryptStream } from './encrypt-stream.js';
 import { unwrapObjectKey } from './object-crypto.js';
-import { md5Tap, type ObjectChecksums } from './object-writer.js';
+import { hashTap } from '../checksums/hash-tap.js';
+import type { ObjectChecksums } from './object-writer.js';
 import { sealPartRecord, verifyUploadRecord, type UploadRecord } from './upload-record.js';
 
 export interface WritePartOptions extends ObjectIo {
@@ -44,7 +45,7 @@ export async function writeEncryptedPart(opts: WritePartOptions): Promise<Writte
   try {
     verifyUploadRecord(upload, dek);
     const encrypt = createEncryptStream({ dek, plaintextLength: length, partNumber, objectContext: canonicalEncryptionContext(upload.encryptionContext) });
-    const md5 = upload.sse === 'AES256' ? md5Tap() : undefined;
+    const md5 = upload.sse === 'AES256' ? hashTap('md5') : undefined;
     pending = await opts.store.beginPart(opts.bucket, opts.key, opts.uploadId, partNumber);
     await pipeline([...opts.plaintext(), ...(md5 ? [md5] : []), encrypt.transform, pending.stream]);
     const checksums = opts.checksums();

@@ -10,13 +10,21 @@ import { encryptedSize } from './format/gwse.js';
 
 const CONTEXT = { 'aws:s3:arn': 'arn:aws:s3:::test-bucket/some/key', department: 'tests' };
 
-/** A stored object over in-memory pieces. */
-function storedOf(pieces: Buffer[]): StoredObject {
+/** A stored object over in-memory pieces; `opened` collects every read stream handed out. */
+function storedOf(pieces: Buffer[], opened: Readable[] = []): StoredObject {
   return {
     metadata: Buffer.alloc(0),
     dataSize: pieces.reduce((s, p) => s + p.length, 0),
     pieces: pieces.map((p) => p.length),
-    read: (range, piece = 0) => Readable.from([pieces[piece].subarray(range?.start ?? 0, (range?.end ?? pieces[piece].length - 1) + 1)], { objectMode: false }),
+    read: (range, piece = 0) => {
+      const bytes = pieces[piece].subarray(range?.start ?? 0, (range?.end ?? pieces[piece].length - 1) + 1);
+      // In small chunks, as a file is read: a reader nobody drains stops part-way, and stays open.
+      const stream = Readable.from((function* () {
+        for (let at = 0; at < bytes.length; at += 4096) yield bytes.subarray(at, at + 4096);
+      })(), { objectMode: false });
+      opened.push(stream);
+      return stream;
+    },
     close: async () => {},
   };
 }
@@ -71,5 +79,36 @@ describe('multipart objects', () => {
     expect(() => sealMetadata({ ...unsealed, etag: `${'0'.repeat(32)}-3` }, TEST_DEK)).toThrow(/etag/);
     expect(() => sealMetadata({ ...unsealed, metaVersion: 2 }, TEST_DEK)).toThrow(IntegrityError);
     expect(() => sealMetadata({ ...unsealed, checksums: { CRC32: 'AAAAAA==-3' } }, TEST_DEK)).toThrow(/checksum/);
+  });
+
+  it('fails at a tampered segment of a later part (opened ahead) releasing nothing of it', async () => {
+    const { plaintexts, files, meta } = await multipartObject([70_000, 200_000, 5_000]);
+    const tampered = Buffer.from(files[1]);
+    tampered[96 + 65_536 + 16 + 100] ^= 1; // inside segment 1 of part 2
+    const out = await openPartsPlaintext({ dek: TEST_DEK, meta, stored: storedOf([files[0], tampered, files[2]]), range: undefined });
+    const released: Buffer[] = [];
+    const error = await new Promise<unknown>((resolve) => {
+      out.on('data', (chunk: Buffer) => released.push(chunk));
+      out.on('error', resolve);
+      out.on('end', () => resolve(undefined));
+    });
+    expect(error).toBeInstanceOf(IntegrityError);
+    // A prefix of what verified (a destroyed stream drops what it still buffered), never a byte of the bad segment.
+    const got = Buffer.concat(released);
+    const verified = Buffer.concat([plaintexts[0], plaintexts[1].subarray(0, 65_536)]);
+    expect(got.length).toBeLessThanOrEqual(verified.length);
+    expect(got.equals(verified.subarray(0, got.length))).toBe(true);
+  });
+
+  it('closes every part stream it opened, the one opened ahead too, when the output is destroyed early', async () => {
+    const { files, meta } = await multipartObject([300_000, 300_000, 300_000]);
+    const opened: Readable[] = [];
+    const out = await openPartsPlaintext({ dek: TEST_DEK, meta, stored: storedOf(files, opened), range: undefined });
+    await new Promise<void>((resolve) => out.once('data', () => resolve()));
+    // The next part is being opened ahead by now: its file was asked for.
+    expect(opened.length).toBe(2);
+    out.destroy();
+    // Each one closes (a stream left open would hang this test into its timeout).
+    await Promise.all(opened.map((stream) => (stream.closed ? undefined : new Promise((resolve) => stream.once('close', resolve)))));
   });
 });

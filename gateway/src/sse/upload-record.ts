@@ -32,6 +32,17 @@ export interface UploadRecord {
   readonly checksumAlgorithm: ChecksumAlgorithm | null;
   readonly checksumType: ChecksumType | null;
   readonly attributes: ObjectAttributes;
+  /**
+   * Who created the upload: ListParts and ListMultipartUploads name it as Initiator and its
+   * account as Owner, whoever lists. Absent from records written before it was kept.
+   */
+  readonly initiator?: UploadInitiator;
+}
+
+export interface UploadInitiator {
+  readonly arn: string;
+  readonly name: string;
+  readonly accountId: string;
 }
 
 export interface PartRecord {
@@ -83,7 +94,13 @@ function partPrefix(partNumber: number): Buffer {
 
 export function sealUploadRecord(record: UploadRecord, dek: Buffer): Buffer {
   const fields = { version: 1, ...record };
-  return canonicalJson({ ...fields, mac: mac(dek, record.encryptionContext, UPLOAD_PREFIX, fields).toString('hex') } as CanonicalJsonValue);
+  return canonicalJson({ ...fields, mac: mac(dek, record.encryptionContext, UPLOAD_PREFIX, fields).toString('hex') } as unknown as CanonicalJsonValue);
+}
+
+function isInitiator(value: unknown): value is UploadInitiator {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.arn === 'string' && typeof v.name === 'string' && typeof v.accountId === 'string';
 }
 
 /** Parses an upload record; call verifyUploadRecord once the DEK is unwrapped. */
@@ -92,7 +109,7 @@ export function parseUploadRecord(bytes: Buffer): UploadRecord & { readonly mac:
   const ok =
     r.version === 1 && (r.sse === 'aws:kms' || r.sse === 'AES256') && typeof r.wrappedDek === 'string' &&
     (typeof r.kmsKeyArn === 'string' || r.kmsKeyArn === null) && typeof r.encryptionContext === 'object' && r.encryptionContext !== null &&
-    typeof r.attributes === 'object' && r.attributes !== null && typeof r.mac === 'string';
+    typeof r.attributes === 'object' && r.attributes !== null && typeof r.mac === 'string' && (r.initiator === undefined || isInitiator(r.initiator));
   if (!ok) throw new IntegrityError('upload record: bad fields');
   return r as unknown as UploadRecord & { mac: string };
 }

@@ -12,7 +12,8 @@ import type { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { spawnGateway, type GatewayProcess } from '../cli-process.js';
-import { repeatingStream, sha256Of, sha256Tap } from '../streams.js';
+import { hashTap } from '@kmsgate/gateway';
+import { repeatingStream, sha256Of } from '../streams.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 1024 * MiB;
@@ -39,7 +40,7 @@ afterAll(async () => {
 
 describe('lib-storage Upload', () => {
   it('uploads 1 GiB in 64 MiB parts, 4 in flight, with SSE-KMS; the download hashes the same; peak RSS stays bounded', async () => {
-    const tap = sha256Tap();
+    const tap = hashTap('sha256');
     const source = repeatingStream(SIZE).pipe(tap);
     const upload = new Upload({
       client: s3,

@@ -159,7 +159,7 @@ describe('completion rules and errors', () => {
     expect((await errorOf(fx.gw.s3.send(new ListPartsCommand({ Bucket: fx.bucket, Key: key, UploadId: 'not-an-upload' })))).name).toBe('NoSuchUpload');
   });
 
-  it('skips part numbers and keeps a composite CRC32 checksum of the parts', async () => {
+  it('skips part numbers, reads parts by their own numbers, and keeps a composite CRC32 checksum of the parts', async () => {
     const key = 'mp/checksummed';
     const uploadId = await create(key, { ChecksumAlgorithm: 'CRC32' });
     const bodies = [randomBytes(5 * MiB), randomBytes(99)];
@@ -177,9 +177,16 @@ describe('completion rules and errors', () => {
     // The SDK skips validating a composite value, and the bytes are the parts in order.
     const got = await fx.gw.s3.send(new GetObjectCommand({ Bucket: fx.bucket, Key: key, ChecksumMode: 'ENABLED' }));
     expect((await bodyBytes(got.Body)).equals(Buffer.concat(bodies))).toBe(true);
-    const second = await fx.gw.s3.send(new GetObjectCommand({ Bucket: fx.bucket, Key: key, PartNumber: 2, ChecksumMode: 'ENABLED' }));
-    expect(second.ChecksumCRC32).toBe(parts[1].ChecksumCRC32);
-    await bodyBytes(second.Body);
+    // partNumber names a part by the number it was completed with (2 and 5 here), as S3 does.
+    const second = await fx.gw.s3.send(new GetObjectCommand({ Bucket: fx.bucket, Key: key, PartNumber: 5, ChecksumMode: 'ENABLED' }));
+    expect([second.ChecksumCRC32, second.PartsCount, second.ContentRange]).toEqual([parts[1].ChecksumCRC32, 2, `bytes ${5 * MiB}-${5 * MiB + 98}/${5 * MiB + 99}`]);
+    expect((await bodyBytes(second.Body)).equals(bodies[1])).toBe(true);
+    const first = await fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: key, PartNumber: 2 }));
+    expect([first.ContentLength, first.PartsCount]).toEqual([5 * MiB, 2]);
+    for (const absent of [1, 3]) {
+      const refused = await errorOf(fx.gw.s3.send(new GetObjectCommand({ Bucket: fx.bucket, Key: key, PartNumber: absent })));
+      expect([refused.name, refused.status]).toEqual(['InvalidPartNumber', 416]);
+    }
     // A copy is one part: a full-object checksum of its own instead of the composite one.
     const copy = await fx.gw.s3.send(new CopyObjectCommand({ Bucket: fx.bucket, Key: `${key}.copy`, CopySource: `${fx.bucket}/${key}` }));
     expect(copy.CopyObjectResult?.ChecksumCRC64NVME).toBeDefined();
