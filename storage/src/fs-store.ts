@@ -394,9 +394,13 @@ export class FsObjectStore implements ObjectStore {
       },
       this.entrySource,
     );
-    const items = await withEntries(page.items, ({ dir, name }) => {
-      const file = join(dir, name);
-      return this.summaries.entryOf(file, () => this.readSummary(file), opts.describe);
+    // The walk's directories are normalised and entry names hold no '/': a plain join.
+    const items = await withEntries(page.items, {
+      peek: ({ dir, name }) => this.summaries.peek(`${dir}/${name}`),
+      load: ({ dir, name }) => {
+        const file = `${dir}/${name}`;
+        return this.summaries.entryOf(file, () => this.readSummary(file), opts.describe);
+      },
     });
     return { items, isTruncated: page.isTruncated };
   }
