@@ -1,5 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
-import { toXml, escapeXml } from './xml.js';
+import { toXml, escapeXml, isoDate } from './xml.js';
+
+const DAY = 86_400_000;
 
 describe('xml serialiser', () => {
   it('escapes every text node', () => {
@@ -41,4 +43,20 @@ describe('xml serialiser', () => {
     const grant = toXml('G', { Grantee: { '@': { 'xsi:type': 'Canonical"User' }, ID: 'a<b' } }, { namespace: null });
     expect(grant).toContain('<Grantee xsi:type="Canonical&quot;User"><ID>a&lt;b</ID></Grantee>');
   });
+
+  it('escapes markup and unwritable characters together in one text', () => {
+    expect(escapeXml('"e\u0001"&\uD800<\r\u{1F600}')).toBe('&quot;e\uFFFD&quot;&amp;\uFFFD&lt;&#13;\u{1F600}');
+  });
+
+  it('writes dates exactly as toISOString does, across and beyond the computed range', () => {
+    const edges = [0, 1, 999, DAY - 1, DAY, 951_782_400_000, 951_868_799_999, 4_107_542_400_000, 253_402_300_799_999, 253_402_300_800_000, -1, -62_198_755_200_000, 8.64e15, -8.64e15];
+    for (const t of edges) expect(isoDate(new Date(t))).toBe(new Date(t).toISOString());
+    // Every day boundary's neighbours over 1970..9999, stepping by a prime number of ms.
+    for (let t = 0; t < 253_402_300_800_000; t += 7_919_999_999) {
+      for (const d of [new Date(t), new Date(Math.floor(t / DAY) * DAY - 1)]) {
+        if (isoDate(d) !== d.toISOString()) expect(isoDate(d)).toBe(d.toISOString());
+      }
+    }
+  });
 });
+

@@ -37,24 +37,65 @@ const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD8
  */
 const NEEDS_ESCAPE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF&<>"'\r]/;
 
+/** One pass over a text that needs work: markup characters and characters XML cannot carry. */
+const TO_ESCAPE = new RegExp(`[&<>"'\\r]|${NOT_XML_CHAR.source}`, 'g');
+
 export function escapeXml(text: string): string {
   if (!NEEDS_ESCAPE.test(text)) return text;
-  return text.replace(NOT_XML_CHAR, '\uFFFD').replace(/[&<>"'\r]/g, (c) => {
+  return text.replace(TO_ESCAPE, (c) => {
     switch (c) {
       case '&': return '&amp;';
       case '<': return '&lt;';
       case '>': return '&gt;';
       case '"': return '&quot;';
       case "'": return '&apos;';
-      default: return '&#13;';
+      case '\r': return '&#13;';
+      default: return '\uFFFD';
     }
   });
+}
+
+const DAY_MS = 86_400_000;
+/** 10000-01-01T00:00:00Z: from there on (and before 1970) toISOString's own form is used. */
+const FAST_DATES_END = 253_402_300_800_000;
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/**
+ * `Date.prototype.toISOString`, computed by arithmetic for 1970..9999 because the builtin
+ * was the largest single cost of rendering a listing (one date per key). The civil date
+ * from a day count is the well-known era/day-of-era method (400-year eras of 146097 days,
+ * years starting in March so the leap day is last); xml.test.ts checks it against the
+ * builtin across the whole range.
+ */
+export function isoDate(date: Date): string {
+  const t = date.getTime();
+  if (!(t >= 0 && t < FAST_DATES_END)) return date.toISOString();
+  const days = Math.floor(t / DAY_MS);
+  const z = days + 719_468; // days from 0000-03-01
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  let ms = t - days * DAY_MS;
+  const hours = Math.floor(ms / 3_600_000);
+  ms -= hours * 3_600_000;
+  const minutes = Math.floor(ms / 60_000);
+  ms -= minutes * 60_000;
+  const seconds = Math.floor(ms / 1000);
+  ms -= seconds * 1000;
+  const millis = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : String(ms);
+  return `${TWO_DIGITS[Math.floor(year / 100)]}${TWO_DIGITS[year % 100]}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}` +
+    `T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${millis}Z`;
 }
 
 /** XML dates are ISO 8601 with milliseconds, as S3 writes them. */
 function textOf(value: string | number | boolean | Date): string {
   if (typeof value === 'string') return value;
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return isoDate(value);
   return String(value);
 }
 
