@@ -48,6 +48,20 @@ describe('xml serialiser', () => {
     expect(escapeXml('"e\u0001"&\uD800<\r\u{1F600}')).toBe('&quot;e\uFFFD&quot;&amp;\uFFFD&lt;&#13;\u{1F600}');
   });
 
+  it('escapes random texts as the two-replacement definition does', () => {
+    const notXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+    const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
+    const reference = (text: string): string => text.replace(notXml, '\uFFFD').replace(/[&<>"'\r]/g, (c) => entities[c]);
+    const alphabet = ['a', 'é', '&', '<', '>', '"', "'", '\r', '\n', '\t', '\u0000', '\u001f', '\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\uFFFE', '\uFFFF', '\uFFFD', '\u{1F600}'];
+    let seed = 1;
+    const random = (n: number): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n);
+    for (let round = 0; round < 5000; round++) {
+      let text = '';
+      for (let n = random(8); n > 0; n--) text += alphabet[random(alphabet.length)];
+      if (escapeXml(text) !== reference(text)) expect(escapeXml(text)).toBe(reference(text));
+    }
+  });
+
   it('writes dates exactly as toISOString does, across and beyond the computed range', () => {
     const edges = [0, 1, 999, DAY - 1, DAY, 951_782_400_000, 951_868_799_999, 4_107_542_400_000, 253_402_300_799_999, 253_402_300_800_000, -1, -62_198_755_200_000, 8.64e15, -8.64e15];
     for (const t of edges) expect(isoDate(new Date(t))).toBe(new Date(t).toISOString());
