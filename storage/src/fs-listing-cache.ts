@@ -50,9 +50,12 @@ export class DirEntriesCache {
 
   constructor(private readonly maxEntries: number) {}
 
-  async entries(dir: string, base: Buffer): Promise<readonly TreeEntry[]> {
-    const cached = this.dirs.get(dir);
-    if (cached) return cached;
+  /** At once when cached (no promise turn per directory of a warm walk), else once loaded. */
+  entries(dir: string, base: Buffer): readonly TreeEntry[] | Promise<readonly TreeEntry[]> {
+    return this.dirs.get(dir) ?? this.load(dir, base);
+  }
+
+  private async load(dir: string, base: Buffer): Promise<readonly TreeEntry[]> {
     const running = this.inflight.get(dir);
     if (running) return running.promise;
     const load: Inflight<readonly TreeEntry[]> = { promise: readSortedEntries(dir, base), stale: false };
@@ -152,6 +155,11 @@ export class SummaryCache {
    * record). Entries derived by `describe` are cached like stored ones: both are functions
    * of the record, and any change of the record resets the cache entry.
    */
+  /** The cached entry, if any: no I/O. */
+  peek(path: string): ListingEntry | undefined {
+    return this.summaries.get(path);
+  }
+
   async entryOf(path: string, read: () => Promise<Summary | null>, describe?: (metadata: Buffer) => ListingEntry): Promise<ListingEntry | null | undefined> {
     const cached = this.summaries.get(path);
     if (cached) return cached;

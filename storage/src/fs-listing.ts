@@ -36,8 +36,8 @@ export interface WalkedKey {
   name: string;
 }
 
-/** Sorted entries of one key-tree directory (cached or read). */
-export type EntrySource = (dir: string, base: Buffer) => Promise<readonly TreeEntry[]>;
+/** Sorted entries of one key-tree directory: at once when cached, else once read. */
+export type EntrySource = (dir: string, base: Buffer) => readonly TreeEntry[] | Promise<readonly TreeEntry[]>;
 
 const startsWith = (bytes: Buffer, prefix: Buffer): boolean =>
   bytes.length >= prefix.length && bytes.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
@@ -63,32 +63,85 @@ function firstReaching(entries: readonly TreeEntry[], from: number, bounds: Walk
   return lo;
 }
 
-/** Yields matching keys ascending; stop iterating to stop reading. */
-export async function* walkKeys(keysDir: string, bounds: WalkBounds, source: EntrySource): AsyncGenerator<WalkedKey> {
-  const { dirs, base } = prefixStart(bounds.prefix);
-  yield* walkDir(join(keysDir, ...dirs), base, bounds, source);
+interface Frame {
+  dir: string;
+  entries: readonly TreeEntry[];
+  /** Next entry to visit. */
+  at: number;
+  /** The lower bound `at` was sought for. */
+  after: Buffer | null;
 }
 
-/** Returns true once the walk is past the prefix (nothing later can match). */
-async function* walkDir(dir: string, base: Buffer, bounds: WalkBounds, source: EntrySource): AsyncGenerator<WalkedKey, boolean> {
-  const entries = await source(dir, base);
-  let after = bounds.after;
-  for (let i = firstReaching(entries, 0, bounds); i < entries.length; i++) {
-    if (bounds.after !== after) {
-      after = bounds.after;
-      i = firstReaching(entries, i, bounds);
-      if (i >= entries.length) break;
+/**
+ * A depth-first walk over the key tree in key order, as an explicit stack of directories.
+ * `step()` answers synchronously whenever the next key lies in directories already at hand
+ * (always, with a warm cache), and a promise only when a directory must be read first:
+ * an async generator would cost several promise turns per key through its nested `yield*`.
+ */
+export class KeyWalk {
+  private readonly stack: Frame[] = [];
+  private started = false;
+  private done = false;
+
+  constructor(
+    private readonly keysDir: string,
+    /** The consumer may raise `after` between steps. */
+    readonly bounds: WalkBounds,
+    private readonly source: EntrySource,
+  ) {}
+
+  /** The next matching key, null at the end, or a promise to await before stepping again. */
+  step(): WalkedKey | null | Promise<void> {
+    const { bounds } = this;
+    if (!this.started) {
+      this.started = true;
+      const { dirs, base } = prefixStart(bounds.prefix);
+      const entered = this.enter(join(this.keysDir, ...dirs), base);
+      if (entered) return entered;
     }
-    const entry = entries[i];
-    const p = entry.sortPrefix;
-    if (!startsWith(p, bounds.prefix) && !(entry.kind !== 'o' && startsWith(bounds.prefix, p))) return true;
-    if (entry.kind === 'o') {
-      yield { key: p, dir, name: entry.name };
-    } else if (yield* walkDir(join(dir, entry.name), p, bounds, source)) {
-      return true;
+    while (!this.done) {
+      const top = this.stack[this.stack.length - 1];
+      if (!top) break;
+      if (top.after !== bounds.after) {
+        top.after = bounds.after;
+        top.at = firstReaching(top.entries, top.at, bounds);
+      }
+      if (top.at >= top.entries.length) {
+        this.stack.pop();
+        continue;
+      }
+      const entry = top.entries[top.at++];
+      const p = entry.sortPrefix;
+      if (!startsWith(p, bounds.prefix) && !(entry.kind !== 'o' && startsWith(bounds.prefix, p))) break; // past the prefix
+      if (entry.kind === 'o') return { key: p, dir: top.dir, name: entry.name };
+      const entered = this.enter(`${top.dir}/${entry.name}`, p);
+      if (entered) return entered;
     }
+    this.done = true;
+    return null;
   }
-  return false;
+
+  /** Pushes a directory's frame, now or once its entries are read. */
+  private enter(dir: string, base: Buffer): Promise<void> | undefined {
+    const entries = this.source(dir, base);
+    const push = (list: readonly TreeEntry[]): void => {
+      this.stack.push({ dir, entries: list, at: firstReaching(list, 0, this.bounds), after: this.bounds.after });
+    };
+    if (entries instanceof Promise) return entries.then(push);
+    push(entries);
+    return undefined;
+  }
+}
+
+/** Yields matching keys ascending; stop iterating to stop reading. */
+export async function* walkKeys(keysDir: string, bounds: WalkBounds, source: EntrySource): AsyncGenerator<WalkedKey> {
+  const walk = new KeyWalk(keysDir, bounds, source);
+  for (;;) {
+    const next = walk.step();
+    if (next === null) return;
+    if (next instanceof Promise) await next;
+    else yield next;
+  }
 }
 
 export interface PageRequest {
@@ -106,11 +159,18 @@ export async function pageOfNames(
   keysDir: string,
   request: PageRequest,
   source: EntrySource,
-): Promise<{ items: ({ kind: 'object'; walked: WalkedKey } | { kind: 'prefix'; prefix: Buffer })[]; isTruncated: boolean }> {
+): Promise<{ items: Named[]; isTruncated: boolean }> {
   const { prefix, startAfter, delimiter, limit } = request;
   const bounds: WalkBounds = { prefix, after: startAfter };
-  const items: ({ kind: 'object'; walked: WalkedKey } | { kind: 'prefix'; prefix: Buffer })[] = [];
-  for await (const walked of walkKeys(keysDir, bounds, source)) {
+  const items: Named[] = [];
+  const walk = new KeyWalk(keysDir, bounds, source);
+  for (;;) {
+    const walked = walk.step();
+    if (walked === null) break;
+    if (walked instanceof Promise) {
+      await walked;
+      continue;
+    }
     const at = delimiter ? walked.key.indexOf(delimiter, prefix.length) : -1;
     let item: (typeof items)[number];
     if (delimiter && at >= 0) {
@@ -127,26 +187,44 @@ export async function pageOfNames(
   return { items, isTruncated: false };
 }
 
-/** Resolves each object's listing entry, `width` records at a time; drops keys deleted meanwhile. */
-export async function withEntries(
-  names: readonly ({ kind: 'object'; walked: WalkedKey } | { kind: 'prefix'; prefix: Buffer })[],
-  entryOf: (walked: WalkedKey) => Promise<ListingEntry | null | undefined>,
-  width = 64,
-): Promise<ListedItem[]> {
+type Named = { kind: 'object'; walked: WalkedKey } | { kind: 'prefix'; prefix: Buffer };
+
+export interface EntryLookup {
+  /** The entry if it is at hand (cached), without any I/O. */
+  peek(walked: WalkedKey): ListingEntry | undefined;
+  /** Reads it; undefined when the key is gone. */
+  load(walked: WalkedKey): Promise<ListingEntry | null | undefined>;
+}
+
+/**
+ * Resolves each object's listing entry: those at hand at once, the others `width` records
+ * at a time; drops keys deleted meanwhile. Only misses cost a promise, so a warm page is
+ * one synchronous pass.
+ */
+export async function withEntries(names: readonly Named[], lookup: EntryLookup, width = 64): Promise<ListedItem[]> {
   const resolved: (ListedItem | undefined)[] = new Array(names.length);
+  const misses: number[] = [];
+  const settle = (at: number, walked: WalkedKey, entry: ListingEntry | null | undefined): void => {
+    if (entry !== undefined) resolved[at] = { kind: 'object', key: walked.key.toString('utf8'), entry };
+  };
+  for (let at = 0; at < names.length; at++) {
+    const item = names[at];
+    if (item.kind === 'prefix') {
+      resolved[at] = { kind: 'prefix', prefix: item.prefix.toString('utf8') };
+      continue;
+    }
+    const entry = lookup.peek(item.walked);
+    if (entry === undefined) misses.push(at);
+    else settle(at, item.walked, entry);
+  }
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < names.length) {
-      const at = next++;
-      const item = names[at];
-      if (item.kind === 'prefix') {
-        resolved[at] = { kind: 'prefix', prefix: item.prefix.toString('utf8') };
-        continue;
-      }
-      const entry = await entryOf(item.walked);
-      if (entry !== undefined) resolved[at] = { kind: 'object', key: item.walked.key.toString('utf8'), entry };
+    while (next < misses.length) {
+      const at = misses[next++];
+      const { walked } = names[at] as { kind: 'object'; walked: WalkedKey };
+      settle(at, walked, await lookup.load(walked));
     }
   };
-  await Promise.all(Array.from({ length: Math.min(width, names.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(width, misses.length) }, worker));
   return resolved.filter((item): item is ListedItem => item !== undefined);
 }

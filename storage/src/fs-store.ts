@@ -19,6 +19,7 @@ import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, PartChangedErro
 import { createBucketDir, listBucketInfos, readBucketConfig, readBucketInfo, removeBucketDir, writeBucketConfig } from './fs-buckets.js';
 import { FsLayout, type KeyRef } from './fs-layout.js';
 import { DirEntriesCache, SummaryCache, type Summary } from './fs-listing-cache.js';
+import { RecordReader } from './fs-record-reader.js';
 import { pageOfNames, walkKeys, withEntries, type EntrySource } from './fs-listing.js';
 import { FsPendingObject, FsStoredObject } from './fs-objects.js';
 import { sweepOrphanData } from './fs-sweep.js';
@@ -37,6 +38,8 @@ import {
 const MAX_ROOT_BYTES = 700;
 /** Attempts before giving up when concurrent pruning or overwrites keep moving things. */
 const MAX_RETRIES = 16;
+/** A listing page's misses are all asked for at once: the record reader batches them. */
+const MAX_PAGE = 1000;
 
 export interface FsObjectStoreOptions {
   /** Also delete data files no record points to (reads every record: slow on big stores). */
@@ -70,6 +73,8 @@ export class FsObjectStore implements ObjectStore {
   private readonly dirCache: DirEntriesCache;
   private readonly summaries: SummaryCache;
   private readonly entrySource: EntrySource;
+  /** Reads the records a listing has no cached entry for, a page's worth at a time. */
+  private readonly records = new RecordReader();
   private closed = false;
 
   private constructor(
@@ -283,9 +288,10 @@ export class FsObjectStore implements ObjectStore {
 
   /** What a listing needs of one record file; a corrupt record still lists (entry null). */
   private async readSummary(file: string): Promise<Summary | null> {
+    const bytes = await this.records.read(file);
+    if (!bytes) return null;
     try {
-      const record = await this.parseRecordFile(file);
-      if (!record) return null;
+      const record = decodeObjectRecord(bytes);
       return record.listing ? { entry: record.listing } : { entry: null, metadata: record.metadata };
     } catch (err) {
       if (err instanceof CorruptRecordError) return { entry: null, metadata: Buffer.alloc(0) };
@@ -394,10 +400,14 @@ export class FsObjectStore implements ObjectStore {
       },
       this.entrySource,
     );
-    const items = await withEntries(page.items, ({ dir, name }) => {
-      const file = join(dir, name);
-      return this.summaries.entryOf(file, () => this.readSummary(file), opts.describe);
-    });
+    // The walk's directories are normalised and entry names hold no '/': a plain join.
+    const items = await withEntries(page.items, {
+      peek: ({ dir, name }) => this.summaries.peek(`${dir}/${name}`),
+      load: ({ dir, name }) => {
+        const file = `${dir}/${name}`;
+        return this.summaries.entryOf(file, () => this.readSummary(file), opts.describe);
+      },
+    }, MAX_PAGE);
     return { items, isTruncated: page.isTruncated };
   }
 
@@ -509,5 +519,6 @@ export class FsObjectStore implements ObjectStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.records.close();
   }
 }

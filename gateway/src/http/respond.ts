@@ -12,9 +12,11 @@ export function commonHeaders(res: ServerResponse, requestId: string, hostId: st
 }
 
 export function sendXml(res: ServerResponse, status: number, root: string, body: XmlObject, headers: Record<string, string> = {}): void {
-  const text = toXml(root, body);
-  res.writeHead(status, { ...headers, 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+  // Encoded once: a listing's document is one long string of many joined pieces, and
+  // measuring it, then writing it, would flatten and encode it twice.
+  const bytes = Buffer.from(toXml(root, body), 'utf8');
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/xml', 'Content-Length': bytes.length });
+  res.end(bytes);
 }
 
 /** HEAD responses never carry an error body; every other error is an XML `<Error>` document. */

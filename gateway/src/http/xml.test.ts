@@ -1,5 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
-import { toXml, escapeXml } from './xml.js';
+import { toXml, escapeXml, isoDate } from './xml.js';
+
+const DAY = 86_400_000;
 
 describe('xml serialiser', () => {
   it('escapes every text node', () => {
@@ -41,4 +43,34 @@ describe('xml serialiser', () => {
     const grant = toXml('G', { Grantee: { '@': { 'xsi:type': 'Canonical"User' }, ID: 'a<b' } }, { namespace: null });
     expect(grant).toContain('<Grantee xsi:type="Canonical&quot;User"><ID>a&lt;b</ID></Grantee>');
   });
+
+  it('escapes markup and unwritable characters together in one text', () => {
+    expect(escapeXml('"e\u0001"&\uD800<\r\u{1F600}')).toBe('&quot;e\uFFFD&quot;&amp;\uFFFD&lt;&#13;\u{1F600}');
+  });
+
+  it('escapes random texts as the two-replacement definition does', () => {
+    const notXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+    const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
+    const reference = (text: string): string => text.replace(notXml, '\uFFFD').replace(/[&<>"'\r]/g, (c) => entities[c]);
+    const alphabet = ['a', 'é', '&', '<', '>', '"', "'", '\r', '\n', '\t', '\u0000', '\u001f', '\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\uFFFE', '\uFFFF', '\uFFFD', '\u{1F600}'];
+    let seed = 1;
+    const random = (n: number): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n);
+    for (let round = 0; round < 5000; round++) {
+      let text = '';
+      for (let n = random(8); n > 0; n--) text += alphabet[random(alphabet.length)];
+      if (escapeXml(text) !== reference(text)) expect(escapeXml(text)).toBe(reference(text));
+    }
+  });
+
+  it('writes dates exactly as toISOString does, across and beyond the computed range', () => {
+    const edges = [0, 1, 999, DAY - 1, DAY, 951_782_400_000, 951_868_799_999, 4_107_542_400_000, 253_402_300_799_999, 253_402_300_800_000, -1, -62_198_755_200_000, 8.64e15, -8.64e15];
+    for (const t of edges) expect(isoDate(new Date(t))).toBe(new Date(t).toISOString());
+    // Every day boundary's neighbours over 1970..9999, stepping by a prime number of ms.
+    for (let t = 0; t < 253_402_300_800_000; t += 7_919_999_999) {
+      for (const d of [new Date(t), new Date(Math.floor(t / DAY) * DAY - 1)]) {
+        if (isoDate(d) !== d.toISOString()) expect(isoDate(d)).toBe(d.toISOString());
+      }
+    }
+  });
 });
+

@@ -27,34 +27,46 @@ export interface RenderOptions {
 
 export const nameOf = (name: string, encode: boolean): string => (encode ? urlEncodeName(name) : name);
 
-/** LastModified, ETag, [ChecksumAlgorithm, ChecksumType], Size: the run both shapes share. */
-function described(entry: ListingEntry | null): XmlObject {
+// Built field by field rather than by spreading shared parts: a listing renders a thousand
+// of these per page, and each spread is an extra object to build and copy.
+
+/** Contents / Version of one object; `version` adds VersionId, IsLatest and moves Owner last. */
+function objectElement(key: string, entry: ListingEntry | null, opts: RenderOptions, version: boolean): XmlObject {
   const e = entry ?? UNKNOWN;
-  const checksum = e.checksumAlgorithm ? { ChecksumAlgorithm: e.checksumAlgorithm, ChecksumType: e.checksumType } : {};
-  return { LastModified: e.lastModified, ETag: `"${e.etag}"`, ...checksum, Size: e.size };
+  const out: XmlObject = { Key: nameOf(key, opts.encode) };
+  if (version) {
+    out.VersionId = 'null';
+    out.IsLatest = true;
+  }
+  out.LastModified = e.lastModified;
+  out.ETag = `"${e.etag}"`;
+  if (e.checksumAlgorithm) {
+    out.ChecksumAlgorithm = e.checksumAlgorithm;
+    out.ChecksumType = e.checksumType;
+  }
+  out.Size = e.size;
+  if (opts.owner && !version) out.Owner = { ...opts.owner };
+  out.StorageClass = e.storageClass;
+  if (opts.owner && version) out.Owner = { ...opts.owner };
+  return out;
 }
 
 export function contentsOf(items: readonly ListedItem[], opts: RenderOptions): XmlObject[] {
-  return items.flatMap((item) =>
-    item.kind === 'object'
-      ? [{ Key: nameOf(item.key, opts.encode), ...described(item.entry), Owner: opts.owner ? { ...opts.owner } : undefined, StorageClass: (item.entry ?? UNKNOWN).storageClass }]
-      : [],
-  );
+  const out: XmlObject[] = [];
+  for (const item of items) if (item.kind === 'object') out.push(objectElement(item.key, item.entry, opts, false));
+  return out;
 }
 
 export function versionsOf(items: readonly ListedItem[], opts: RenderOptions): XmlObject[] {
-  return items.flatMap((item) =>
-    item.kind === 'object'
-      ? [{
-          Key: nameOf(item.key, opts.encode), VersionId: 'null', IsLatest: true, ...described(item.entry),
-          StorageClass: (item.entry ?? UNKNOWN).storageClass, Owner: opts.owner ? { ...opts.owner } : undefined,
-        }]
-      : [],
-  );
+  const out: XmlObject[] = [];
+  for (const item of items) if (item.kind === 'object') out.push(objectElement(item.key, item.entry, opts, true));
+  return out;
 }
 
 export function commonPrefixesOf(items: readonly ListedItem[], encode: boolean): XmlObject[] {
-  return items.flatMap((item) => (item.kind === 'prefix' ? [{ Prefix: nameOf(item.prefix, encode) }] : []));
+  const out: XmlObject[] = [];
+  for (const item of items) if (item.kind === 'prefix') out.push({ Prefix: nameOf(item.prefix, encode) });
+  return out;
 }
 
 /** MaxKeys, Delimiter, EncodingType, IsTruncated: the run every listing document shares. */

@@ -1,0 +1,55 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RecordReader } from './fs-record-reader.js';
+
+describe('RecordReader', () => {
+  let dir: string;
+  let reader: RecordReader;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kmsgate-reader-'));
+    reader = new RecordReader();
+  });
+
+  afterEach(async () => {
+    await reader.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads many files asked for together, whole, whatever their size', async () => {
+    const sizes = [0, 1, 300, 4096, 70_000];
+    const contents = sizes.map((size, i) => Buffer.alloc(size, i + 1));
+    await Promise.all(contents.map((bytes, i) => writeFile(join(dir, `f${i}`), bytes)));
+    const got = await Promise.all(contents.map((_, i) => reader.read(join(dir, `f${i}`))));
+    got.forEach((bytes, i) => expect(bytes?.equals(contents[i])).toBe(true));
+  });
+
+  it('answers null for a missing file or a missing folder, beside files that exist', async () => {
+    await writeFile(join(dir, 'here'), 'x');
+    const [missing, underFile, here] = await Promise.all([
+      reader.read(join(dir, 'gone')),
+      reader.read(join(dir, 'here', 'below')),
+      reader.read(join(dir, 'here')),
+    ]);
+    expect(missing).toBeNull();
+    expect(underFile).toBeNull();
+    expect(here?.toString()).toBe('x');
+  });
+
+  it('fails a read it cannot do with the error, and keeps serving the others', async () => {
+    await mkdir(join(dir, 'folder'));
+    await writeFile(join(dir, 'file'), 'y');
+    const failing = reader.read(join(dir, 'folder'));
+    const fine = reader.read(join(dir, 'file'));
+    await expect(failing).rejects.toMatchObject({ code: 'EISDIR' });
+    expect((await fine)?.toString()).toBe('y');
+    expect((await reader.read(join(dir, 'file')))?.toString()).toBe('y');
+  });
+
+  it('refuses reads once closed', async () => {
+    await reader.close();
+    await expect(reader.read(join(dir, 'any'))).rejects.toThrow('closed');
+  });
+});
