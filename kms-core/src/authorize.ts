@@ -115,20 +115,27 @@ const DECISION_LIMIT = 16_384;
 const decisions = new Map<string, Decision>();
 
 function decisionKey(caller: Caller, action: KmsAction, resource: string, request: AuthRequest, policies: ParsedPolicy[]): string | undefined {
-  if (request.context || policies.some((p) => p.variables)) return undefined;
-  const parts = [caller.arn, caller.accountId, caller.viaService ?? '', action, resource, policies.map((p) => p.id).join(',')];
+  if (request.context) return undefined;
+  // Built by concatenation, not arrays and joins: this runs on every GenerateDataKey and Decrypt.
+  let key = `${caller.arn}\u0001${caller.accountId}\u0001${caller.viaService ?? ''}\u0001${action}\u0001${resource}\u0001`;
+  for (const p of policies) {
+    if (p.variables) return undefined;
+    key += `${p.id},`;
+  }
   const pairs = request.encryptionContext ?? {};
   for (const p of policies) {
-    for (const key of p.conditionKeys) {
-      if (key === 'kms:encryptioncontextkeys') parts.push(key, Object.keys(pairs).join('\u0000'));
-      else if (key.startsWith('kms:encryptioncontext:')) {
-        const wanted = key.slice('kms:encryptioncontext:'.length);
-        // Condition keys are case-insensitive: every pair whose key folds to the tested one counts.
-        parts.push(key, Object.keys(pairs).filter((k) => k.toLowerCase() === wanted).map((k) => `${k}=${pairs[k]}`).join('\u0000'));
+    for (const k of p.conditionKeys) {
+      if (k === 'kms:encryptioncontextkeys') key += `\u0001${k}\u0001${JSON.stringify(Object.keys(pairs))}`;
+      else if (k.startsWith('kms:encryptioncontext:')) {
+        const wanted = k.slice('kms:encryptioncontext:'.length);
+        // Condition keys are case-insensitive: every pair whose key folds to the tested one counts,
+        // each length-prefixed so that no value can imitate a separator or a second pair.
+        key += `\u0001${k}`;
+        for (const c in pairs) if (Object.hasOwn(pairs, c) && c.toLowerCase() === wanted) key += `\u0002${c.length}:${c}${pairs[c]!.length}:${pairs[c]}`;
       }
     }
   }
-  return parts.join('\u0001');
+  return key;
 }
 
 function conditionContext(caller: Caller, request: AuthRequest): Record<string, ContextValue> {

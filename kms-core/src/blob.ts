@@ -55,7 +55,6 @@ export const MAX_BLOB_BYTES = 6144;
 const WRAP_INFO_V1 = Buffer.from('kms-core/wrap/v1', 'utf8');
 const WRAP_INFO_V2 = Buffer.from('kms-core/wrap/v2', 'utf8');
 const MATERIAL_BYTES = 32;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface BlobHeader {
   keyUuid: string; // lowercase textual UUID
@@ -92,27 +91,63 @@ export function wrapKeyFor(material: Buffer): XaesKey {
   }
 }
 
+/** The value of one lowercase hex digit, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+// Every blob names its key, so the UUID is encoded and decoded on every call: by hand, into
+// and out of the blob's own bytes, rather than through regex + replace + hex Buffers.
+function writeUuid(target: Buffer, offset: number, uuid: string): void {
+  let o = offset;
+  let ok = uuid.length === 36;
+  for (let i = 0; ok && i < 36; i++) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      ok = uuid.charCodeAt(i) === 0x2d;
+      continue;
+    }
+    const hi = hexDigit(uuid.charCodeAt(i));
+    const lo = hexDigit(uuid.charCodeAt(++i));
+    ok = hi >= 0 && lo >= 0;
+    target[o++] = (hi << 4) | lo;
+  }
+  if (!ok) throw new RangeError(`not a lowercase UUID: ${uuid}`);
+}
+
 export function uuidToBytes(uuid: string): Buffer {
-  if (!UUID_PATTERN.test(uuid)) throw new RangeError(`not a lowercase UUID: ${uuid}`);
-  return Buffer.from(uuid.replace(/-/g, ''), 'hex');
+  const bytes = Buffer.allocUnsafe(UUID_BYTES);
+  writeUuid(bytes, 0, uuid);
+  return bytes;
+}
+
+const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+function readUuid(source: Buffer, offset: number): string {
+  let out = '';
+  for (let i = 0; i < UUID_BYTES; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) out += '-';
+    out += HEX_PAIRS[source[offset + i]!]!;
+  }
+  return out;
 }
 
 export function bytesToUuid(bytes: Buffer): string {
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  if (bytes.length !== UUID_BYTES) throw new RangeError('a UUID is 16 bytes');
+  return readUuid(bytes, 0);
 }
 
-function encodePrefix(header: BlobHeader): Buffer {
+/** Writes the version 2 prefix of `header` at the start of `target`. */
+function writePrefix(target: Buffer, header: BlobHeader): void {
   if (!Number.isInteger(header.materialVersion) || header.materialVersion < 0 || header.materialVersion > 0xffffffff) {
     throw new RangeError('materialVersion must be a u32');
   }
   if (header.nonce.length !== NONCE_BYTES) throw new RangeError('nonce must be 24 bytes');
-  const prefix = Buffer.allocUnsafe(PREFIX_BYTES);
-  prefix[0] = BLOB_VERSION;
-  uuidToBytes(header.keyUuid).copy(prefix, 1);
-  prefix.writeUInt32BE(header.materialVersion, 1 + UUID_BYTES);
-  header.nonce.copy(prefix, 1 + UUID_BYTES + 4);
-  return prefix;
+  target[0] = BLOB_VERSION;
+  writeUuid(target, 1, header.keyUuid);
+  target.writeUInt32BE(header.materialVersion, 1 + UUID_BYTES);
+  header.nonce.copy(target, 1 + UUID_BYTES + 4);
 }
 
 export interface SealBlobInput {
@@ -126,9 +161,16 @@ export function sealBlob({ wrap, header, plaintext, context }: SealBlobInput): B
   if (plaintext.length < 1 || PREFIX_BYTES + plaintext.length + TAG_BYTES > MAX_BLOB_BYTES) {
     throw new RangeError('plaintext length out of range for a blob');
   }
-  const prefix = encodePrefix(header);
-  const { ciphertext, tag } = wrap.seal(header.nonce, plaintext, Buffer.concat([prefix, context]));
-  return Buffer.concat([prefix, ciphertext, tag]);
+  // The AAD is built in place (prefix, then context) and the blob assembled in one allocation.
+  const aad = Buffer.allocUnsafe(PREFIX_BYTES + context.length);
+  writePrefix(aad, header);
+  context.copy(aad, PREFIX_BYTES);
+  const { ciphertext, tag } = wrap.seal(header.nonce, plaintext, aad);
+  const blob = Buffer.allocUnsafe(PREFIX_BYTES + ciphertext.length + TAG_BYTES);
+  aad.copy(blob, 0, 0, PREFIX_BYTES);
+  ciphertext.copy(blob, PREFIX_BYTES);
+  tag.copy(blob, PREFIX_BYTES + ciphertext.length);
+  return blob;
 }
 
 export function parseBlob(blob: Buffer): ParsedBlob {
@@ -139,7 +181,8 @@ export function parseBlob(blob: Buffer): ParsedBlob {
   const prefixBytes = version === BLOB_VERSION ? PREFIX_BYTES : V1_PREFIX_BYTES;
   needs(blob.length >= prefixBytes + 1 + TAG_BYTES, 'InvalidCiphertextException', '');
   let offset = 1;
-  const keyUuid = bytesToUuid(blob.subarray(offset, (offset += UUID_BYTES)));
+  const keyUuid = readUuid(blob, offset);
+  offset += UUID_BYTES;
   const materialVersion = blob.readUInt32BE(offset);
   offset += 4;
   const wrapSalt = version === BLOB_VERSION_1 ? blob.subarray(offset, (offset += V1_SALT_BYTES)) : undefined;
@@ -173,7 +216,9 @@ function openVersion1(parsed: ParsedBlob, material: Buffer, aad: Buffer): Buffer
 
 /** Returns a fresh plaintext Buffer the caller owns (and should zero when done). */
 export function openBlob(parsed: ParsedBlob, keys: MaterialKeys, context: Buffer): Buffer {
-  const aad = Buffer.concat([parsed.prefix, context]);
+  const aad = Buffer.allocUnsafe(parsed.prefix.length + context.length);
+  parsed.prefix.copy(aad);
+  context.copy(aad, parsed.prefix.length);
   const plaintext =
     parsed.version === BLOB_VERSION_1 ? openVersion1(parsed, keys.material, aad) : keys.wrap.open(parsed.nonce, parsed.ciphertext, parsed.tag, aad);
   if (plaintext === null) throw invalidCiphertext();

@@ -13,13 +13,15 @@ export function canonicalEncryptionContext(ctx: EncryptionContext | undefined): 
   const keys = Object.keys(ctx);
   // One pair (the S3 case) needs no sort; compareCodePoints allocates per comparison.
   if (keys.length > 1) keys.sort(compareCodePoints);
-  const parts: string[] = [];
-  for (const key of keys) {
+  // Built by concatenation: this runs twice per GenerateDataKey+Decrypt pair.
+  let json = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const value = ctx[key];
     if (typeof value !== 'string') {
       throw new KmsError('ValidationException', `Encryption context value for '${key}' must be a string`);
     }
-    parts.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
+    json += (i === 0 ? '' : ',') + JSON.stringify(key) + ':' + JSON.stringify(value);
   }
-  return Buffer.from(`{${parts.join(',')}}`, 'utf8');
+  return Buffer.from(json + '}', 'utf8');
 }

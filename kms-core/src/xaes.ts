@@ -25,6 +25,8 @@ export const XAES_NONCE_BYTES = 24;
 export class XaesKey {
   #ecb: Cipher | null;
   readonly #k1: Buffer;
+  /** The two derivation blocks, reused (and zeroed after each use): calls are synchronous. */
+  readonly #block = Buffer.alloc(32);
 
   constructor(key: Buffer) {
     if (key.length !== 32) throw new RangeError('an XAES-256-GCM key is 32 bytes');
@@ -43,7 +45,7 @@ export class XaesKey {
   #derive(nonce: Buffer): Buffer {
     if (!this.#ecb) throw new Error('XAES key used after destroy');
     if (nonce.length !== XAES_NONCE_BYTES) throw new RangeError('an XAES-256-GCM nonce is 24 bytes');
-    const m = Buffer.allocUnsafe(32);
+    const m = this.#block;
     for (let half = 0; half < 2; half++) {
       const o = half * 16;
       m[o] = 0;
@@ -82,5 +84,6 @@ export class XaesKey {
     this.#ecb.final();
     this.#ecb = null;
     this.#k1.fill(0);
+    this.#block.fill(0);
   }
 }

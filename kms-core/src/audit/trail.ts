@@ -36,8 +36,12 @@ export class AuditTrail {
   }
 
   /** Runs `run` and records it, answered or refused; the record is durable before the answer. */
-  async call<T>(eventName: string, input: unknown, caller: Caller, run: () => Promise<T>): Promise<T> {
-    if (!this.#writer) return run();
+  call<T>(eventName: string, input: unknown, caller: Caller, run: () => Promise<T>): Promise<T> {
+    // Without a trail the call is the operation itself: no further async layer on the hot path.
+    return this.#writer ? this.#callRecorded(eventName, input, caller, run, this.#writer) : run();
+  }
+
+  async #callRecorded<T>(eventName: string, input: unknown, caller: Caller, run: () => Promise<T>, writer: AuditWriter): Promise<T> {
     let output: T;
     try {
       output = await run();
@@ -45,7 +49,7 @@ export class AuditTrail {
       await this.refused(eventName, input, caller, err);
       throw err;
     }
-    await this.#writer.append(
+    await writer.append(
       apiCallRecord(this.#ctx.scope, { eventName, caller, input, output, keyArns: this.#keyArns(input, output), at: this.#ctx.now() }),
     );
     return output;

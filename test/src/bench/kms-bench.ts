@@ -1,11 +1,13 @@
 /**
  * `pnpm bench` (alone: `BENCH_ONLY=kms pnpm bench`): GenerateDataKey + Decrypt pairs per second
  * through the embedded KMS in process — the pair every SSE-KMS PUT and GET costs — with an S3
- * style encryption context, no policies. One key, in-memory keystore, sequential calls (the
- * hot path is synchronous crypto, so concurrency would only measure the event loop). Printed,
- * never asserted. Beside it: what one bare AES-256-GCM seal plus one open (the least any pair
- * can cost) reach on the same machine at the same moment, and the load average, because other
- * work on the machine moves both figures.
+ * style encryption context, twice: on a key with the default key policy (the account root,
+ * delegating to the caller's identity policy) and on a key with its own key policy (an Allow
+ * by ARN with a context condition, a Deny for someone else) and three grants for other users.
+ * In-memory keystore, sequential calls (the hot path is synchronous crypto, so concurrency would
+ * only measure the event loop). Printed, never asserted. Beside it: what one bare AES-256-GCM
+ * seal plus one open (the least any pair can cost) reach on the same machine at the same
+ * moment, and the load average, because other work on the machine moves every figure.
  *
  *   BENCH_KMS_PAIRS   pairs per round (default 200000); five rounds, the best and the median shown
  *
@@ -21,7 +23,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { KmsCore } from '@kmsgate/kms-core';
+import { KmsCore, type Caller } from '@kmsgate/kms-core';
 
 const PAIRS = Number(process.env.BENCH_KMS_PAIRS ?? 200_000);
 const AUDIT_PAIRS = Number(process.env.BENCH_KMS_AUDIT_PAIRS ?? 20_000);
@@ -52,19 +54,61 @@ function gcmFloor(pairs: number): number {
 
 type Pair = () => Promise<void>;
 
-/** A core (audited when `auditPath` is set) with one key, and the pair every SSE-KMS PUT and GET costs. */
-async function openBench(auditPath: string | null): Promise<{ core: KmsCore; pair: Pair }> {
-  const core = await KmsCore.open({ keystorePath: null, auditPath, rootKey: randomBytes(32), region: 'us-east-1', accountId: ACCOUNT, scheduleIntervalMs: 0 });
-  const caller = { arn: `arn:aws:iam::${ACCOUNT}:user/bench`, accountId: ACCOUNT, requestId: 'BENCH', sourceIp: '127.0.0.1', invokedBy: 's3.amazonaws.com' };
-  const { KeyMetadata } = await core.createKey({ Description: 'bench' }, caller);
-  const context = { 'aws:s3:arn': 'arn:aws:s3:::bench/some/object/key.bin' };
-  const pair = async (): Promise<void> => {
-    const dk = await core.generateDataKey({ KeyId: KeyMetadata.Arn, KeySpec: 'AES_256', EncryptionContext: context }, caller);
-    const out = await core.decrypt({ CiphertextBlob: dk.CiphertextBlob, EncryptionContext: context }, caller);
+const CONTEXT = { 'aws:s3:arn': 'arn:aws:s3:::bench/some/object/key.bin' };
+const KMS_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] });
+const CALLER: Caller = {
+  arn: `arn:aws:iam::${ACCOUNT}:user/bench`,
+  accountId: ACCOUNT,
+  requestId: 'BENCH',
+  sourceIp: '127.0.0.1',
+  invokedBy: 's3.amazonaws.com',
+  viaService: 's3.us-east-1.amazonaws.com',
+  identityPolicies: [KMS_ALL],
+};
+const user = (name: string): string => `arn:aws:iam::${ACCOUNT}:user/${name}`;
+// What a real key guarding one bucket looks like: administrators through the account, users by ARN
+// for that bucket's objects only, a Deny for someone else.
+const GUARDED_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'Admins', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+    { Sid: 'Users', Effect: 'Allow', Principal: { AWS: [CALLER.arn, user('other')] }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*', Condition: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::bench/*' } } },
+    { Sid: 'NoMallory', Effect: 'Deny', Principal: { AWS: user('mallory') }, Action: 'kms:*', Resource: '*' },
+  ],
+});
+
+/** The pair every SSE-KMS PUT and GET costs, on `keyId`. */
+function pairOn(core: KmsCore, keyId: string): Pair {
+  return async () => {
+    const dk = await core.generateDataKey({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: CONTEXT }, CALLER);
+    const out = await core.decrypt({ CiphertextBlob: dk.CiphertextBlob, EncryptionContext: CONTEXT }, CALLER);
     dk.Plaintext.fill(0);
     out.Plaintext.fill(0);
   };
-  return { core, pair };
+}
+
+/** A core (audited when `auditPath` is set) with one key under the default policy. */
+async function openBench(auditPath: string | null): Promise<{ core: KmsCore; pair: Pair }> {
+  const core = await KmsCore.open({ keystorePath: null, auditPath, rootKey: randomBytes(32), region: 'us-east-1', accountId: ACCOUNT, scheduleIntervalMs: 0 });
+  const { KeyMetadata } = await core.createKey({ Description: 'bench' }, CALLER);
+  return { core, pair: pairOn(core, KeyMetadata.Arn) };
+}
+
+/** A key with GUARDED_POLICY and three grants for other users, in `core`. */
+async function guardedKey(core: KmsCore): Promise<string> {
+  const keyArn = (await core.createKey({ Description: 'bench policy', Policy: GUARDED_POLICY }, CALLER)).KeyMetadata.Arn;
+  for (const name of ['g1', 'g2', 'g3']) {
+    await core.createGrant({ KeyId: keyArn, GranteePrincipal: user(name), Operations: ['Decrypt', 'GenerateDataKey'], Constraints: { EncryptionContextSubset: { 'aws:s3:arn': `arn:aws:s3:::${name}/x` } } }, CALLER);
+  }
+  return keyArn;
+}
+
+/** ROUNDS rounds of PAIRS sequential pairs after a warm-up (JIT, material cache, parsed policies), sorted. */
+async function rounds(pair: Pair): Promise<number[]> {
+  for (let i = 0; i < 20_000; i++) await pair();
+  const rates: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) rates.push(await rate(pair, PAIRS, 1));
+  return rates.sort((a, b) => a - b);
 }
 
 /** Pairs per second of `pairs` pairs spread over `workers` concurrent callers. */
@@ -103,12 +147,13 @@ async function auditFigures(): Promise<void> {
 async function main(): Promise<void> {
   const { core, pair } = await openBench(null);
   try {
-    for (let i = 0; i < 20_000; i++) await pair(); // warm-up: JIT, material cache
-    const rates: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) rates.push(await rate(pair, PAIRS, 1));
-    rates.sort((a, b) => a - b);
+    const base = await rounds(pair);
+    const withPolicy = await rounds(pairOn(core, await guardedKey(core)));
     const floor = gcmFloor(PAIRS);
-    console.log(`kms GenerateDataKey+Decrypt  best ${rates[ROUNDS - 1].toFixed(0)} pairs/s   median ${rates[ROUNDS >> 1].toFixed(0)} pairs/s   (${ROUNDS} x ${PAIRS} pairs, in process, no policies)`);
+    const median = (r: number[]): number => r[ROUNDS >> 1]!;
+    const show = (r: number[]): string => `best ${r[ROUNDS - 1]!.toFixed(0)} pairs/s   median ${median(r).toFixed(0)} pairs/s`;
+    console.log(`kms GenerateDataKey+Decrypt  ${show(base)}   (${ROUNDS} x ${PAIRS} pairs, in process, default key policy + identity policy)`);
+    console.log(`  with key policy + 3 grants ${show(withPolicy)}   (costs ${((1 - median(withPolicy) / median(base)) * 100).toFixed(1)}% of the median)`);
     console.log(`bare AES-GCM seal+open       ${floor.toFixed(0)} pairs/s   (the ceiling on this machine right now)`);
   } finally {
     await core.close();
