@@ -17,7 +17,11 @@ const MAX_KEYS_PER_LIFE = 10;
 
 let running: GatewayProcess | undefined;
 let dataDir: string | undefined;
+// Set when jest is done with the test (a timeout included): the loop, which jest does not
+// stop, must then start no further gateway, or that process would outlive the run.
+let abandoned = false;
 afterEach(async () => {
+  abandoned = true;
   await running?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
@@ -88,6 +92,7 @@ describe('keystore under SIGKILL', () => {
     let lastLife: string[] = [];
     for (let life = 0; life <= KILLS; life++) {
       if (life > 0) running = await spawnGateway(dataDir); // rejects if the store does not load
+      if (abandoned) return void (await running.stop());
       const kms = client(running, credentials);
       const listed = await listedKeyIds(kms);
       for (const keyId of acknowledged) expect(listed.has(keyId)).toBe(true);
