@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { repeatingStream } from '../streams.js';
+import { closedLoop } from './closed-loop.js';
 import { LiteClient } from './lite-client.js';
 import { BUCKET, startKmsgate, startS3rver, type BenchServer } from './peer-servers.js';
 
@@ -53,28 +54,17 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** `workers` loops calling `op(i)` with a fresh index until the deadline; returns ops/s. */
-async function closedLoop(op: (i: number) => Promise<unknown>, seconds: number, workers = CONCURRENCY): Promise<{ rate: number; count: number }> {
-  let next = 0;
-  const t0 = performance.now();
-  const deadline = t0 + seconds * 1000;
-  await Promise.all(Array.from({ length: workers }, async () => {
-    while (performance.now() < deadline) await op(next++);
-  }));
-  return { rate: next / ((performance.now() - t0) / 1000), count: next };
-}
-
 async function smallLoads(server: BenchServer, client: LiteClient): Promise<void> {
   for (const size of [4096, 65536]) {
     const body = randomBytes(size);
     const path = (i: number): string => `/${BUCKET}/s${size}/k${i % KEYSET}`;
-    const put = await closedLoop((i) => client.put(path(i), body, size), SECONDS);
+    const put = await closedLoop((i) => client.put(path(i), body, size), SECONDS, CONCURRENCY);
     record(`${size / 1024} KiB PUT, c=${CONCURRENCY}`, 'ops/s', true, server.name, put.rate);
     const written = Math.min(put.count, KEYSET);
     const get = await closedLoop(async (i) => {
       const got = await client.get(path(i % written));
       if (got !== size) throw new Error(`GET returned ${got} bytes, expected ${size}`);
-    }, SECONDS);
+    }, SECONDS, CONCURRENCY);
     record(`${size / 1024} KiB GET, c=${CONCURRENCY}`, 'ops/s', true, server.name, get.rate);
   }
 }

@@ -16,6 +16,7 @@ import type { LiteTarget } from './lite-client.js';
 export interface BenchServer extends LiteTarget {
   readonly name: string;
   readonly dataDir: string;
+  readonly pid: number;
   /** Path-style SDK client that sends plain bodies (s3rver stores aws-chunked framing as data). */
   readonly s3: S3Client;
   /** Resets the process's peak RSS, so the next reading covers what follows only. */
@@ -39,10 +40,11 @@ function rssTools(pid: number): Pick<BenchServer, 'resetPeakRss' | 'peakRssMiB'>
   };
 }
 
-export async function startKmsgate(dataDir: string): Promise<BenchServer> {
+/** `env` adds to the gateway's environment (NODE_OPTIONS=--cpu-prof for a profile). */
+export async function startKmsgate(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<BenchServer> {
   const credentials = { accessKeyId: 'AKIABENCHMARK0000001', secretAccessKey: randomBytes(30).toString('base64') };
   const gateway = await spawnGateway(dataDir, {
-    KMSGATE_ACCESS_KEY_ID: credentials.accessKeyId, KMSGATE_SECRET_ACCESS_KEY: credentials.secretAccessKey, KMSGATE_ROOT_KEY: randomBytes(32).toString('base64'),
+    KMSGATE_ACCESS_KEY_ID: credentials.accessKeyId, KMSGATE_SECRET_ACCESS_KEY: credentials.secretAccessKey, KMSGATE_ROOT_KEY: randomBytes(32).toString('base64'), ...env,
   }, ['--log', 'error']);
   const s3 = sdkClient(gateway.endpoint, credentials);
   const kms = new KMSClient({ endpoint: gateway.endpoint, region: REGION, credentials });
@@ -50,7 +52,7 @@ export async function startKmsgate(dataDir: string): Promise<BenchServer> {
   kms.destroy();
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   return {
-    name: 'kmsgate', dataDir, endpoint: gateway.endpoint, credentials, region: REGION, s3,
+    name: 'kmsgate', dataDir, pid: gateway.child.pid!, endpoint: gateway.endpoint, credentials, region: REGION, s3,
     putHeaders: { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': keyId },
     ...rssTools(gateway.child.pid!),
     stop: async () => {
@@ -82,7 +84,7 @@ export async function startS3rver(dataDir: string): Promise<BenchServer> {
   const s3 = sdkClient(endpoint, credentials);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   return {
-    name: 's3rver', dataDir, endpoint, credentials, region: REGION, s3, putHeaders: {},
+    name: 's3rver', dataDir, pid: child.pid!, endpoint, credentials, region: REGION, s3, putHeaders: {},
     ...rssTools(child.pid!),
     stop: async () => {
       s3.destroy();
