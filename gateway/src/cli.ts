@@ -8,6 +8,7 @@
  *   kmsgate audit [--key k] [--user u] [--event e] [--error [code]] [--since t] [--until t] [--json]
  * Settings come from KMSGATE_* variables and the same flags (see config.ts).
  */
+import './thread-pool.js';
 import { join, resolve } from 'node:path';
 import { upgradeKeystore } from '@kmsgate/kms-core';
 import { ConfigError, resolveConfig, type GatewayConfig } from './config.js';
