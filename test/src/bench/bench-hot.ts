@@ -33,8 +33,9 @@ async function main(): Promise<void> {
     await closedLoop((i) => client.put(path(i), body, SIZE), 0, 32, 2000);
     console.log(`gateway pid ${server.pid}; load starts in 2 s`);
     await sleep(2000);
-    if (OPS !== 'get') console.log(`PUT ${SIZE} B  ${(await closedLoop((i) => client.put(path(i), body, SIZE), SECONDS, 32)).rate.toFixed(0)} ops/s`);
-    if (OPS !== 'put') console.log(`GET ${SIZE} B  ${(await closedLoop((i) => client.get(path(i)), SECONDS, 32)).rate.toFixed(0)} ops/s`);
+    const show = (op: string, r: { rate: number; count: number }): void => console.log(`${op} ${SIZE} B  ${r.rate.toFixed(0)} ops/s  (${r.count} ops)`);
+    if (OPS !== 'get') show('PUT', await closedLoop((i) => client.put(path(i), body, SIZE), SECONDS, 32));
+    if (OPS !== 'put') show('GET', await closedLoop((i) => client.get(path(i)), SECONDS, 32));
   } finally {
     client.destroy();
     await server.stop();
