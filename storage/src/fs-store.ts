@@ -16,6 +16,7 @@
 import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, PartChangedError, StorageError } from './errors.js';
+import { BucketCache } from './fs-bucket-cache.js';
 import { createBucketDir, listBucketInfos, readBucketConfig, readBucketInfo, removeBucketDir, writeBucketConfig } from './fs-buckets.js';
 import { FsLayout, type KeyRef } from './fs-layout.js';
 import { DirEntriesCache, SummaryCache, type Summary } from './fs-listing-cache.js';
@@ -70,6 +71,7 @@ export class FsObjectStore implements ObjectStore {
   private readonly dirCache: DirEntriesCache;
   private readonly summaries: SummaryCache;
   private readonly entrySource: EntrySource;
+  private readonly buckets = new BucketCache();
   private closed = false;
 
   private constructor(
@@ -130,13 +132,15 @@ export class FsObjectStore implements ObjectStore {
     return this.bucketLocks.shared(bucket, () => this.keyLocks.run(JSON.stringify([bucket, key]), fn));
   }
 
-  private async assertBucket(bucket: string): Promise<void> {
-    try {
-      await stat(this.layout.bucketRecord(bucket));
-    } catch (err) {
-      if (isErrno(err, 'ENOENT', 'ENOTDIR')) throw new NoSuchBucketError(bucket);
-      throw err;
-    }
+  private assertBucket(bucket: string): Promise<void> {
+    return this.buckets.assertExists(bucket, async () => {
+      try {
+        await stat(this.layout.bucketRecord(bucket));
+      } catch (err) {
+        if (isErrno(err, 'ENOENT', 'ENOTDIR')) throw new NoSuchBucketError(bucket);
+        throw err;
+      }
+    });
   }
 
   // ---- buckets ----
@@ -165,7 +169,11 @@ export class FsObjectStore implements ObjectStore {
       const first = await keys.next();
       await keys.return(false);
       if (!first.done) throw new BucketNotEmptyError(name);
-      await removeBucketDir(this.layout, name);
+      try {
+        await removeBucketDir(this.layout, name);
+      } finally {
+        this.buckets.deleted(name); // gone, or in doubt: either way not known to exist
+      }
       this.dirCache.dropTree(keysDir);
       this.summaries.forgetTree(keysDir);
     });
@@ -173,7 +181,7 @@ export class FsObjectStore implements ObjectStore {
 
   async getBucketConfig(name: string): Promise<Buffer | null> {
     this.checkOpen();
-    return readBucketConfig(this.layout, name);
+    return this.buckets.config(name, () => readBucketConfig(this.layout, name));
   }
 
   async updateBucketConfig(name: string, update: (current: Buffer | null) => Buffer): Promise<void> {
@@ -182,7 +190,7 @@ export class FsObjectStore implements ObjectStore {
     await this.bucketLocks.shared(name, () =>
       this.configLocks.run(name, async () => {
         const next = update(await readBucketConfig(this.layout, name));
-        await writeBucketConfig(this.layout, name, next);
+        await this.buckets.writeConfig(name, next, () => writeBucketConfig(this.layout, name, next));
       }),
     );
   }
