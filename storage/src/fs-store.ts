@@ -17,13 +17,14 @@ import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink, type FileHandle
 import { dirname, join, resolve } from 'node:path';
 import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, PartChangedError, StorageError } from './errors.js';
 import { BucketCache } from './fs-bucket-cache.js';
+import { DirSyncer } from './fs-dir-sync.js';
 import { createBucketDir, listBucketInfos, readBucketConfig, readBucketInfo, removeBucketDir, writeBucketConfig } from './fs-buckets.js';
 import { FsLayout, type KeyRef } from './fs-layout.js';
 import { DirEntriesCache, SummaryCache, type Summary } from './fs-listing-cache.js';
 import { pageOfNames, walkKeys, withEntries, type EntrySource } from './fs-listing.js';
 import { FsPendingObject, FsStoredObject } from './fs-objects.js';
 import { sweepOrphanData } from './fs-sweep.js';
-import { DIR_MODE, FILE_MODE, fsyncDir, fsyncDirOrAncestor, isErrno, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
+import { DIR_MODE, FILE_MODE, fsyncDirOrAncestor, isErrno, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
 import { dirBases, type KeyPath } from './key-path.js';
 import { KeyedMutex, KeyedRwLock } from './locks.js';
 import { CorruptRecordError, decodeObjectRecord, encodeObjectRecord, recordDataSize, type DataFile, type ObjectRecord } from './object-record.js';
@@ -72,6 +73,9 @@ export class FsObjectStore implements ObjectStore {
   private readonly summaries: SummaryCache;
   private readonly entrySource: EntrySource;
   private readonly buckets = new BucketCache();
+  /** Folder fsyncs of concurrent commits and deletes, shared (fs-dir-sync.ts). */
+  private readonly dirSync = new DirSyncer();
+  private readonly syncDir = (dir: string): Promise<void> => this.dirSync.sync(dir);
   private closed = false;
 
   private constructor(
@@ -218,7 +222,7 @@ export class FsObjectStore implements ObjectStore {
       await mkdirIfMissing(dirname(dataFile));
       await rename(tmpData, dataFile);
       try {
-        await fsyncDir(dirname(dataFile));
+        await this.syncDir(dirname(dataFile));
         await this.installRecord(bucket, ref.path, { files: [{ name: dataName, size }], metadata, listing: options.listing ?? null });
       } catch (err) {
         await unlink(dataFile).catch(() => {});
@@ -243,6 +247,7 @@ export class FsObjectStore implements ObjectStore {
   private async installRecord(bucket: string, path: KeyPath, record: ObjectRecord): Promise<void> {
     const tmpRecord = this.layout.tmpPath('rec', uniqueName());
     await writeFileSynced(tmpRecord, encodeObjectRecord(record));
+    let renamed = false;
     try {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -257,13 +262,14 @@ export class FsObjectStore implements ObjectStore {
               this.dirCache.added(parent, segment, bases[depth]);
               return made;
             });
-            if (created) await fsyncDir(parent);
+            if (created) await this.syncDir(parent);
           }
           await rename(tmpRecord, join(dir, path.record));
+          renamed = true;
           // Under the key's lock: no other change of this record can interleave.
           this.dirCache.added(dir, path.record, bases[path.dirs.length]);
           this.summaries.committed(join(dir, path.record), record.listing);
-          await fsyncDir(dir);
+          await this.syncDir(dir);
           return;
         } catch (err) {
           // A concurrent delete pruned a directory on our path between mkdir and rename.
@@ -272,7 +278,9 @@ export class FsObjectStore implements ObjectStore {
         }
       }
     } finally {
-      await unlink(tmpRecord).catch(() => {});
+      // Only a record that never reached its place is left in tmp/ (a failed unlink there
+      // is swept on the next open).
+      if (!renamed) await unlink(tmpRecord).catch(() => {});
     }
   }
 
@@ -359,7 +367,7 @@ export class FsObjectStore implements ObjectStore {
       }
       this.dirCache.removed(dirname(recordPath), ref.path.record, dirBases(ref.path.dirs)[ref.path.dirs.length]);
       this.summaries.forget(recordPath);
-      await fsyncDirOrAncestor(dirname(recordPath), this.layout.keysDir(bucket));
+      await fsyncDirOrAncestor(dirname(recordPath), this.layout.keysDir(bucket), this.syncDir);
       await this.removeDataFiles(bucket, record?.files ?? []);
       await this.pruneEmptyDirs(bucket, ref.path);
     });
