@@ -44,5 +44,28 @@ export function describeBucketConfigCases(ctx: ContractContext): void {
       await ctx.store().createBucket('config-gone');
       expect(await ctx.store().getBucketConfig('config-gone')).toBeNull();
     });
+
+    it('forgets a deleted bucket that was in use: its writes, reads and configuration all answer NoSuchBucket', async () => {
+      const store = ctx.store();
+      await store.createBucket('used-then-gone');
+      await store.updateBucketConfig('used-then-gone', () => Buffer.from('cfg'));
+      const pending = await store.beginPut('used-then-gone', 'k');
+      pending.stream.end(Buffer.from('data'));
+      await pending.commit(Buffer.from('m'));
+      expect((await store.getBucketConfig('used-then-gone'))?.toString()).toBe('cfg');
+      await store.deleteObject('used-then-gone', 'k');
+      await store.deleteBucket('used-then-gone');
+      await expect(store.beginPut('used-then-gone', 'k')).rejects.toBeInstanceOf(NoSuchBucketError);
+      await expect(store.getBucketConfig('used-then-gone')).rejects.toBeInstanceOf(NoSuchBucketError);
+      await expect(store.updateBucketConfig('used-then-gone', () => Buffer.from('x'))).rejects.toBeInstanceOf(NoSuchBucketError);
+      await expect(store.headObject('used-then-gone', 'k')).rejects.toBeInstanceOf(NoSuchBucketError);
+    });
+
+    it('hands out a copy: changing the returned bytes changes nothing stored', async () => {
+      await ctx.store().updateBucketConfig(bucket, () => Buffer.from('abc'));
+      const first = (await ctx.store().getBucketConfig(bucket))!;
+      first.fill(0);
+      expect((await ctx.store().getBucketConfig(bucket))?.toString()).toBe('abc');
+    });
   });
 }

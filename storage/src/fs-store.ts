@@ -16,6 +16,8 @@
 import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, PartChangedError, StorageError } from './errors.js';
+import { BucketCache } from './fs-bucket-cache.js';
+import { DirSyncer } from './fs-dir-sync.js';
 import { createBucketDir, listBucketInfos, readBucketConfig, readBucketInfo, removeBucketDir, writeBucketConfig } from './fs-buckets.js';
 import { FsLayout, type KeyRef } from './fs-layout.js';
 import { DirEntriesCache, SummaryCache, type Summary } from './fs-listing-cache.js';
@@ -23,7 +25,7 @@ import { RecordReader } from './fs-record-reader.js';
 import { pageOfNames, walkKeys, withEntries, type EntrySource } from './fs-listing.js';
 import { FsPendingObject, FsStoredObject } from './fs-objects.js';
 import { sweepOrphanData } from './fs-sweep.js';
-import { DIR_MODE, FILE_MODE, fsyncDir, fsyncDirOrAncestor, isErrno, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
+import { DIR_MODE, FILE_MODE, fsyncDirOrAncestor, isErrno, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
 import { dirBases, type KeyPath } from './key-path.js';
 import { KeyedMutex, KeyedRwLock } from './locks.js';
 import { CorruptRecordError, decodeObjectRecord, encodeObjectRecord, recordDataSize, type DataFile, type ObjectRecord } from './object-record.js';
@@ -75,6 +77,10 @@ export class FsObjectStore implements ObjectStore {
   private readonly entrySource: EntrySource;
   /** Reads the records a listing has no cached entry for, a page's worth at a time. */
   private readonly records = new RecordReader();
+  private readonly buckets = new BucketCache();
+  /** Folder fsyncs of concurrent commits and deletes, shared (fs-dir-sync.ts). */
+  private readonly dirSync = new DirSyncer();
+  private readonly syncDir = (dir: string): Promise<void> => this.dirSync.sync(dir);
   private closed = false;
 
   private constructor(
@@ -135,13 +141,15 @@ export class FsObjectStore implements ObjectStore {
     return this.bucketLocks.shared(bucket, () => this.keyLocks.run(JSON.stringify([bucket, key]), fn));
   }
 
-  private async assertBucket(bucket: string): Promise<void> {
-    try {
-      await stat(this.layout.bucketRecord(bucket));
-    } catch (err) {
-      if (isErrno(err, 'ENOENT', 'ENOTDIR')) throw new NoSuchBucketError(bucket);
-      throw err;
-    }
+  private assertBucket(bucket: string): Promise<void> {
+    return this.buckets.assertExists(bucket, async () => {
+      try {
+        await stat(this.layout.bucketRecord(bucket));
+      } catch (err) {
+        if (isErrno(err, 'ENOENT', 'ENOTDIR')) throw new NoSuchBucketError(bucket);
+        throw err;
+      }
+    });
   }
 
   // ---- buckets ----
@@ -170,7 +178,11 @@ export class FsObjectStore implements ObjectStore {
       const first = await keys.next();
       await keys.return(false);
       if (!first.done) throw new BucketNotEmptyError(name);
-      await removeBucketDir(this.layout, name);
+      try {
+        await removeBucketDir(this.layout, name);
+      } finally {
+        this.buckets.deleted(name); // gone, or in doubt: either way not known to exist
+      }
       this.dirCache.dropTree(keysDir);
       this.summaries.forgetTree(keysDir);
     });
@@ -178,7 +190,7 @@ export class FsObjectStore implements ObjectStore {
 
   async getBucketConfig(name: string): Promise<Buffer | null> {
     this.checkOpen();
-    return readBucketConfig(this.layout, name);
+    return this.buckets.config(name, () => readBucketConfig(this.layout, name));
   }
 
   async updateBucketConfig(name: string, update: (current: Buffer | null) => Buffer): Promise<void> {
@@ -187,7 +199,7 @@ export class FsObjectStore implements ObjectStore {
     await this.bucketLocks.shared(name, () =>
       this.configLocks.run(name, async () => {
         const next = update(await readBucketConfig(this.layout, name));
-        await writeBucketConfig(this.layout, name, next);
+        await this.buckets.writeConfig(name, next, () => writeBucketConfig(this.layout, name, next));
       }),
     );
   }
@@ -215,7 +227,7 @@ export class FsObjectStore implements ObjectStore {
       await mkdirIfMissing(dirname(dataFile));
       await rename(tmpData, dataFile);
       try {
-        await fsyncDir(dirname(dataFile));
+        await this.syncDir(dirname(dataFile));
         await this.installRecord(bucket, ref.path, { files: [{ name: dataName, size }], metadata, listing: options.listing ?? null });
       } catch (err) {
         await unlink(dataFile).catch(() => {});
@@ -240,6 +252,7 @@ export class FsObjectStore implements ObjectStore {
   private async installRecord(bucket: string, path: KeyPath, record: ObjectRecord): Promise<void> {
     const tmpRecord = this.layout.tmpPath('rec', uniqueName());
     await writeFileSynced(tmpRecord, encodeObjectRecord(record));
+    let renamed = false;
     try {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -254,13 +267,14 @@ export class FsObjectStore implements ObjectStore {
               this.dirCache.added(parent, segment, bases[depth]);
               return made;
             });
-            if (created) await fsyncDir(parent);
+            if (created) await this.syncDir(parent);
           }
           await rename(tmpRecord, join(dir, path.record));
+          renamed = true;
           // Under the key's lock: no other change of this record can interleave.
           this.dirCache.added(dir, path.record, bases[path.dirs.length]);
           this.summaries.committed(join(dir, path.record), record.listing);
-          await fsyncDir(dir);
+          await this.syncDir(dir);
           return;
         } catch (err) {
           // A concurrent delete pruned a directory on our path between mkdir and rename.
@@ -269,7 +283,9 @@ export class FsObjectStore implements ObjectStore {
         }
       }
     } finally {
-      await unlink(tmpRecord).catch(() => {});
+      // Only a record that never reached its place is left in tmp/ (a failed unlink there
+      // is swept on the next open).
+      if (!renamed) await unlink(tmpRecord).catch(() => {});
     }
   }
 
@@ -357,7 +373,7 @@ export class FsObjectStore implements ObjectStore {
       }
       this.dirCache.removed(dirname(recordPath), ref.path.record, dirBases(ref.path.dirs)[ref.path.dirs.length]);
       this.summaries.forget(recordPath);
-      await fsyncDirOrAncestor(dirname(recordPath), this.layout.keysDir(bucket));
+      await fsyncDirOrAncestor(dirname(recordPath), this.layout.keysDir(bucket), this.syncDir);
       await this.removeDataFiles(bucket, record?.files ?? []);
       await this.pruneEmptyDirs(bucket, ref.path);
     });

@@ -37,10 +37,10 @@ export async function fsyncDir(dir: string): Promise<void> {
  * went with the entry): then the removal to make durable is the prune's, in the nearest
  * ancestor still there. `top` (inclusive) is never pruned; past it the error stands.
  */
-export async function fsyncDirOrAncestor(dir: string, top: string): Promise<void> {
+export async function fsyncDirOrAncestor(dir: string, top: string, sync: (dir: string) => Promise<void> = fsyncDir): Promise<void> {
   for (let current = dir; ; current = dirname(current)) {
     try {
-      return await fsyncDir(current);
+      return await sync(current);
     } catch (err) {
       const inside = relative(top, current);
       if (!isErrno(err, 'ENOENT') || inside === '' || inside.startsWith('..')) throw err;

@@ -1,0 +1,168 @@
+/**
+ * `pnpm bench --peer s3rver`: the same loads against kmsgate (SSE-KMS) and s3rver (a Node
+ * fake S3 that neither encrypts nor fsyncs), interleaved A B in each of three rounds, both on
+ * the same disk, then each figure per round and the median of the per-round ratios (> 1:
+ * kmsgate ahead). Small objects go through lite-client.ts at concurrency 32; listings through
+ * @aws-sdk/client-s3. A `dd` with fsync of the large size on the same disk is the reference
+ * for large PUTs. Printed, never asserted.
+ *
+ *   BENCH_PEER_ROUNDS    rounds (default 3)
+ *   BENCH_PEER_SECONDS   seconds per small-object load (default 4)
+ *   BENCH_PEER_BIG_MIB   large object size in MiB (default 1024)
+ *   BENCH_PEER_KEYS      keys for the full-pagination listing (default 10000)
+ *   BENCH_PEER_ONLY      comma list of parts: small, big, list, rss (default all)
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { repeatingStream } from '../streams.js';
+import { closedLoop } from './closed-loop.js';
+import { LiteClient } from './lite-client.js';
+import { BUCKET, startKmsgate, startS3rver, type BenchServer } from './peer-servers.js';
+
+const MiB = 1024 * 1024;
+const ROUNDS = Number(process.env.BENCH_PEER_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_PEER_SECONDS ?? 4);
+const BIG_MIB = Number(process.env.BENCH_PEER_BIG_MIB ?? 1024);
+const LIST_KEYS = Number(process.env.BENCH_PEER_KEYS ?? 10_000);
+const PARTS = new Set((process.env.BENCH_PEER_ONLY ?? 'small,big,list,rss').split(','));
+const CONCURRENCY = 32;
+/** Small-object PUTs cycle over this many keys (overwrites), and GETs read them back. */
+const KEYSET = 2000;
+
+interface Figure {
+  readonly label: string;
+  readonly unit: string;
+  readonly higherIsBetter: boolean;
+  readonly values: Map<string, number[]>;
+}
+
+const figures: Figure[] = [];
+
+function record(label: string, unit: string, higherIsBetter: boolean, server: string, value: number): void {
+  let figure = figures.find((f) => f.label === label);
+  if (!figure) figures.push((figure = { label, unit, higherIsBetter, values: new Map() }));
+  figure.values.set(server, [...(figure.values.get(server) ?? []), value]);
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function smallLoads(server: BenchServer, client: LiteClient): Promise<void> {
+  for (const size of [4096, 65536]) {
+    const body = randomBytes(size);
+    const path = (i: number): string => `/${BUCKET}/s${size}/k${i % KEYSET}`;
+    const put = await closedLoop((i) => client.put(path(i), body, size), SECONDS, CONCURRENCY);
+    record(`${size / 1024} KiB PUT, c=${CONCURRENCY}`, 'ops/s', true, server.name, put.rate);
+    const written = Math.min(put.count, KEYSET);
+    const get = await closedLoop(async (i) => {
+      const got = await client.get(path(i % written));
+      if (got !== size) throw new Error(`GET returned ${got} bytes, expected ${size}`);
+    }, SECONDS, CONCURRENCY);
+    record(`${size / 1024} KiB GET, c=${CONCURRENCY}`, 'ops/s', true, server.name, get.rate);
+  }
+}
+
+async function bigLoads(server: BenchServer, client: LiteClient): Promise<void> {
+  const size = BIG_MIB * MiB;
+  const path = `/${BUCKET}/big.bin`;
+  await server.resetPeakRss();
+  let t0 = performance.now();
+  await client.put(path, repeatingStream(size), size);
+  record(`${BIG_MIB} MiB PUT`, 'MiB/s', true, server.name, BIG_MIB / ((performance.now() - t0) / 1000));
+  t0 = performance.now();
+  const got = await client.get(path);
+  if (got !== size) throw new Error(`GET returned ${got} bytes, expected ${size}`);
+  record(`${BIG_MIB} MiB GET`, 'MiB/s', true, server.name, BIG_MIB / ((performance.now() - t0) / 1000));
+  record(`peak RSS, ${BIG_MIB} MiB PUT+GET`, 'MiB', false, server.name, await server.peakRssMiB());
+}
+
+async function rssLoad(server: BenchServer, client: LiteClient): Promise<void> {
+  const size = 64 * MiB;
+  await server.resetPeakRss();
+  await Promise.all(Array.from({ length: 16 }, (_, i) => client.put(`/${BUCKET}/rss/p${i}`, repeatingStream(size), size)));
+  record('peak RSS, 16 × 64 MiB PUTs at once', 'MiB', false, server.name, await server.peakRssMiB());
+}
+
+async function fillListing(client: LiteClient): Promise<void> {
+  const body = Buffer.from('x');
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < LIST_KEYS) {
+      const i = next++;
+      await client.put(`/${BUCKET}/list/g${String(i % 100).padStart(3, '0')}/k${String(i).padStart(6, '0')}`, body, 1);
+    }
+  }));
+}
+
+async function listLoad(server: BenchServer): Promise<void> {
+  const t0 = performance.now();
+  let count = 0;
+  let token: string | undefined;
+  do {
+    const page = await server.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'list/', ContinuationToken: token }));
+    count += page.KeyCount ?? 0;
+    token = page.NextContinuationToken;
+  } while (token);
+  if (count !== LIST_KEYS) throw new Error(`${server.name} listed ${count} keys, expected ${LIST_KEYS}`);
+  record(`ListObjectsV2, ${LIST_KEYS} keys, all pages`, 'ms', false, server.name, performance.now() - t0);
+}
+
+async function ddReference(dir: string): Promise<void> {
+  const file = join(dir, 'dd.bin');
+  const t0 = performance.now();
+  await promisify(execFile)('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${BIG_MIB}`, 'conv=fsync']);
+  record(`dd ${BIG_MIB} MiB with fsync (same disk)`, 'MiB/s', true, 'dd', BIG_MIB / ((performance.now() - t0) / 1000));
+  await rm(file);
+}
+
+function printTable(order: readonly string[]): void {
+  const cell = (v: number | undefined): string => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(1)).padStart(8);
+  console.log(`\n${'figure'.padEnd(40)}${'unit'.padEnd(7)}${order.map((s) => `${s} r1..r${ROUNDS}`.padEnd(9 * ROUNDS)).join(' ')}  median ratio`);
+  for (const f of figures) {
+    // A reference figure (dd) has one server of its own: shown in the first column.
+    const columns = f.values.size === 1 ? [[...f.values.values()][0]!, undefined] : order.map((s) => f.values.get(s));
+    const cols = columns.map((vs) => Array.from({ length: ROUNDS }, (_, r) => cell(vs?.[r])).join(' ').padEnd(9 * ROUNDS));
+    const [a, b] = order.map((s) => f.values.get(s));
+    const ratios = a && b ? a.map((v, r) => (f.higherIsBetter ? v / b[r]! : b[r]! / v)) : [];
+    console.log(`${f.label.padEnd(40)}${f.unit.padEnd(7)}${cols.join(' ')}  ${ratios.length ? `${median(ratios).toFixed(2)}×` : ''}`);
+  }
+  const put = figures.find((f) => f.label === `${BIG_MIB} MiB PUT`)?.values.get(order[0]!);
+  const dd = figures.find((f) => f.label.startsWith('dd '))?.values.get('dd');
+  if (put && dd) console.log(`${BIG_MIB} MiB PUT of ${order[0]} against dd: median ${median(put.map((v, r) => v / dd[r]!)).toFixed(2)}× of the plain copy`);
+  console.log('ratio: kmsgate against the peer per round, then the median (> 1: kmsgate ahead; for ms and MiB of RSS, less is ahead)');
+}
+
+export async function benchPeer(peer: string): Promise<void> {
+  if (peer !== 's3rver') throw new Error(`unknown peer '${peer}' (known: s3rver)`);
+  const root = await mkdtemp(join(tmpdir(), 'kmsgate-peer-'));
+  const servers: BenchServer[] = [];
+  try {
+    servers.push(await startKmsgate(join(root, 'kmsgate')));
+    servers.push(await startS3rver(join(root, 's3rver')));
+    const clients = new Map(servers.map((s) => [s.name, new LiteClient(s, CONCURRENCY)]));
+    if (PARTS.has('list')) for (const s of servers) await fillListing(clients.get(s.name)!);
+    console.log(`peer bench: kmsgate (SSE-KMS) against ${peer}, ${ROUNDS} rounds, ${SECONDS} s per small load, data under ${tmpdir()}`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const s of servers) if (PARTS.has('small')) await smallLoads(s, clients.get(s.name)!);
+      if (PARTS.has('big')) {
+        for (const s of servers) await bigLoads(s, clients.get(s.name)!);
+        await ddReference(root);
+      }
+      for (const s of servers) if (PARTS.has('rss')) await rssLoad(s, clients.get(s.name)!);
+      for (const s of servers) if (PARTS.has('list')) await listLoad(s);
+      console.log(`round ${round} done`);
+    }
+    for (const c of clients.values()) c.destroy();
+    printTable(['kmsgate', peer]);
+  } finally {
+    for (const s of servers) await s.stop();
+    await rm(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,44 @@
+// The peer bench's parts work against both servers: its lite SigV4 client is accepted by
+// kmsgate (SSE-KMS PUT, GET back) and by s3rver, which the bench starts itself.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { LiteClient } from '../bench/lite-client.js';
+import { BUCKET, startKmsgate, startS3rver, type BenchServer } from '../bench/peer-servers.js';
+
+describe('peer bench servers and client', () => {
+  let root: string;
+  const servers: BenchServer[] = [];
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'bench-peer-test-'));
+    servers.push(await startKmsgate(join(root, 'kmsgate')), await startS3rver(join(root, 's3rver')));
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('PUTs and GETs through the lite client on both, SSE-KMS on kmsgate only, and lists with the SDK', async () => {
+    for (const server of servers) {
+      const client = new LiteClient(server, 4);
+      try {
+        const body = Buffer.from('x'.repeat(4096));
+        await Promise.all([0, 1, 2].map((i) => client.put(`/${BUCKET}/t/k${i}`, body, body.length)));
+        expect(await client.get(`/${BUCKET}/t/k1`)).toBe(4096);
+        const head = await server.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 't/k1' }));
+        expect(head.ContentLength).toBe(4096);
+        expect(head.ServerSideEncryption).toBe(server.name === 'kmsgate' ? 'aws:kms' : undefined);
+        const listed = await server.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 't/' }));
+        expect(listed.Contents?.map((c) => c.Key)).toEqual(['t/k0', 't/k1', 't/k2']);
+        await server.resetPeakRss();
+        expect(await server.peakRssMiB()).toBeGreaterThan(0);
+      } finally {
+        client.destroy();
+      }
+    }
+  });
+});
