@@ -1,5 +1,5 @@
 /**
- * A 1 GiB SSE-KMS upload through @aws-sdk/lib-storage `Upload` (64 MiB parts, 4 in flight)
+ * A 2 GiB SSE-KMS upload through @aws-sdk/lib-storage `Upload` (64 MiB parts, 4 in flight)
  * into the real CLI process, downloaded and compared by hash, while the gateway's peak RSS
  * stays far below the object's size: memory does not grow with what is uploaded.
  */
@@ -16,7 +16,7 @@ import { hashTap } from '@kmsgate/gateway';
 import { repeatingStream, sha256Of } from '../streams.js';
 
 const MiB = 1024 * 1024;
-const SIZE = 1024 * MiB;
+const SIZE = 2048 * MiB;
 /** Start-up takes about 60 MiB; holding even one 64 MiB part per request in flight would pass 256. */
 const PEAK_RSS_LIMIT_MIB = 256;
 
@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('lib-storage Upload', () => {
-  it('uploads 1 GiB in 64 MiB parts, 4 in flight, with SSE-KMS; the download hashes the same; peak RSS stays bounded', async () => {
+  it('uploads 2 GiB in 64 MiB parts, 4 in flight, with SSE-KMS; the download hashes the same; peak RSS stays bounded', async () => {
     const tap = hashTap('sha256');
     const source = repeatingStream(SIZE).pipe(tap);
     const upload = new Upload({
@@ -49,11 +49,11 @@ describe('lib-storage Upload', () => {
       queueSize: 4,
     });
     const done = await upload.done();
-    expect(done.ETag).toMatch(/^"[0-9a-f]{32}-16"$/);
+    expect(done.ETag).toMatch(/^"[0-9a-f]{32}-32"$/);
     const head = await s3.send(new HeadObjectCommand({ Bucket: 'mp-memory', Key: 'big' }));
     expect([head.ContentLength, head.ServerSideEncryption, head.SSEKMSKeyId]).toEqual([SIZE, 'aws:kms', expect.stringMatching(/^arn:aws:kms:/)]);
     const got = await s3.send(new GetObjectCommand({ Bucket: 'mp-memory', Key: 'big' }));
     expect(await sha256Of(got.Body as Readable)).toBe(tap.hex());
     expect(await gateway.peakRssMiB()).toBeLessThan(PEAK_RSS_LIMIT_MIB);
-  }, 300_000);
+  }, 600_000);
 });
