@@ -16,12 +16,18 @@ import { ADMIN, type IdentityStore, type Principal } from '../identity/identity.
 import { verifyBodySignedRequest } from '../auth/index.js';
 import { CloudTrailError, lookupEvents } from './lookup-events.js';
 
-const TARGET_PREFIX = 'CloudTrail_20131101.';
+// Today's SDKs send the short target; botocore's older CloudTrail model (the AWS CLI v2.9)
+// sends it under its full namespace, which CloudTrail accepts as well.
+const TARGET = /^(?:com\.amazonaws\.cloudtrail\.v20131101\.)?CloudTrail_20131101\.(\w+)$/;
 const MAX_REQUEST = 64 * 1024;
 
-export function isCloudTrailRequest(req: IncomingMessage): boolean {
+function operationOf(req: IncomingMessage): string | undefined {
   const target = req.headers['x-amz-target'];
-  return req.method === 'POST' && typeof target === 'string' && target.startsWith(TARGET_PREFIX);
+  return typeof target === 'string' ? TARGET.exec(target)?.[1] : undefined;
+}
+
+export function isCloudTrailRequest(req: IncomingMessage): boolean {
+  return req.method === 'POST' && operationOf(req) !== undefined;
 }
 
 
@@ -52,7 +58,7 @@ export async function handleCloudTrailRequest(
   res: ServerResponse,
   ctx: { requestId: string; identity: IdentityStore; auditPath: string; authContext: AuthContext; log: Logger; access: { operation: string; code?: string } },
 ): Promise<void> {
-  const operation = String(req.headers['x-amz-target']).slice(TARGET_PREFIX.length);
+  const operation = operationOf(req)!;
   ctx.access.operation = `cloudtrail:${operation}`;
   try {
     const body = await collectBody([requestSource(req)], MAX_REQUEST, () => new CloudTrailError('ValidationException', 'The request body is too large.'));

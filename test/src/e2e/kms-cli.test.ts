@@ -124,6 +124,16 @@ describe('AWS CLI session', () => {
     expect(((await aws('kms', 'describe-key', '--key-id', 'alias/cli-session')).KeyMetadata as Record<string, unknown>).KeyState).toBe('Disabled');
   });
 
+  it('cloudtrail lookup-events reads the audit trail the session wrote, filtered by key', async () => {
+    const keyId = ((await aws('kms', 'create-key', '--description', 'audited')).KeyMetadata as Record<string, unknown>).KeyId as string;
+    await aws('kms', 'disable-key', '--key-id', keyId);
+    const found = await aws('cloudtrail', 'lookup-events', '--lookup-attributes', `AttributeKey=ResourceName,AttributeValue=${keyId}`);
+    const events = found.Events as { EventName: string; EventSource: string; CloudTrailEvent: string }[];
+    expect(events.map((e) => e.EventName)).toEqual(['DisableKey', 'CreateKey']);
+    expect(events.every((e) => e.EventSource === 'kms.amazonaws.com')).toBe(true);
+    expect((JSON.parse(events[0]!.CloudTrailEvent) as { requestParameters: { keyId: string } }).requestParameters.keyId).toBe(keyId);
+  });
+
   it('get-parameters-for-import and import-key-material with openssl-wrapped material', async () => {
     const created = (await aws('kms', 'create-key', '--origin', 'EXTERNAL', '--description', 'imported by the cli')).KeyMetadata as Record<string, unknown>;
     expect(created).toMatchObject({ KeyState: 'PendingImport', Origin: 'EXTERNAL', Enabled: false });
