@@ -72,6 +72,7 @@ export const CompleteMultipartUpload: Operation = async (ctx) => {
     verifyUploadRecord(record, dek);
     const entries: PartEntry[] = [];
     const kept: { partNumber: number; attempt: string }[] = [];
+    const defaultCrcs: (string | undefined)[] = [];
     for (const [i, requested] of body.Part.entries()) {
       const partNumber = numbers[i];
       const part = stored.get(partNumber);
@@ -82,13 +83,14 @@ export const CompleteMultipartUpload: Operation = async (ctx) => {
       checkListedPartChecksum(record, partNumber, requested, partRecord.checksums, invalidPart);
       entries.push({ partNumber, plaintextSize: partRecord.plaintextSize, headerSha256: partRecord.headerSha256, etag: partRecord.etag, checksums: partRecord.checksums });
       kept.push({ partNumber, attempt: part.attempt });
+      defaultCrcs.push(partRecord.defaultCrc64nvme);
     }
     for (const [i, entry] of entries.entries()) {
       if (i < entries.length - 1 && entry.plaintextSize < MIN_PART_SIZE) {
         throw new S3Error('EntityTooSmall', undefined, { ProposedSize: entry.plaintextSize, MinSizeAllowed: MIN_PART_SIZE, PartNumber: entry.partNumber, ETag: entry.etag });
       }
     }
-    const checksums = objectChecksumsOf(record, entries, checksumRequest);
+    const checksums = objectChecksumsOf(record, entries.map((e, i) => ({ ...e, defaultCrc64nvme: defaultCrcs[i] })), checksumRequest);
     const headerHash = createHash('sha256');
     for (const entry of entries) headerHash.update(Buffer.from(entry.headerSha256, 'hex'));
     const unsealed: UnsealedObjectMetadata = {
@@ -114,7 +116,9 @@ export const CompleteMultipartUpload: Operation = async (ctx) => {
       ...commitConditions(conditions, key),
     });
     const location = `http://${headers.host ?? 'localhost'}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-    const checksumFields = record.checksumType ? { ...checksumElements(checksums.object), ChecksumType: record.checksumType } : {};
+    // An upload created without an algorithm may still have S3's default FULL_OBJECT CRC64NVME.
+    const checksumType = record.checksumType ?? (Object.keys(checksums.object).length > 0 ? 'FULL_OBJECT' : undefined);
+    const checksumFields = checksumType ? { ...checksumElements(checksums.object), ChecksumType: checksumType } : {};
     return {
       status: 200,
       headers: uploadSseHeaders(record),

@@ -3,9 +3,11 @@
  * upload, NoSuchUpload otherwise), and committing a plaintext stream as that part. An upload
  * created with a checksum algorithm takes that algorithm on every part: the client's value when
  * the body brought one (checked as the body streamed), else computed here over the plaintext.
+ * A part of an upload created without one gets S3's default, a CRC64NVME of the plaintext,
+ * kept in its record for the completion only: it is not the part's checksum to answer with.
  */
 import type { Readable, Transform } from 'node:stream';
-import { createChecksumCheck, type ChecksumAlgorithm } from '../checksums/index.js';
+import { DEFAULT_CHECKSUM, createChecksumCheck, type ChecksumAlgorithm } from '../checksums/index.js';
 import { loadUpload, parsePartNumber, uploadIdOf, uploadSseHeaders, type LoadedUpload } from '../s3/multipart.js';
 import { writeEncryptedPart, type WrittenPart } from '../sse/part-writer.js';
 import { objectIo, type OperationContext } from './operation.js';
@@ -36,6 +38,7 @@ export async function commitPart(ctx: OperationContext, target: PartTarget, plai
   const record = target.upload.parsed;
   const algorithm = record.checksumAlgorithm;
   const computed = algorithm && !plaintext.sent ? createChecksumCheck(algorithm) : undefined;
+  const fallback = algorithm ? undefined : createChecksumCheck(DEFAULT_CHECKSUM);
   const written = await writeEncryptedPart({
     ...objectIo(ctx),
     bucket: ctx.bucket,
@@ -46,8 +49,9 @@ export async function commitPart(ctx: OperationContext, target: PartTarget, plai
     length: plaintext.length,
     plaintext: () => {
       const streams = plaintext.streams();
-      return computed ? [...streams, computed] : streams;
+      return [...streams, ...(computed ? [computed] : []), ...(fallback ? [fallback] : [])];
     },
+    defaultCrc64nvme: fallback && (() => fallback.result()),
     checksums: () => {
       if (computed && algorithm) return { [algorithm]: computed.result() };
       const sent = plaintext.sent?.();

@@ -10,7 +10,10 @@
  *    part checksums, written `<b64>-<parts>`; FULL_OBJECT (CRC32, CRC32C, CRC64NVME) = the CRC
  *    of the whole object, combined from the parts' CRCs and sizes (checksums/crc-combine.ts),
  *    no suffix. The parts keep their own checksums in the record only for COMPOSITE, which
- *    names them; a FULL_OBJECT object describes only itself.
+ *    names them; a FULL_OBJECT object describes only itself. An upload created without an
+ *    algorithm gets S3's default: the FULL_OBJECT CRC64NVME combined from the CRC64NVME each
+ *    part kept (PartRecord.defaultCrc64nvme), or no checksum when a part kept none (it was
+ *    uploaded before they were kept).
  * 3. Checks the whole-object `x-amz-checksum-<alg>` header, when sent, against (2): another
  *    algorithm → InvalidRequest "Checksum Type mismatch ..."; another value → BadDigest; and
  *    `x-amz-checksum-type`, when sent, against the upload's type → BadDigest.
@@ -18,7 +21,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import {
-  CHECKSUM_ALGORITHMS, checksumHeaderName, checksumMismatch, combineCrcs, isCombinable, parseRequestChecksum, type ChecksumAlgorithm,
+  CHECKSUM_ALGORITHMS, DEFAULT_CHECKSUM, checksumHeaderName, checksumMismatch, combineCrcs, isCombinable, parseRequestChecksum, type ChecksumAlgorithm,
 } from '../checksums/index.js';
 import { S3Error } from '../http/errors.js';
 import { headerValue } from '../http/headers.js';
@@ -82,11 +85,11 @@ export function checkListedPartChecksum(upload: UploadRecord, partNumber: number
 /** Rules 2 and 3: the object's checksums, and what each part keeps of its own. */
 export function objectChecksumsOf(
   upload: UploadRecord,
-  parts: readonly { readonly plaintextSize: number; readonly checksums: ObjectChecksums }[],
+  parts: readonly { readonly plaintextSize: number; readonly checksums: ObjectChecksums; readonly defaultCrc64nvme?: string }[],
   request: CompletionChecksumRequest,
 ): { readonly object: ObjectChecksums; readonly partChecksums: (part: { readonly checksums: ObjectChecksums }) => ObjectChecksums } {
   const algorithm = upload.checksumAlgorithm;
-  if (!algorithm) return { object: {}, partChecksums: () => ({}) };
+  if (!algorithm) return { object: defaultObjectChecksum(parts), partChecksums: () => ({}) };
   const values = parts.map((p) => {
     const value = p.checksums[algorithm];
     // UploadPart stores the upload's algorithm on every part, computing it when none was sent.
@@ -105,4 +108,14 @@ export function objectChecksumsOf(
   if (sent && sent.base64 !== bare) throw checksumMismatch(algorithm, algorithm.toLowerCase());
   const composite = upload.checksumType === 'COMPOSITE';
   return { object: { [algorithm]: value }, partChecksums: (part) => (composite ? part.checksums : {}) };
+}
+
+/** S3's default for an upload created without an algorithm (rule 2's last sentence). */
+function defaultObjectChecksum(parts: readonly { readonly plaintextSize: number; readonly defaultCrc64nvme?: string }[]): ObjectChecksums {
+  const kept: { base64: string; length: number }[] = [];
+  for (const part of parts) {
+    if (part.defaultCrc64nvme === undefined) return {};
+    kept.push({ base64: part.defaultCrc64nvme, length: part.plaintextSize });
+  }
+  return { [DEFAULT_CHECKSUM]: combineCrcs('CRC64NVME', kept) };
 }

@@ -27,6 +27,8 @@ export interface WritePartOptions extends ObjectIo {
   /** As WriteObjectOptions.plaintext: called once, right before the pipeline runs. */
   readonly plaintext: () => [Readable, ...Transform[]];
   readonly checksums: () => ObjectChecksums;
+  /** PartRecord.defaultCrc64nvme, read once the pipeline ended; undefined: none kept. */
+  readonly defaultCrc64nvme?: () => string | undefined;
 }
 
 export interface WrittenPart {
@@ -49,8 +51,10 @@ export async function writeEncryptedPart(opts: WritePartOptions): Promise<Writte
     pending = await opts.store.beginPart(opts.bucket, opts.key, opts.uploadId, partNumber);
     await pipeline([...opts.plaintext(), ...(md5 ? [md5] : []), encrypt.transform, pending.stream]);
     const checksums = opts.checksums();
+    const defaultCrc64nvme = opts.defaultCrc64nvme?.();
     const etag = md5 ? md5.hex() : encrypt.etag;
-    const record = sealPartRecord({ plaintextSize: encrypt.plaintextLength, headerSha256: encrypt.headerSha256, etag, checksums }, partNumber, upload, dek);
+    const fields = { plaintextSize: encrypt.plaintextLength, headerSha256: encrypt.headerSha256, etag, checksums, ...(defaultCrc64nvme ? { defaultCrc64nvme } : {}) };
+    const record = sealPartRecord(fields, partNumber, upload, dek);
     const stored = await pending.commit(record);
     pending = undefined;
     return { etag, checksums, lastModified: stored.lastModified, plaintextSize: encrypt.plaintextLength };

@@ -51,6 +51,13 @@ export interface PartRecord {
   /** Unquoted, 32 hex. */
   readonly etag: string;
   readonly checksums: ObjectChecksums;
+  /**
+   * The CRC64NVME of the part's plaintext, kept for an upload created without a checksum
+   * algorithm so its completion can give the object S3's default full-object checksum. Not
+   * one of the part's own checksums: the client never asked for it. Absent in records
+   * written before it was kept; such an upload completes without a checksum.
+   */
+  readonly defaultCrc64nvme?: string;
 }
 
 function macKey(dek: Buffer, context: Readonly<Record<string, string>>): Buffer {
@@ -135,6 +142,6 @@ export function openPartRecord(bytes: Buffer, partNumber: number, upload: Upload
 /** A part record's public fields without its MAC checked (ListParts: no KMS call, as HEAD). */
 export function readPartRecord(bytes: Buffer): PartRecord {
   const r = parseJson(bytes, 'part record');
-  if (typeof r.etag !== 'string' || typeof r.plaintextSize !== 'number' || typeof r.checksums !== 'object') throw new IntegrityError('part record: bad fields');
+  if (typeof r.etag !== 'string' || typeof r.plaintextSize !== 'number' || typeof r.checksums !== 'object' || !(r.defaultCrc64nvme === undefined || typeof r.defaultCrc64nvme === 'string')) throw new IntegrityError('part record: bad fields');
   return r as unknown as PartRecord;
 }
