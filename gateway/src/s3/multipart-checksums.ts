@@ -84,7 +84,7 @@ export function checkListedPartChecksum(upload: UploadRecord, partNumber: number
 
 /** Rules 2 and 3: the object's checksums, and what each part keeps of its own. */
 export function objectChecksumsOf(
-  upload: UploadRecord,
+  upload: Pick<UploadRecord, 'checksumAlgorithm' | 'checksumType'>,
   parts: readonly { readonly plaintextSize: number; readonly checksums: ObjectChecksums; readonly defaultCrc64nvme?: string }[],
   request: CompletionChecksumRequest,
 ): { readonly object: ObjectChecksums; readonly partChecksums: (part: { readonly checksums: ObjectChecksums }) => ObjectChecksums } {
