@@ -126,13 +126,13 @@ export function verifyUploadRecord(record: UploadRecord & { readonly mac: string
   checkMac(mac(dek, record.encryptionContext, UPLOAD_PREFIX, rest), given);
 }
 
-export function sealPartRecord(part: PartRecord, partNumber: number, upload: UploadRecord, dek: Buffer): Buffer {
+export function sealPartRecord(part: PartRecord, partNumber: number, upload: Pick<UploadRecord, 'encryptionContext'>, dek: Buffer): Buffer {
   const fields = { version: 1, ...part };
   return canonicalJson({ ...fields, mac: mac(dek, upload.encryptionContext, partPrefix(partNumber), fields).toString('hex') } as CanonicalJsonValue);
 }
 
 /** A part record, its MAC checked (the completion has the DEK). */
-export function openPartRecord(bytes: Buffer, partNumber: number, upload: UploadRecord, dek: Buffer): PartRecord {
+export function openPartRecord(bytes: Buffer, partNumber: number, upload: Pick<UploadRecord, 'encryptionContext'>, dek: Buffer): PartRecord {
   const r = parseJson(bytes, 'part record');
   const { mac: given, ...rest } = r;
   checkMac(mac(dek, upload.encryptionContext, partPrefix(partNumber), rest), given);
