@@ -6,7 +6,9 @@ import { openPartRecord, sealPartRecord } from './upload-record.js';
 describe('part records', () => {
   const upload = { encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::b/k' } };
   const dek = randomBytes(32);
-  afterAll(() => dek.fill(0));
+  afterAll(() => {
+    dek.fill(0);
+  });
   const part = { plaintextSize: 5, headerSha256: 'a'.repeat(64), etag: 'b'.repeat(32), checksums: {}, defaultCrc64nvme: 'AAAAAAAAAAE=' };
 
   it('keep the default CRC64NVME under the MAC: read back as sealed, refused when altered', () => {
