@@ -18,6 +18,11 @@ export class FileHandleWritable extends Writable {
     super({ highWaterMark: WRITE_BUFFER });
   }
 
+  /** Bytes the file holds so far: after 'finish', its size (so a commit needs no fstat). */
+  get bytesWritten(): number {
+    return this.position;
+  }
+
   // Everything buffered while the previous write was in flight goes out in one writev.
   override _writev(chunks: { chunk: Buffer }[], callback: (err?: Error | null) => void): void {
     this.writeFully(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk))).then(() => callback(), callback);
