@@ -13,7 +13,7 @@
 // A PUT streams into tmp/, then commit() fsyncs the data, renames it to a fresh data file,
 // and renames a synced record over the key's record path: that rename is the commit point.
 // The previous version's data file is deleted afterwards; open read handles keep it alive.
-import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, PartChangedError, StorageError } from './errors.js';
 import { BucketCache } from './fs-bucket-cache.js';
@@ -26,7 +26,7 @@ import { RecordReader } from './fs-record-reader.js';
 import { pageOfNames, walkKeys, withEntries, type EntrySource } from './fs-listing.js';
 import { FsPendingObject, FsStoredObject } from './fs-objects.js';
 import { sweepOrphanData } from './fs-sweep.js';
-import { DIR_MODE, FILE_MODE, fsyncDirOrAncestor, isErrno, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
+import { DIR_MODE, FILE_MODE, fsyncDirOrAncestor, isErrno, readSmallFile, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
 import { dirBases, type KeyPath } from './key-path.js';
 import { KeyedMutex, KeyedRwLock } from './locks.js';
 import { CorruptRecordError, decodeObjectRecord, encodeObjectRecord, recordDataSize, type DataFile, type ObjectRecord } from './object-record.js';
@@ -320,7 +320,7 @@ export class FsObjectStore implements ObjectStore {
 
   private async parseRecordFile(file: string): Promise<ObjectRecord | null> {
     try {
-      return decodeObjectRecord(await readFile(file));
+      return decodeObjectRecord(await readSmallFile(file));
     } catch (err) {
       if (isErrno(err, 'ENOENT', 'ENOTDIR')) return null;
       throw err;
