@@ -23,13 +23,28 @@ export class FileHandleWritable extends Writable {
     return this.position;
   }
 
-  // Everything buffered while the previous write was in flight goes out in one writev.
+  // Everything buffered while the previous write was in flight goes out in one writev, as
+  // the chunks stand: joining them first would allocate (and later collect) a copy of up to
+  // WRITE_BUFFER bytes per call, which is what raised the peak RSS of large PUTs.
   override _writev(chunks: { chunk: Buffer }[], callback: (err?: Error | null) => void): void {
-    this.writeFully(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk))).then(() => callback(), callback);
+    this.writeAll(chunks.map((c) => c.chunk)).then(() => callback(), callback);
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
     this.writeFully(chunk).then(() => callback(), callback);
+  }
+
+  private async writeAll(buffers: Buffer[]): Promise<void> {
+    let rest = buffers;
+    while (rest.length > 0) {
+      let { bytesWritten } = await this.handle.writev(rest, this.position);
+      this.position += bytesWritten;
+      // A short writev: drop what went out, go on from the first byte that did not.
+      let i = 0;
+      while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
+      rest = rest.slice(i);
+      if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
+    }
   }
 
   private async writeFully(chunk: Buffer): Promise<void> {
