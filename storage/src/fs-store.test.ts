@@ -277,7 +277,7 @@ describe('FsObjectStore on disk', () => {
     for (let i = 0; i < 20; i++) await putObject(store, bucket, `p/q/k${i}`, Buffer.from(`v${i}`), Buffer.from('m'));
     for (let i = 0; i < 20; i++) expect((await getData(store, bucket, `p/q/k${i}`)).data.toString()).toBe(`v${i}`);
     // A bucket deleted and made again starts with no folders the store remembers.
-    for (const { key } of (await store.listObjects(bucket, { limit: 100 })).items) await store.deleteObject(bucket, key);
+    for (const key of keysOf(await store.listObjects(bucket, { limit: 100 }))) await store.deleteObject(bucket, key);
     await store.deleteBucket(bucket);
     await store.createBucket(bucket);
     await putObject(store, bucket, 'p/q/r', Buffer.from('3'), Buffer.from('m'));

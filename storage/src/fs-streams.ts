@@ -24,14 +24,14 @@ export class FileHandleWritable extends Writable {
   }
 
   // Everything buffered while the previous write was in flight goes out in one writev, as
-  // the chunks stand: joining them first would allocate (and later collect) a copy of up to
-  // WRITE_BUFFER bytes per call, which is what raised the peak RSS of large PUTs.
+  // the chunks stand: joining them first would allocate (and leave the GC) a copy of up to
+  // WRITE_BUFFER bytes per call, one more copy of every byte of a large PUT.
   override _writev(chunks: { chunk: Buffer }[], callback: (err?: Error | null) => void): void {
     this.writeAll(chunks.map((c) => c.chunk)).then(() => callback(), callback);
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
-    this.writeFully(chunk).then(() => callback(), callback);
+    this.writeAll([chunk]).then(() => callback(), callback);
   }
 
   private async writeAll(buffers: Buffer[]): Promise<void> {
@@ -44,15 +44,6 @@ export class FileHandleWritable extends Writable {
       while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
       rest = rest.slice(i);
       if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
-    }
-  }
-
-  private async writeFully(chunk: Buffer): Promise<void> {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const { bytesWritten } = await this.handle.write(chunk, offset, chunk.length - offset, this.position);
-      offset += bytesWritten;
-      this.position += bytesWritten;
     }
   }
 }
