@@ -35,7 +35,7 @@ type PendingState = 'open' | 'committing' | 'committed' | 'aborted';
 
 /** A write to tmp/ that commit() hands to `commitData`; R is what that commit returns. */
 export class FsPendingObject<R = void> {
-  readonly stream: NodeJS.WritableStream & Writable;
+  readonly stream: FileHandleWritable;
   private state: PendingState = 'open';
   private committing: Promise<R> | null = null;
   private aborting: Promise<void> | null = null;
@@ -71,7 +71,7 @@ export class FsPendingObject<R = void> {
       }
       await dataWritten(this.stream);
       await this.handle.sync();
-      const { size } = await this.handle.stat();
+      const size = this.stream.bytesWritten;
       await this.handle.close();
       const committed = await this.commitData(this.tmpPath, size, metadata, options);
       this.state = 'committed';

@@ -262,6 +262,28 @@ describe('FsObjectStore on disk', () => {
     ]);
   });
 
+  it('puts again into folders it pruned, or that went behind its back', async () => {
+    const keysDir = join(root, 'buckets', `b${bucket}`, 'keys');
+    await putObject(store, bucket, 'p/q/r', Buffer.from('1'), Buffer.from('m'));
+    await store.deleteObject(bucket, 'p/q/r'); // prunes p/ and p/q/, which the store had made
+    await putObject(store, bucket, 'p/q/r', Buffer.from('2'), Buffer.from('m'));
+    expect((await getData(store, bucket, 'p/q/r')).data.toString()).toBe('2');
+    // Removed by hand, the key folders and the data shards: the next puts make them again.
+    await rm(keysDir, { recursive: true });
+    await mkdir(keysDir);
+    const dataDir = join(root, 'buckets', `b${bucket}`, 'data');
+    await rm(dataDir, { recursive: true });
+    await mkdir(dataDir);
+    for (let i = 0; i < 20; i++) await putObject(store, bucket, `p/q/k${i}`, Buffer.from(`v${i}`), Buffer.from('m'));
+    for (let i = 0; i < 20; i++) expect((await getData(store, bucket, `p/q/k${i}`)).data.toString()).toBe(`v${i}`);
+    // A bucket deleted and made again starts with no folders the store remembers.
+    for (const key of keysOf(await store.listObjects(bucket, { limit: 100 }))) await store.deleteObject(bucket, key);
+    await store.deleteBucket(bucket);
+    await store.createBucket(bucket);
+    await putObject(store, bucket, 'p/q/r', Buffer.from('3'), Buffer.from('m'));
+    expect((await getData(store, bucket, 'p/q/r')).data.toString()).toBe('3');
+  });
+
   it('removes a deleted bucket entirely', async () => {
     await store.deleteBucket(bucket);
     expect(await readdir(join(root, 'buckets'))).toEqual([]);

@@ -13,11 +13,12 @@
 // A PUT streams into tmp/, then commit() fsyncs the data, renames it to a fresh data file,
 // and renames a synced record over the key's record path: that rename is the commit point.
 // The previous version's data file is deleted afterwards; open read handles keep it alive.
-import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, PartChangedError, StorageError } from './errors.js';
 import { BucketCache } from './fs-bucket-cache.js';
 import { DirSyncer } from './fs-dir-sync.js';
+import { KnownDirs } from './fs-known-dirs.js';
 import { createBucketDir, listBucketInfos, readBucketConfig, readBucketInfo, removeBucketDir, writeBucketConfig } from './fs-buckets.js';
 import { FsLayout, type KeyRef } from './fs-layout.js';
 import { DirEntriesCache, SummaryCache, type Summary } from './fs-listing-cache.js';
@@ -25,7 +26,7 @@ import { RecordReader } from './fs-record-reader.js';
 import { pageOfNames, walkKeys, withEntries, type EntrySource } from './fs-listing.js';
 import { FsPendingObject, FsStoredObject } from './fs-objects.js';
 import { sweepOrphanData } from './fs-sweep.js';
-import { DIR_MODE, FILE_MODE, fsyncDirOrAncestor, isErrno, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
+import { DIR_MODE, FILE_MODE, fsyncDirOrAncestor, isErrno, readSmallFile, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
 import { dirBases, type KeyPath } from './key-path.js';
 import { KeyedMutex, KeyedRwLock } from './locks.js';
 import { CorruptRecordError, decodeObjectRecord, encodeObjectRecord, recordDataSize, type DataFile, type ObjectRecord } from './object-record.js';
@@ -81,6 +82,8 @@ export class FsObjectStore implements ObjectStore {
   /** Folder fsyncs of concurrent commits and deletes, shared (fs-dir-sync.ts). */
   private readonly dirSync = new DirSyncer();
   private readonly syncDir = (dir: string): Promise<void> => this.dirSync.sync(dir);
+  /** Key-tree and data-shard folders known to exist (fs-known-dirs.ts). */
+  private readonly knownDirs = new KnownDirs();
   private closed = false;
 
   private constructor(
@@ -182,6 +185,7 @@ export class FsObjectStore implements ObjectStore {
         await removeBucketDir(this.layout, name);
       } finally {
         this.buckets.deleted(name); // gone, or in doubt: either way not known to exist
+        this.knownDirs.forgetTree(this.layout.bucketDir(name));
       }
       this.dirCache.dropTree(keysDir);
       this.summaries.forgetTree(keysDir);
@@ -224,8 +228,7 @@ export class FsObjectStore implements ObjectStore {
       const previous = await this.checkedPrevious(bucket, ref, options);
       const dataName = uniqueName();
       const dataFile = this.layout.dataPath(bucket, dataName);
-      await mkdirIfMissing(dirname(dataFile));
-      await rename(tmpData, dataFile);
+      await this.moveIntoShard(tmpData, dataFile);
       try {
         await this.syncDir(dirname(dataFile));
         await this.installRecord(bucket, ref.path, { files: [{ name: dataName, size }], metadata, listing: options.listing ?? null });
@@ -235,6 +238,24 @@ export class FsObjectStore implements ObjectStore {
       }
       await this.removeDataFiles(bucket, previous?.files ?? []);
     });
+  }
+
+  /** Renames a data file into its shard folder, creating the folder (durably) if it is missing. */
+  private async moveIntoShard(tmpData: string, dataFile: string): Promise<void> {
+    const shard = dirname(dataFile);
+    if (this.knownDirs.has(shard)) {
+      try {
+        return await rename(tmpData, dataFile);
+      } catch (err) {
+        if (!isErrno(err, 'ENOENT')) throw err;
+        this.knownDirs.forget(shard); // removed behind our back: make it again
+      }
+    }
+    // Synced whoever made it: a concurrent commit's mkdir may not be durable yet. Once per shard.
+    await mkdirIfMissing(shard);
+    await this.syncDir(dirname(shard));
+    this.knownDirs.add(shard);
+    await rename(tmpData, dataFile);
   }
 
   /** Under the key's lock: the record a commit replaces, once the precondition accepted it. */
@@ -262,7 +283,9 @@ export class FsObjectStore implements ObjectStore {
             const parent = dir;
             dir = join(dir, segment);
             const created = await this.treeLocks.run(dir, async () => {
-              const made = await mkdirIfMissing(dir);
+              // Under the tree lock a prune cannot interleave, so a known folder is there.
+              const made = !this.knownDirs.has(dir) && (await mkdirIfMissing(dir));
+              this.knownDirs.add(dir);
               if (made) this.dirCache.createdEmpty(dir);
               this.dirCache.added(parent, segment, bases[depth]);
               return made;
@@ -279,6 +302,8 @@ export class FsObjectStore implements ObjectStore {
         } catch (err) {
           // A concurrent delete pruned a directory on our path between mkdir and rename.
           if (!isErrno(err, 'ENOENT') || attempt >= MAX_RETRIES) throw err;
+          // Or a folder went behind our back: check every one of them again.
+          this.knownDirs.forgetTree(this.layout.keysDir(bucket));
           await this.assertBucket(bucket);
         }
       }
@@ -295,7 +320,7 @@ export class FsObjectStore implements ObjectStore {
 
   private async parseRecordFile(file: string): Promise<ObjectRecord | null> {
     try {
-      return decodeObjectRecord(await readFile(file));
+      return decodeObjectRecord(await readSmallFile(file));
     } catch (err) {
       if (isErrno(err, 'ENOENT', 'ENOTDIR')) return null;
       throw err;
@@ -392,6 +417,7 @@ export class FsObjectStore implements ObjectStore {
           if (isErrno(err, 'ENOTEMPTY', 'EEXIST', 'ENOENT')) return false;
           throw err;
         }
+        this.knownDirs.forget(dir);
         this.dirCache.dropDir(dir);
         this.dirCache.removed(dirname(dir), path.dirs[depth - 1], bases[depth - 1]);
         return true;

@@ -18,21 +18,32 @@ export class FileHandleWritable extends Writable {
     super({ highWaterMark: WRITE_BUFFER });
   }
 
-  // Everything buffered while the previous write was in flight goes out in one writev.
+  /** Bytes the file holds so far: after 'finish', its size (so a commit needs no fstat). */
+  get bytesWritten(): number {
+    return this.position;
+  }
+
+  // Everything buffered while the previous write was in flight goes out in one writev, as
+  // the chunks stand: joining them first would allocate (and leave the GC) a copy of up to
+  // WRITE_BUFFER bytes per call, one more copy of every byte of a large PUT.
   override _writev(chunks: { chunk: Buffer }[], callback: (err?: Error | null) => void): void {
-    this.writeFully(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk))).then(() => callback(), callback);
+    this.writeAll(chunks.map((c) => c.chunk)).then(() => callback(), callback);
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
-    this.writeFully(chunk).then(() => callback(), callback);
+    this.writeAll([chunk]).then(() => callback(), callback);
   }
 
-  private async writeFully(chunk: Buffer): Promise<void> {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const { bytesWritten } = await this.handle.write(chunk, offset, chunk.length - offset, this.position);
-      offset += bytesWritten;
+  private async writeAll(buffers: Buffer[]): Promise<void> {
+    let rest = buffers;
+    while (rest.length > 0) {
+      let { bytesWritten } = await this.handle.writev(rest, this.position);
       this.position += bytesWritten;
+      // A short writev: drop what went out, go on from the first byte that did not.
+      let i = 0;
+      while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
+      rest = rest.slice(i);
+      if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
     }
   }
 }

@@ -59,6 +59,32 @@ export async function writeFileSynced(path: string, bytes: Buffer): Promise<void
   }
 }
 
+/** First read's size: a record (a few hundred bytes to a few KiB) fits in one read. */
+const SMALL_READ = 16 * 1024;
+
+/**
+ * A whole small file in open, read, close: readFile() adds an fstat for the size and a last
+ * read to see the end. A short read of a regular file is its end (no writer: records are
+ * renamed into place whole), so only a file that fills the buffer reads on.
+ */
+export async function readSmallFile(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(SMALL_READ);
+    let filled = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      filled += bytesRead;
+      if (bytesRead === 0 || filled < buffer.length) return buffer.subarray(0, filled);
+      const grown = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(grown);
+      buffer = grown;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Directory entries, or none if the directory is gone (pruned or deleted meanwhile). */
 export async function readdirOrEmpty(dir: string): Promise<string[]> {
   try {

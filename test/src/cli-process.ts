@@ -18,9 +18,10 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-export function spawnGateway(dataDir: string, env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<GatewayProcess> {
+/** `nodeArgs` go to node itself, before the script (--cpu-prof is refused in NODE_OPTIONS). */
+export function spawnGateway(dataDir: string, env: NodeJS.ProcessEnv = {}, args: string[] = [], nodeArgs: string[] = []): Promise<GatewayProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'server', '--address', '127.0.0.1:0', '--data-dir', dataDir, ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, CLI, 'server', '--address', '127.0.0.1:0', '--data-dir', dataDir, ...args], {
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

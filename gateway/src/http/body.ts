@@ -91,8 +91,9 @@ export function byteLimit(limit: number, tooLarge: () => Error): Transform {
   });
 }
 
-function declaredLength(value: string | undefined, missing: S3Error): number {
-  if (value === undefined) throw missing;
+// The error is made only when thrown: an Error built per request just in case costs its stack trace.
+function declaredLength(value: string | undefined): number {
+  if (value === undefined) throw new S3Error('MissingContentLength');
   needs(/^\d{1,16}$/.test(value), 'InvalidArgument', 'The Content-Length header is not a number.');
   return Number(value);
 }
@@ -128,12 +129,12 @@ export function payloadStages(ctx: Pick<OperationContext, 'auth' | 'headers' | '
   let length: number | null;
   let trailerChecksum: (() => { algorithm: ChecksumAlgorithm; base64: string } | undefined) | undefined;
   if (streaming) {
-    length = declaredLength(headerValue(headers, 'x-amz-decoded-content-length'), new S3Error('MissingContentLength'));
+    length = declaredLength(headerValue(headers, 'x-amz-decoded-content-length'));
     const decoder = createAwsChunkedDecoder(auth, headers);
     stages.push(decoder);
     trailerChecksum = () => decoder.trailerChecksum;
   } else {
-    length = isChunked(headers) ? null : declaredLength(headerValue(headers, 'content-length'), new S3Error('MissingContentLength'));
+    length = isChunked(headers) ? null : declaredLength(headerValue(headers, 'content-length'));
     // A signed hash of a chunked body is checked the same way: the client hashed it before sending.
     if (payload.kind === 'signed') stages.push(createPayloadHashCheck(payload.sha256Hex));
   }

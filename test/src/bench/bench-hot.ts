@@ -24,7 +24,7 @@ const PROFILE = process.env.BENCH_HOT_PROFILE;
 
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'kmsgate-hot-'));
-  const server = await startKmsgate(root, PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE}` } : {});
+  const server = await startKmsgate(root, {}, PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []);
   const client = new LiteClient(server, 32);
   try {
     const body = randomBytes(SIZE);

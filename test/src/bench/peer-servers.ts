@@ -40,12 +40,12 @@ function rssTools(pid: number): Pick<BenchServer, 'resetPeakRss' | 'peakRssMiB'>
   };
 }
 
-/** `env` adds to the gateway's environment (NODE_OPTIONS=--cpu-prof for a profile). */
-export async function startKmsgate(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<BenchServer> {
+/** `env` adds to the gateway's environment; `nodeArgs` go to node (--cpu-prof for a profile). */
+export async function startKmsgate(dataDir: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<BenchServer> {
   const credentials = { accessKeyId: 'AKIABENCHMARK0000001', secretAccessKey: randomBytes(30).toString('base64') };
   const gateway = await spawnGateway(dataDir, {
     KMSGATE_ACCESS_KEY_ID: credentials.accessKeyId, KMSGATE_SECRET_ACCESS_KEY: credentials.secretAccessKey, KMSGATE_ROOT_KEY: randomBytes(32).toString('base64'), ...env,
-  }, ['--log', 'error']);
+  }, ['--log', 'error'], nodeArgs);
   const s3 = sdkClient(gateway.endpoint, credentials);
   const kms = new KMSClient({ endpoint: gateway.endpoint, region: REGION, credentials });
   const keyId = (await kms.send(new CreateKeyCommand({ Description: 'peer bench' }))).KeyMetadata!.KeyId!;
