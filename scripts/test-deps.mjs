@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs what the end-to-end tests drive besides Node, all from Debian: the AWS CLI, curl,
-// boto3, s3cmd, rclone, and Chromium (the browser the CORS test drives; no browser is ever downloaded).
+// openssl (which wraps imported key material as AWS's import guide does), boto3, s3cmd, rclone, and Chromium (the browser the CORS test drives; no browser is ever downloaded).
 // The tests use Debian's `aws` at /usr/bin/aws and boto3 under /usr/bin/python3, never
 // whatever else is first on PATH.
 import { execFileSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 const needed = [
   { path: '/usr/bin/aws', pkg: 'awscli' },
   { path: '/usr/bin/curl', pkg: 'curl' },
+  { path: '/usr/bin/openssl', pkg: 'openssl' },
   { path: '/usr/lib/python3/dist-packages/boto3/__init__.py', pkg: 'python3-boto3' },
   { path: '/usr/bin/s3cmd', pkg: 's3cmd' },
   { path: '/usr/bin/rclone', pkg: 'rclone' },
