@@ -75,17 +75,28 @@ export async function createKmsKey(gw: TestGateway): Promise<{ keyId: string; ke
  * An IAM user made through the gateway's IAM API (with `policy` as its inline identity policy)
  * and an S3 client signing as it; destroy the client when done.
  */
-export async function createUserClient(gw: TestGateway, name: string, policy?: object): Promise<{ s3: S3Client; arn: string }> {
+/**
+ * An IAM user made through the gateway's IAM API, with the given inline policies (JSON text or
+ * objects, named p0, p1, ...) and one access key.
+ */
+export async function createUser(gw: TestGateway, name: string, ...policies: (object | string)[]): Promise<{ arn: string; credentials: { accessKeyId: string; secretAccessKey: string } }> {
   const iam = new IAMClient({ endpoint: gw.endpoint, region: gw.region, credentials: gw.credentials });
   try {
     const user = (await iam.send(new CreateUserCommand({ UserName: name }))).User!;
-    if (policy) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify(policy) }));
+    for (const [i, policy] of policies.entries()) {
+      const PolicyDocument = typeof policy === 'string' ? policy : JSON.stringify(policy);
+      await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: `p${i}`, PolicyDocument }));
+    }
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-    const credentials = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
-    return { s3: new S3Client({ endpoint: gw.endpoint, region: gw.region, forcePathStyle: true, credentials }), arn: user.Arn! };
+    return { arn: user.Arn!, credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } };
   } finally {
     iam.destroy();
   }
+}
+
+export async function createUserClient(gw: TestGateway, name: string, policy?: object): Promise<{ s3: S3Client; arn: string }> {
+  const { arn, credentials } = await createUser(gw, name, ...(policy ? [policy] : []));
+  return { s3: new S3Client({ endpoint: gw.endpoint, region: gw.region, forcePathStyle: true, credentials }), arn };
 }
 
 /** The S3/KMS error code an SDK call failed with. */

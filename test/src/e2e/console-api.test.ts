@@ -3,13 +3,12 @@
  * LookupEvents over the KMS audit trail (@aws-sdk/client-cloudtrail), the object-envelope
  * extension (a SigV4-signed GET), and how `/console` shares its path with a bucket of that name.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { CloudTrailClient, LookupEventsCommand, type Event } from '@aws-sdk/client-cloudtrail';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand, CreateMultipartUploadCommand, CompleteMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { DisableKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { createKmsKey, errorOf, useGatewayWithBucket } from '../harness.js';
+import { createKmsKey, createUser, errorOf, useGatewayWithBucket } from '../harness.js';
 import { findObjectFiles, gatewayRecordIn } from '../disk.js';
 import { sha256Hex, signHeaders } from '../signing.js';
 import { childText, readXml, s3ErrorOf, type XmlTree } from '../xml.js';
@@ -21,21 +20,13 @@ interface Credentials {
   secretAccessKey: string;
 }
 
-let iam: IAMClient;
 const clients: { destroy(): void }[] = [];
-beforeAll(() => {
-  iam = new IAMClient({ endpoint: fx.gw.endpoint, region: fx.gw.region, credentials: fx.gw.credentials });
-});
 afterAll(() => {
-  iam.destroy();
   clients.forEach((c) => c.destroy());
 });
 
 async function user(name: string, policy?: object): Promise<Credentials> {
-  await iam.send(new CreateUserCommand({ UserName: name }));
-  if (policy) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify(policy) }));
-  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-  return { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+  return (await createUser(fx.gw, name, ...(policy ? [policy] : []))).credentials;
 }
 
 function cloudTrail(credentials: Credentials = fx.gw.credentials): CloudTrailClient {

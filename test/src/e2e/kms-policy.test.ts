@@ -3,14 +3,13 @@
  * through @aws-sdk/client-iam: who may use a key is decided by its key policy, the caller's
  * identity policies (where the key policy delegates to the account) and the key's grants.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import {
   CreateGrantCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand, GetKeyPolicyCommand,
   KMSClient, ListGrantsCommand, ListKeyPoliciesCommand, ListRetirableGrantsCommand, PutKeyPolicyCommand, RetireGrantCommand, RevokeGrantCommand,
 } from '@aws-sdk/client-kms';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { bodyBytes, errorOf, useGatewayWithBucket } from '../harness.js';
+import { bodyBytes, createUser, errorOf, useGatewayWithBucket } from '../harness.js';
 
 const fx = useGatewayWithBucket('kmspol');
 const ACCOUNT = '111122223333';
@@ -24,24 +23,15 @@ interface User {
   s3: S3Client;
 }
 
-let iam: IAMClient;
 const clients: { destroy(): void }[] = [];
 
-beforeAll(() => {
-  iam = new IAMClient({ endpoint: fx.gw.endpoint, region: fx.gw.region, credentials: fx.gw.credentials });
-});
 afterAll(() => {
-  iam.destroy();
   clients.forEach((c) => c.destroy());
 });
 
 async function user(name: string, ...policies: string[]): Promise<User> {
-  await iam.send(new CreateUserCommand({ UserName: name }));
-  for (const [i, PolicyDocument] of policies.entries()) {
-    await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: `p${i}`, PolicyDocument }));
-  }
-  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-  const common = { endpoint: fx.gw.endpoint, region: fx.gw.region, credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } };
+  const { credentials } = await createUser(fx.gw, name, ...policies);
+  const common = { endpoint: fx.gw.endpoint, region: fx.gw.region, credentials };
   const kms = new KMSClient(common);
   const s3 = new S3Client({ ...common, forcePathStyle: true });
   clients.push(kms, s3);

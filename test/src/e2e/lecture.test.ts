@@ -7,17 +7,15 @@
  * key, and a bucket policy that requires SSE-KMS with Bob's key refuses a plain PUT.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateGrantCommand, CreateKeyCommand, KMSClient, RevokeGrantCommand } from '@aws-sdk/client-kms';
 import { CopyObjectCommand, CreateBucketCommand, GetObjectCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { readAuditTrail, type AuditRecord } from '@kmsgate/kms-core';
 import { join } from 'node:path';
-import { bodyBytes, useGateway } from '../harness.js';
+import { bodyBytes, createUser, useGateway } from '../harness.js';
 
 const fx = useGateway();
 const BUCKET = 'docs';
 const clients: { destroy(): void }[] = [];
-let iam: IAMClient;
 
 interface User {
   name: string;
@@ -28,14 +26,12 @@ interface User {
 
 /** An IAM user made through the gateway's IAM API, with one identity policy and its own clients. */
 async function user(name: string, policy: object): Promise<User> {
-  await iam.send(new CreateUserCommand({ UserName: name }));
-  await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'lecture', PolicyDocument: JSON.stringify(policy) }));
-  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-  const common = { endpoint: fx.gw.endpoint, region: fx.gw.region, credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } };
+  const { arn, credentials } = await createUser(fx.gw, name, policy);
+  const common = { endpoint: fx.gw.endpoint, region: fx.gw.region, credentials };
   const s3 = new S3Client({ ...common, forcePathStyle: true });
   const kms = new KMSClient(common);
   clients.push(s3, kms);
-  return { name, arn: `arn:aws:iam::${fx.gw.accountId}:user/${name}`, s3, kms };
+  return { name, arn, s3, kms };
 }
 
 /** Read and write on every object of `docs`; Bob's policy also lets him manage KMS keys. */
@@ -72,14 +68,12 @@ let bob: User;
 let alice: User;
 
 beforeAll(async () => {
-  iam = new IAMClient({ endpoint: fx.gw.endpoint, region: fx.gw.region, credentials: fx.gw.credentials });
   await fx.gw.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   bob = await user('bob', docsReadWrite([{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }]));
   // Alice may use the bucket, and nothing of KMS: whatever she reads through a key, a key policy or a grant allowed.
   alice = await user('alice', docsReadWrite());
 });
 afterAll(() => {
-  iam.destroy();
   clients.forEach((c) => c.destroy());
 });
 
