@@ -72,10 +72,6 @@ export async function createKmsKey(gw: TestGateway): Promise<{ keyId: string; ke
 }
 
 /**
- * An IAM user made through the gateway's IAM API (with `policy` as its inline identity policy)
- * and an S3 client signing as it; destroy the client when done.
- */
-/**
  * An IAM user made through the gateway's IAM API, with the given inline policies (JSON text or
  * objects, named p0, p1, ...) and one access key.
  */
@@ -94,6 +90,10 @@ export async function createUser(gw: TestGateway, name: string, ...policies: (ob
   }
 }
 
+/**
+ * An IAM user made through the gateway's IAM API (with `policy` as its inline identity policy)
+ * and an S3 client signing as it; destroy the client when done.
+ */
 export async function createUserClient(gw: TestGateway, name: string, policy?: object): Promise<{ s3: S3Client; arn: string }> {
   const { arn, credentials } = await createUser(gw, name, ...(policy ? [policy] : []));
   return { s3: new S3Client({ endpoint: gw.endpoint, region: gw.region, forcePathStyle: true, credentials }), arn };

@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { readAuditTrail, type AuditRecord } from '@kmsgate/kms-core';
-import { bodyBytes, createKmsKey, useGatewayWithBucket } from '../harness.js';
+import { bodyBytes, createKmsKey, createUser, useGatewayWithBucket } from '../harness.js';
 import { CLI, spawnGateway, type GatewayProcess } from '../cli-process.js';
 
 const run = promisify(execFile);
@@ -109,11 +108,8 @@ describe('audit records', () => {
   });
 
   it('records an AccessDenied for a user without KMS rights', async () => {
-    const iam = new IAMClient({ endpoint: fx.gw.endpoint, region: fx.gw.region, credentials: fx.gw.credentials });
-    await iam.send(new CreateUserCommand({ UserName: 'bob' }));
-    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'bob' }));
-    iam.destroy();
-    const bob = new KMSClient({ endpoint: fx.gw.endpoint, region: fx.gw.region, credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! } });
+    const { credentials } = await createUser(fx.gw, 'bob');
+    const bob = new KMSClient({ endpoint: fx.gw.endpoint, region: fx.gw.region, credentials });
     const err = await failure(bob.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: Buffer.from('x') })));
     bob.destroy();
     expect(err.name).toBe('AccessDeniedException');

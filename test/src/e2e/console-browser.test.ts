@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { bodyBytes, bucketName, errorOf, useGatewayWithBucket } from '../harness.js';
+import { bodyBytes, bucketName, createUser, errorOf, useGatewayWithBucket } from '../harness.js';
 import { findObjectFiles, gatewayRecordIn } from '../disk.js';
 
 const fx = useGatewayWithBucket('console');
@@ -164,24 +163,14 @@ describe('the console in a browser', () => {
       await fx.gw.s3.send(new CreateBucketCommand({ Bucket: bucket }));
       await fx.gw.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'note.txt', Body: 'hello' }));
     }
-    const iam = new IAMClient({ endpoint: fx.gw.endpoint, region: fx.gw.region, credentials: fx.gw.credentials });
-    let credentials;
-    try {
-      await iam.send(new CreateUserCommand({ UserName: 'viewer' }));
-      const policy = {
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Action: ['s3:ListAllMyBuckets'], Resource: '*' },
-          { Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetEncryptionConfiguration'], Resource: `arn:aws:s3:::${open}` },
-          { Effect: 'Allow', Action: ['s3:GetObject'], Resource: `arn:aws:s3:::${open}/*` },
-        ],
-      };
-      await iam.send(new PutUserPolicyCommand({ UserName: 'viewer', PolicyName: 'read-one', PolicyDocument: JSON.stringify(policy) }));
-      const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'viewer' }))).AccessKey!;
-      credentials = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
-    } finally {
-      iam.destroy();
-    }
+    const { credentials } = await createUser(fx.gw, 'viewer', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['s3:ListAllMyBuckets'], Resource: '*' },
+        { Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetEncryptionConfiguration'], Resource: `arn:aws:s3:::${open}` },
+        { Effect: 'Allow', Action: ['s3:GetObject'], Resource: `arn:aws:s3:::${open}/*` },
+      ],
+    });
     const { context, page, violations } = await openConsole();
     try {
       await signIn(page, credentials);

@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import request from 'supertest';
-import { bodyBytes, bucketName, createKmsKey, errorOf, startTestGateway, useGatewayWithBucket } from '../harness.js';
+import { bodyBytes, bucketName, createKmsKey, createUser, errorOf, startTestGateway, useGatewayWithBucket } from '../harness.js';
 import { errorDocument, policyOf, postForm, sigV2Fields, type FormParts } from '../post-form.js';
 import { childText, readXml } from '../xml.js';
 
@@ -187,9 +187,7 @@ describe('refused forms: S3\'s errors, answered after the whole request was read
   it('a form is a PutObject of its key for its signer: identity policies decide, SSE fields as condition keys', async () => {
     const iam = new IAMClient({ endpoint: fx.gw.endpoint, region: fx.gw.region, credentials: fx.gw.credentials });
     try {
-      await iam.send(new CreateUserCommand({ UserName: 'poster' }));
-      const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'poster' }))).AccessKey!;
-      const poster = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+      const { credentials: poster } = await createUser(fx.gw, 'poster');
       const form = (objectKey: string, sse: Record<string, string> = {}): FormParts => {
         const policy = policyOf([{ bucket: fx.bucket }, { key: objectKey }, ...Object.entries(sse).map(([name, value]) => ({ [name]: value }))]);
         return { fields: { key: objectKey, ...sse, ...sigV2Fields(poster, policy) }, file: { content: 'x' } };

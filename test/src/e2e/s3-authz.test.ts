@@ -3,30 +3,25 @@
  * its own S3 client; identity policies and bucket policies decide, as AWS evaluates them.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import {
   CopyObjectCommand, CreateBucketCommand, DeleteBucketPolicyCommand, DeleteObjectsCommand, GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command,
   PutBucketPolicyCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
-import { bodyBytes, createKmsKey, errorOf, useGateway } from '../harness.js';
+import { bodyBytes, createKmsKey, createUserClient, errorOf, useGateway } from '../harness.js';
 
 const fx = useGateway();
 const ACCOUNT = '111122223333';
 const arn = (user: string): string => `arn:aws:iam::${ACCOUNT}:user/${user}`;
-let iam: IAMClient;
 const clients: S3Client[] = [];
 let alice: S3Client;
 let bob: S3Client;
 let carol: S3Client;
 
 async function user(name: string, policy?: object): Promise<S3Client> {
-  await iam.send(new CreateUserCommand({ UserName: name }));
-  if (policy) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify(policy) }));
-  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-  const client = new S3Client({ endpoint: fx.gw.endpoint, region: fx.gw.region, forcePathStyle: true, credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! } });
-  clients.push(client);
-  return client;
+  const { s3 } = await createUserClient(fx.gw, name, policy);
+  clients.push(s3);
+  return s3;
 }
 
 const readWrite = (bucket: string, extra: object[] = []): object => ({
@@ -43,7 +38,6 @@ const put = (client: S3Client, Bucket: string, Key: string, extra: Partial<Const
 const denied = { name: 'AccessDenied', status: 403, message: 'Access Denied' };
 
 beforeAll(async () => {
-  iam = new IAMClient({ endpoint: fx.gw.endpoint, region: fx.gw.region, credentials: fx.gw.credentials });
   for (const b of ['docs', 'other', 'sealed', 'guarded', 'homes']) await fx.gw.s3.send(new CreateBucketCommand({ Bucket: b }));
   bob = await user('bob', readWrite('docs', [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::homes', Condition: { StringLike: { 's3:prefix': 'bob/*' } } }]));
   alice = await user('alice', readWrite('docs', [
@@ -55,7 +49,6 @@ beforeAll(async () => {
   carol = await user('carol');
 });
 afterAll(() => {
-  iam.destroy();
   clients.forEach((c) => c.destroy());
 });
 
