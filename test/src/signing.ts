@@ -96,6 +96,7 @@ export async function signKmsHeaders(
   region: string,
   target: string,
   body: string,
+  extraHeaders: Record<string, string> = {},
 ): Promise<Record<string, string>> {
   const url = new URL(endpoint);
   const signed = await signer(credentials, region, 'kms').sign({
@@ -104,7 +105,7 @@ export async function signKmsHeaders(
     hostname: url.hostname,
     port: Number(url.port),
     path: '/',
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${target}` },
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${target}`, ...extraHeaders },
     body,
   });
   return signed.headers as Record<string, string>;

@@ -9,9 +9,8 @@
  *   error  = <ErrorResponse xmlns=NS><Error><Type>Sender|Receiver</Type><Code/><Message/>
  *            </Error><RequestId/></ErrorResponse>
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { verifyRequest } from '../auth/index.js';
+import { verifyBodySignedRequest } from '../auth/index.js';
 import type { AuthContext } from '../auth/index.js';
 import { ClientGoneError, collectBody, requestSource } from '../http/body.js';
 import { S3Error } from '../http/errors.js';
@@ -48,6 +47,8 @@ function authErrorToIam(err: S3Error): IamWireError {
       return new IamWireError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.', 403);
     case 'RequestTimeTooSkewed':
       return new IamWireError('SignatureDoesNotMatch', 'Signature expired: the request time is more than 15 minutes away from the server time.', 403);
+    case 'XAmzContentSHA256Mismatch':
+      return new IamWireError('IncompleteSignature', 'The payload hash does not match the request body.', 400);
     default:
       return new IamWireError('IncompleteSignature', err.message, 400);
   }
@@ -60,23 +61,9 @@ function send(res: ServerResponse, status: number, requestId: string, root: stri
 }
 
 async function authenticate(req: IncomingMessage, body: Buffer, authContext: AuthContext): Promise<string> {
-  const bodyHash = createHash('sha256').update(body).digest('hex');
-  const sentHash = req.headers['x-amz-content-sha256'];
-  if (sentHash !== undefined && sentHash !== bodyHash) throw new IamWireError('IncompleteSignature', 'The payload hash does not match the request body.', 400);
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
   const region = iamScopeRegion(req) === IAM_REGION ? IAM_REGION : authContext.region;
   try {
-    const auth = verifyRequest(
-      {
-        method: 'POST',
-        rawPath: q === -1 ? url : url.slice(0, q),
-        rawQuery: q === -1 ? '' : url.slice(q + 1),
-        headers: { ...req.headersDistinct, 'x-amz-content-sha256': [bodyHash] },
-      },
-      { ...authContext, region },
-      { service: 'iam' },
-    );
+    const auth = verifyBodySignedRequest(req, body, { ...authContext, region }, 'iam');
     if (!auth) throw new IamWireError('MissingAuthenticationToken', 'Request must contain either a valid (registered) AWS access key ID or X.509 certificate.', 403);
     return auth.accessKeyId;
   } catch (err) {

@@ -3,10 +3,9 @@
  * `X-Amz-Target: TrentService.<Operation>`, SigV4 with service `kms`. The HTTP and auth
  * happen here; kms-core's `dispatchJson` owns the operation shapes.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KmsError } from '@kmsgate/kms-core';
-import { verifyRequest } from '../auth/index.js';
+import { verifyBodySignedRequest } from '../auth/index.js';
 import type { AuthContext } from '../auth/index.js';
 import { ClientGoneError, collectBody, requestSource } from '../http/body.js';
 import { S3Error } from '../http/errors.js';
@@ -38,6 +37,8 @@ function authErrorToKms(err: S3Error): KmsWireError {
       return new KmsWireError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.');
     case 'RequestTimeTooSkewed':
       return new KmsWireError('InvalidSignatureException', 'Signature expired: the request time is more than 15 minutes away from the server time.');
+    case 'XAmzContentSHA256Mismatch':
+      return new KmsWireError('InvalidSignatureException', 'The payload hash does not match the request body.');
     default:
       return new KmsWireError('IncompleteSignatureException', err.message);
   }
@@ -71,24 +72,10 @@ export async function handleKmsRequest(
   ctx.access.operation = `kms:${operation}`;
   try {
     const body = await readBody(req);
-    const bodyHash = createHash('sha256').update(body).digest('hex');
-    const sentHash = req.headers['x-amz-content-sha256'];
-    if (sentHash !== undefined && sentHash !== bodyHash) throw new KmsWireError('InvalidSignatureException', 'The payload hash does not match the request body.');
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
     let auth;
     try {
-      auth = verifyRequest(
-        {
-          method: req.method ?? 'POST',
-          rawPath: q === -1 ? url : url.slice(0, q),
-          rawQuery: q === -1 ? '' : url.slice(q + 1),
-          // The payload hash of a KMS request is always the hash of its JSON body.
-          headers: { ...req.headersDistinct, 'x-amz-content-sha256': [bodyHash] },
-        },
-        ctx.authContext,
-        { service: 'kms' },
-      );
+      // The payload hash of a KMS request is always the hash of its JSON body.
+      auth = verifyBodySignedRequest(req, body, ctx.authContext, 'kms');
     } catch (err) {
       if (err instanceof S3Error) throw authErrorToKms(err);
       throw err;

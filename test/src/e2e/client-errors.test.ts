@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { errorOf, useGatewayWithBucket } from '../harness.js';
-import { signHeaders, signKmsHeaders } from '../signing.js';
+import { sha256Hex, signer, signHeaders, signKmsHeaders } from '../signing.js';
 
 const fx = useGatewayWithBucket('err');
 
@@ -156,5 +156,32 @@ describe('KMS JSON API responses', () => {
     expect(body.__type).toBe('UnknownOperationException');
     expect(body.message).toContain('NoSuchOperation');
     expect(res.headers['x-amz-id-2']).toBeUndefined();
+  });
+
+  it('a signed payload hash that is not the body\'s is refused, never taken on trust', async () => {
+    const headers = await signKmsHeaders(fx.gw.endpoint, fx.gw.credentials, fx.gw.region, 'ListKeys', '{}', { 'x-amz-content-sha256': sha256Hex('{"Limit":1}') });
+    const res = await request(fx.gw.endpoint).post('/').set(headers).send('{}');
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toEqual({ __type: 'InvalidSignatureException', message: 'The payload hash does not match the request body.' });
+  });
+});
+
+describe('IAM Query API responses', () => {
+  it('a signed payload hash that is not the body\'s is IncompleteSignature', async () => {
+    const url = new URL(fx.gw.endpoint);
+    const body = 'Action=ListUsers&Version=2010-05-08';
+    const signed = await signer(fx.gw.credentials, 'us-east-1', 'iam').sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      headers: { host: url.host, 'content-type': 'application/x-www-form-urlencoded', 'x-amz-content-sha256': sha256Hex('Action=ListUsers') },
+      body,
+    });
+    const res = await request(fx.gw.endpoint).post('/').set(signed.headers as Record<string, string>).send(body);
+    expect(res.status).toBe(400);
+    expect(errorCode(res.text)).toBe('IncompleteSignature');
+    expect(res.text).toContain('The payload hash does not match the request body.');
   });
 });
