@@ -61,6 +61,8 @@ export class PersistedSummaries {
   private flushing: Promise<boolean> | undefined;
   private changes = 0;
   private closing = false;
+  /** How long the last background pass took. */
+  private lastPassMs = 0;
 
   constructor(
     private readonly layout: FsLayout,
@@ -167,15 +169,22 @@ export class PersistedSummaries {
     this.schedule();
   }
 
+  /**
+   * A pass a moment after the first change, and passes at most a tenth of the time: a pass
+   * costs what the changed directories hold, so steady writes into big directories must not
+   * keep a core busy rewriting their summaries.
+   */
   private schedule(): void {
     if (this.timer || this.closing) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const changes = this.changes;
+      const started = performance.now();
       void this.flush().then(() => {
+        this.lastPassMs = performance.now() - started;
         if (this.changes !== changes) this.schedule(); // changed during the pass (a failure alone waits)
       });
-    }, this.delayMs);
+    }, Math.max(this.delayMs, 9 * this.lastPassMs));
     this.timer.unref();
   }
 

@@ -34,41 +34,45 @@ export interface DirSummary {
 
 const digestOf = (bytes: Buffer): Buffer => createHash('sha256').update(bytes).digest().subarray(0, DIGEST_BYTES);
 
+/** Writes into one buffer sized up front: a summary can hold a directory of 200,000 entries. */
 class Writer {
-  private readonly chunks: Buffer[] = [];
+  at = 0;
 
-  bytes(bytes: Buffer): void {
-    this.chunks.push(bytes);
+  constructor(readonly out: Buffer) {}
+
+  static textBytes(value: string, width: 1 | 2): number {
+    const length = Buffer.byteLength(value, 'utf8');
+    if (length >= 2 ** (8 * width)) throw new RangeError('summary text too long');
+    return width + length;
   }
 
   uint(value: number, width: 1 | 2 | 4): void {
-    const out = Buffer.alloc(width);
-    out.writeUIntBE(value, 0, width);
-    this.chunks.push(out);
+    this.at = this.out.writeUIntBE(value, this.at, width);
   }
 
   number(value: number): void {
-    const out = Buffer.alloc(8);
-    out.writeDoubleBE(value);
-    this.chunks.push(out);
+    this.at = this.out.writeDoubleBE(value, this.at);
   }
 
   text(value: string, width: 1 | 2): void {
-    const bytes = Buffer.from(value, 'utf8');
-    if (bytes.length >= 2 ** (8 * width)) throw new RangeError('summary text too long');
-    this.uint(bytes.length, width);
-    this.chunks.push(bytes);
-  }
-
-  done(): Buffer {
-    return Buffer.concat(this.chunks);
+    const length = Buffer.byteLength(value, 'utf8');
+    this.uint(length, width);
+    this.at += this.out.write(value, this.at, 'utf8');
   }
 }
 
+const texts = (entry: ListingEntry): string[] =>
+  [entry.etag, entry.storageClass, entry.checksumAlgorithm, entry.checksumType].filter((t): t is string => t !== undefined);
+
 export function encodeDirSummary(summary: DirSummary): Buffer {
   if (!Number.isSafeInteger(summary.generation) || summary.generation < 0) throw new RangeError('generation must be a non-negative safe integer');
-  const out = new Writer();
-  out.bytes(MAGIC);
+  let size = MAGIC.length + 1 + 8 + Writer.textBytes(summary.dir, 2) + 4;
+  for (const [name, entry] of summary.entries) {
+    size += Writer.textBytes(name, 1) + 8 + 8 + 1;
+    for (const text of texts(entry)) size += Writer.textBytes(text, 2);
+  }
+  const out = new Writer(Buffer.alloc(size + DIGEST_BYTES));
+  out.at = MAGIC.copy(out.out, 0);
   out.uint(VERSION, 1);
   out.number(summary.generation);
   out.text(summary.dir, 2);
@@ -78,13 +82,10 @@ export function encodeDirSummary(summary: DirSummary): Buffer {
     out.number(entry.size);
     out.number(entry.lastModified.getTime());
     out.uint((entry.checksumAlgorithm !== undefined ? HAS_ALGORITHM : 0) | (entry.checksumType !== undefined ? HAS_TYPE : 0), 1);
-    out.text(entry.etag, 2);
-    out.text(entry.storageClass, 2);
-    if (entry.checksumAlgorithm !== undefined) out.text(entry.checksumAlgorithm, 2);
-    if (entry.checksumType !== undefined) out.text(entry.checksumType, 2);
+    for (const text of texts(entry)) out.text(text, 2);
   }
-  const body = out.done();
-  return Buffer.concat([body, digestOf(body)]);
+  digestOf(out.out.subarray(0, size)).copy(out.out, size);
+  return out.out;
 }
 
 class Truncated extends Error {}
