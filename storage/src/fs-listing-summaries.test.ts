@@ -22,13 +22,8 @@ afterEach(async () => {
 });
 
 async function filesUnder(top: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(top, { withFileTypes: true })) {
-    const full = join(top, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(full)));
-    else out.push(full);
-  }
-  return out;
+  const entries = await readdir(top, { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
 }
 
 const keysDir = (root: string): string => join(root, 'buckets', `b${bucket}`, 'keys');
