@@ -1,5 +1,6 @@
 // Where things live under a filesystem store's root (layout described in fs-store.ts), and
 // the checks that keep every computed path inside it.
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { KeyTooLongError, StorageError } from './errors.js';
 import { bucketDirName, keyPath, MAX_KEY_BYTES, type KeyPath } from './key-path.js';
@@ -21,6 +22,11 @@ export class FsLayout {
 
   get bucketsDir(): string {
     return join(this.root, 'buckets');
+  }
+
+  /** The store-wide listing state (fs-listing-state.ts). */
+  get listingState(): string {
+    return join(this.root, 'listing-state');
   }
 
   /** A fresh path in tmp/ with a suffix saying what it is for. */
@@ -49,6 +55,21 @@ export class FsLayout {
 
   keysDir(bucket: string): string {
     return join(this.bucketDir(bucket), 'keys');
+  }
+
+  /** Persisted listing summaries of the bucket's key-tree directories (fs-listing-summaries.ts). */
+  summariesDir(bucket: string): string {
+    return join(this.bucketDir(bucket), 'summaries');
+  }
+
+  /**
+   * The summary of the key-tree directory `dir` (below keys/, "" for keys/ itself): one flat
+   * folder, named by a digest of the path, so a summary needs no folder per level to create
+   * or prune, and its name stays short however deep a 1024-byte key's directory lies. The
+   * summary names its directory inside, so a digest collision is seen, never trusted.
+   */
+  summaryPath(bucket: string, dir: string): string {
+    return join(this.summariesDir(bucket), createHash('sha256').update(dir, 'utf8').digest('hex').slice(0, 32));
   }
 
   keyRef(bucket: string, key: string): KeyRef {

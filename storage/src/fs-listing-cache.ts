@@ -3,7 +3,8 @@
 //
 // - DirEntries: the sorted, parsed entries of key-tree directories this process has read,
 //   so a page in a directory of 200,000 keys does not readdir and sort 200,000 names.
-// - Summaries: each record's listing entry, so a warm page reads no record file.
+// - Summaries: each record's listing entry, so a warm page reads no record file (a cold
+//   one reads its directories' persisted summaries first: fs-listing-summaries.ts).
 //
 // One process owns a store's root (a lock file enforces it), and every change to the key
 // tree goes through it, so updating both caches right after each change on disk keeps them
@@ -183,6 +184,14 @@ export class SummaryCache {
     }
     if (entry && !running.stale) this.set(path, entry);
     return entry;
+  }
+
+  /**
+   * An entry known without reading the record (a trusted persisted summary, checked by the
+   * caller against changes in the same turn); one already cached is kept.
+   */
+  learned(path: string, entry: ListingEntry): void {
+    if (!this.summaries.has(path)) this.set(path, entry);
   }
 
   /** The record at `path` was replaced; entry is what it now holds (null: none stored). */

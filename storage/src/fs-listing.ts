@@ -17,6 +17,17 @@
 // - Within a directory the walk starts by binary search at the lower bound (start-after,
 //   the prefix, or past a common prefix just emitted), so neither the names before the
 //   page nor the keys rolled into a common prefix are visited one by one.
+// - A fresh process has empty caches (and a big bucket never fits them), so its first
+//   listing of a directory read one record per key: 10,000 keys listed in 433 ms cold
+//   against 95 ms warm. So each directory also has a persisted summary of its records'
+//   entries (fs-listing-summaries.ts), one file read instead of one per key. The records
+//   stay the truth: a summary is trusted only if it decodes whole, carries this session's
+//   generation, and its directory has not changed since it was written; a session that
+//   did not close cleanly moves to a new generation (fs-listing-state.ts), so after a
+//   crash every summary is ignored and rebuilt from the records. A commit only marks its
+//   directory dirty in memory (no I/O on the PUT path); summaries are rewritten in the
+//   background and at close. Measured on the 10,000 keys, storage alone, cold: about
+//   190 ms of CPU against 490 ms through the records (same build, same load).
 // - Records written before entries existed have none: the caller's `describe` derives one
 //   from the opaque metadata (the gateway's decoder), and the result is cached likewise.
 import { join } from 'node:path';

@@ -244,6 +244,8 @@ describe('FsObjectStore on disk', () => {
     const v1 = Buffer.from(v2.subarray(0, metaLengthAt + 4 + v2.readUInt32BE(metaLengthAt)));
     v1[4] = 1;
     await writeFile(recordFile, v1);
+    // As a version without listing summaries left the store: no listing state to trust.
+    await rm(join(root, 'listing-state'));
     store = await FsObjectStore.open(root);
     const describe = (metadata: Buffer) => listingEntry(`described ${metadata.toString()}`, 3);
     expect((await store.listObjects(bucket, { limit: 10, describe })).items).toEqual([{ kind: 'object', key: 'old', entry: listingEntry('described m', 3) }]);
@@ -255,6 +257,7 @@ describe('FsObjectStore on disk', () => {
     await putObject(store, bucket, 'bad', Buffer.from('x'), Buffer.from('m'), { listing: listingEntry('bad') });
     await store.close();
     await writeFile(join(root, 'buckets', `b${bucket}`, 'keys', 'obad'), 'not a record');
+    await rm(join(root, 'listing-state')); // the records are read, not their summary
     store = await FsObjectStore.open(root);
     expect((await store.listObjects(bucket, { limit: 10 })).items).toEqual([
       { kind: 'object', key: 'bad', entry: null },

@@ -1,11 +1,15 @@
 // Filesystem backend of ObjectStore. One process owns a root directory:
 //
 //   <root>/tmp/                      temp data, records and bucket staging; emptied on open
+//   <root>/listing-state             which listing summaries to trust (fs-listing-state.ts)
 //   <root>/buckets/b<esc(name)>/
 //     bucket.json                    {"version":1,"creationDate":"<ISO>"}
 //     config                         the gateway's bucket configuration (opaque), if ever set
 //     keys/...                       one record file per key, laid out by key-path.ts; the
 //                                    record holds the key's listing entry (fs-listing.ts)
+//     summaries/<digest>             per key-tree directory, a copy of its records' listing
+//                                    entries (fs-listing-summaries.ts); outside keys/, so no
+//                                    key can map there
 //     data/<xx>/<hex>                data files: one per committed single-part version, one
 //                                    per part of a multipart version
 //     uploads/<id>/                  multipart uploads in progress (fs-uploads.ts)
@@ -22,6 +26,8 @@ import { KnownDirs } from './fs-known-dirs.js';
 import { createBucketDir, listBucketInfos, readBucketConfig, readBucketInfo, removeBucketDir, writeBucketConfig } from './fs-buckets.js';
 import { FsLayout, type KeyRef } from './fs-layout.js';
 import { DirEntriesCache, SummaryCache, type Summary } from './fs-listing-cache.js';
+import { beginListingSession } from './fs-listing-state.js';
+import { PersistedSummaries } from './fs-listing-summaries.js';
 import { RecordReader } from './fs-record-reader.js';
 import { pageOfNames, walkKeys, withEntries, type EntrySource } from './fs-listing.js';
 import { FsPendingObject, FsStoredObject } from './fs-objects.js';
@@ -31,7 +37,7 @@ import { dirBases, type KeyPath } from './key-path.js';
 import { KeyedMutex, KeyedRwLock } from './locks.js';
 import { CorruptRecordError, decodeObjectRecord, encodeObjectRecord, recordDataSize, type DataFile, type ObjectRecord } from './object-record.js';
 import type {
-  BucketInfo, CommitOptions, ListedItem, ListOptions, ListUploadsOptions, ObjectStore, PendingObject, PendingPart, StoredObject, StoredPart, UploadInfo,
+  BucketInfo, CommitOptions, ListedItem, ListingEntry, ListOptions, ListUploadsOptions, ObjectStore, PendingObject, PendingPart, StoredObject, StoredPart, UploadInfo,
 } from './object-store.js';
 import {
   createUploadDir, installPart, linkParts, readAllUploads, readParts, readUpload, removeUploadDir, settleCompletions, unlinkCompletion, uploadDir, writeMarker,
@@ -51,6 +57,8 @@ export interface FsObjectStoreOptions {
   listingCacheEntries?: number;
   /** Records' listing entries the listing cache keeps (default 300,000). */
   listingCacheSummaries?: number;
+  /** How long after a change its directory's persisted summary is rewritten (default 1000 ms). */
+  listingSummaryDelayMs?: number;
 }
 
 async function mkdirIfMissing(dir: string): Promise<boolean> {
@@ -84,15 +92,37 @@ export class FsObjectStore implements ObjectStore {
   private readonly syncDir = (dir: string): Promise<void> => this.dirSync.sync(dir);
   /** Key-tree and data-shard folders known to exist (fs-known-dirs.ts). */
   private readonly knownDirs = new KnownDirs();
+  /** Listing summaries on disk, so a fresh process lists without a read per key. */
+  private readonly persisted: PersistedSummaries;
   private closed = false;
+  private closing: Promise<void> | undefined;
+  /** Key changes (commits, deletes) in progress: a close waits for them. */
+  private active = 0;
+  private drained: (() => void) | undefined;
 
   private constructor(
     private readonly layout: FsLayout,
     options: FsObjectStoreOptions,
+    generation: number,
   ) {
     this.dirCache = new DirEntriesCache(options.listingCacheEntries ?? 500_000);
     this.summaries = new SummaryCache(options.listingCacheSummaries ?? 300_000);
     this.entrySource = (dir, base) => this.dirCache.entries(dir, base);
+    this.persisted = new PersistedSummaries(layout, generation, {
+      build: (dir, rel) => this.buildSummary(dir, rel),
+      withBucket: (bucket, fn) =>
+        this.bucketLocks.shared(bucket, async () => {
+          try {
+            await this.assertBucket(bucket);
+          } catch (err) {
+            if (err instanceof NoSuchBucketError) return false;
+            throw err;
+          }
+          await fn();
+          return true;
+        }),
+      read: (path) => this.records.read(path),
+    }, options.listingSummaryDelayMs ?? 1000);
   }
 
   static async open(rootDir: string, options: FsObjectStoreOptions = {}): Promise<FsObjectStore> {
@@ -108,7 +138,8 @@ export class FsObjectStore implements ObjectStore {
     for (const name of await readdirOrEmpty(layout.tmpDir)) {
       await rm(join(layout.tmpDir, name), { recursive: true, force: true });
     }
-    const store = new FsObjectStore(layout, options);
+    // Before any write is accepted: a crash from here on leaves the state not clean.
+    const store = new FsObjectStore(layout, options, await beginListingSession(layout));
     await store.settleCompletions();
     if (options.sweepOrphanData) await store.sweepOrphanData();
     return store;
@@ -139,9 +170,14 @@ export class FsObjectStore implements ObjectStore {
     if (this.closed) throw new StorageError('object store is closed');
   }
 
-  /** Runs fn with the bucket held shared and the key's commits serialised. */
-  private withKey<T>(bucket: string, key: string, fn: () => Promise<T>): Promise<T> {
-    return this.bucketLocks.shared(bucket, () => this.keyLocks.run(JSON.stringify([bucket, key]), fn));
+  /** Runs fn with the bucket held shared and the key's commits serialised; a close waits for it. */
+  private async withKey<T>(bucket: string, key: string, fn: () => Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await this.bucketLocks.shared(bucket, () => this.keyLocks.run(JSON.stringify([bucket, key]), fn));
+    } finally {
+      if (--this.active === 0) this.drained?.();
+    }
   }
 
   private assertBucket(bucket: string): Promise<void> {
@@ -189,6 +225,7 @@ export class FsObjectStore implements ObjectStore {
       }
       this.dirCache.dropTree(keysDir);
       this.summaries.forgetTree(keysDir);
+      this.persisted.dropBucket(name);
     });
   }
 
@@ -297,6 +334,7 @@ export class FsObjectStore implements ObjectStore {
           // Under the key's lock: no other change of this record can interleave.
           this.dirCache.added(dir, path.record, bases[path.dirs.length]);
           this.summaries.committed(join(dir, path.record), record.listing);
+          this.persisted.changed(bucket, dir);
           await this.syncDir(dir);
           return;
         } catch (err) {
@@ -398,6 +436,7 @@ export class FsObjectStore implements ObjectStore {
       }
       this.dirCache.removed(dirname(recordPath), ref.path.record, dirBases(ref.path.dirs)[ref.path.dirs.length]);
       this.summaries.forget(recordPath);
+      this.persisted.changed(bucket, dirname(recordPath));
       await fsyncDirOrAncestor(dirname(recordPath), this.layout.keysDir(bucket), this.syncDir);
       await this.removeDataFiles(bucket, record?.files ?? []);
       await this.pruneEmptyDirs(bucket, ref.path);
@@ -445,7 +484,9 @@ export class FsObjectStore implements ObjectStore {
     // The walk's directories are normalised and entry names hold no '/': a plain join.
     const items = await withEntries(page.items, {
       peek: ({ dir, name }) => this.summaries.peek(`${dir}/${name}`),
-      load: ({ dir, name }) => {
+      load: async ({ dir, name }) => {
+        // A cold directory: its persisted summary first, then records for what it lacks.
+        await this.persisted.prime(bucket, dir, (record, entry) => this.summaries.learned(`${dir}/${record}`, entry));
         const file = `${dir}/${name}`;
         return this.summaries.entryOf(file, () => this.readSummary(file), opts.describe);
       },
@@ -559,8 +600,37 @@ export class FsObjectStore implements ObjectStore {
     );
   }
 
-  async close(): Promise<void> {
+  /** Rewrites the persisted listing summaries of changed directories now, not in a moment. */
+  async flushListingSummaries(): Promise<void> {
+    this.checkOpen();
+    await this.persisted.flush();
+  }
+
+  /** What a persisted summary of `dir` holds now (fs-listing-summaries.ts). */
+  private async buildSummary(dir: string, rel: string): Promise<Map<string, ListingEntry> | null> {
+    const segments = rel === '' ? [] : rel.split('/');
+    const entries = await this.dirCache.entries(dir, dirBases(segments)[segments.length]);
+    if (entries.length === 0) return null;
+    const built = new Map<string, ListingEntry>();
+    await Promise.all(
+      entries.map(async ({ kind, name }) => {
+        if (kind !== 'o') return;
+        const file = `${dir}/${name}`;
+        const entry = this.summaries.peek(file) ?? (await this.summaries.entryOf(file, () => this.readSummary(file)));
+        if (entry) built.set(name, entry);
+      }),
+    );
+    return built;
+  }
+
+  /** Lets the changes in progress finish, persists the listing summaries, then closes. */
+  close(): Promise<void> {
     this.closed = true;
-    await this.records.close();
+    this.closing ??= (async () => {
+      if (this.active > 0) await new Promise<void>((done) => (this.drained = done));
+      await this.persisted.close();
+      await this.records.close();
+    })();
+    return this.closing;
   }
 }
