@@ -60,21 +60,27 @@ interface PolicyOutcome {
   accountAllow: boolean;
 }
 
+// Built on first use, once per evaluation: most statements test no condition and name no
+// variable, so most evaluations never need it.
 function lookupFor(request: PolicyRequest): ContextLookup {
-  const map = new Map<string, readonly string[]>();
-  const put = (key: string, value: ContextValue): void => {
-    if (value === undefined) return;
-    map.set(key.toLowerCase(), typeof value === 'string' ? [value] : typeof value === 'boolean' ? [String(value)] : value);
+  let map: Map<string, readonly string[]> | undefined;
+  const build = (): Map<string, readonly string[]> => {
+    const built = new Map<string, readonly string[]>();
+    const put = (key: string, value: ContextValue): void => {
+      if (value === undefined) return;
+      built.set(key.toLowerCase(), typeof value === 'string' ? [value] : typeof value === 'boolean' ? [String(value)] : value);
+    };
+    const p = request.principal;
+    if (p) {
+      put('aws:PrincipalArn', p.arn);
+      put('aws:PrincipalAccount', p.accountId);
+      const user = /^arn:aws:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(p.arn);
+      if (user) put('aws:username', user[1]!);
+    }
+    for (const [key, value] of Object.entries(request.context ?? {})) put(key, value);
+    return built;
   };
-  const p = request.principal;
-  if (p) {
-    put('aws:PrincipalArn', p.arn);
-    put('aws:PrincipalAccount', p.accountId);
-    const user = /^arn:aws:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(p.arn);
-    if (user) put('aws:username', user[1]!);
-  }
-  for (const [key, value] of Object.entries(request.context ?? {})) put(key, value);
-  return (key) => map.get(key.toLowerCase());
+  return (key) => (map ??= build()).get(key.toLowerCase());
 }
 
 function rootOf(accountId: string): string {
@@ -102,8 +108,10 @@ function statementPrincipal(s: Statement, principal: PolicyPrincipal | null, isR
   return 'none';
 }
 
+const ACTION_MATCH: MatchOptions = { ignoreCase: true };
+
 function statementApplies(s: Statement, request: PolicyRequest, lookup: ContextLookup, opts: MatchOptions): boolean {
-  const actionIs = (pattern: string): boolean => wildcardMatch(pattern, request.action, { ignoreCase: true });
+  const actionIs = (pattern: string): boolean => wildcardMatch(pattern, request.action, ACTION_MATCH);
   if (s.action) {
     if (!anyMatch(s.action, actionIs)) return false;
   } else if (s.notAction) {
@@ -123,7 +131,10 @@ function statementApplies(s: Statement, request: PolicyRequest, lookup: ContextL
 }
 
 export function evaluatePolicy(policy: Policy, request: PolicyRequest, isResourcePolicy: boolean): PolicyOutcome {
-  const lookup = lookupFor(request);
+  return outcomeOf(policy, request, isResourcePolicy, lookupFor(request));
+}
+
+function outcomeOf(policy: Policy, request: PolicyRequest, isResourcePolicy: boolean, lookup: ContextLookup): PolicyOutcome {
   // Policy variables exist only in 2012-10-17 documents; before that `${…}` is plain text.
   const opts: MatchOptions = policy.version === '2012-10-17' ? { variables: (key) => lookup(key.toLowerCase())?.[0] } : {};
   const outcome: PolicyOutcome = { deny: false, allow: false, accountAllow: false };
@@ -138,8 +149,9 @@ export function evaluatePolicy(policy: Policy, request: PolicyRequest, isResourc
 }
 
 export function evaluateAccess(input: AccessInput): Decision {
-  const identity = (input.identityPolicies ?? []).map((p) => evaluatePolicy(p, input.request, false));
-  const resource = input.resourcePolicy ? evaluatePolicy(input.resourcePolicy, input.request, true) : undefined;
+  const lookup = lookupFor(input.request);
+  const identity = (input.identityPolicies ?? []).map((p) => outcomeOf(p, input.request, false, lookup));
+  const resource = input.resourcePolicy ? outcomeOf(input.resourcePolicy, input.request, true, lookup) : undefined;
   if (resource?.deny || identity.some((o) => o.deny)) return 'Deny';
   if (resource?.allow) return 'Allow';
   const identityAllows = identity.some((o) => o.allow);
