@@ -95,8 +95,9 @@ export function parsedPolicy(text: string, kind: 'identity' | 'resource'): Polic
   return parsedEntry(text, kind).policy;
 }
 
-function identityEntries(caller: Caller): ParsedPolicy[] {
-  const entries: ParsedPolicy[] = [];
+/** The caller's parsed identity policies, after `first` when given. */
+function identityEntries(caller: Caller, first?: ParsedPolicy): ParsedPolicy[] {
+  const entries: ParsedPolicy[] = first ? [first] : [];
   for (const text of caller.identityPolicies ?? []) {
     // A stored identity policy was checked when it was put; one that no longer parses grants nothing.
     try {
@@ -110,32 +111,75 @@ function identityEntries(caller: Caller): ParsedPolicy[] {
 
 // Decisions repeat: the same caller, action and key, again and again (every SSE-KMS PUT and
 // GET). A decision is a function of the policies and the few request values they test, so it
-// is kept under exactly those; policies with variables are always evaluated afresh.
+// is kept under exactly those; policies with variables are always evaluated afresh. The values
+// are the levels of a tree of maps rather than one joined string: they are the same string
+// objects call after call (the caller's ARN, the key's ARN), whose hashes V8 keeps, so a
+// lookup costs a few map reads and builds nothing.
 const DECISION_LIMIT = 16_384;
-const decisions = new Map<string, Decision>();
 
-function decisionKey(caller: Caller, action: KmsAction, resource: string, request: AuthRequest, policies: ParsedPolicy[]): string | undefined {
-  if (request.context) return undefined;
-  // Built by concatenation, not arrays and joins: this runs on every GenerateDataKey and Decrypt.
-  let key = `${caller.arn}\u0001${caller.accountId}\u0001${caller.viaService ?? ''}\u0001${action}\u0001${resource}\u0001`;
+interface DecisionNode {
+  next: Map<string | number, DecisionNode>;
+  decision?: Decision;
+}
+
+let decisionRoot: DecisionNode = { next: new Map() };
+let decisionCount = 0;
+/** The current lookup's path, reused: calls are synchronous. */
+const path: (string | number)[] = [];
+
+/** The path of a decision (in `path`), or false when it must not be remembered. */
+function decisionPath(caller: Caller, action: KmsAction, resource: string, request: AuthRequest, policies: ParsedPolicy[]): boolean {
+  if (request.context) return false;
+  path.length = 0;
+  path.push(caller.arn, caller.accountId, caller.viaService ?? '', action, resource);
+  let tested = false;
   for (const p of policies) {
-    if (p.variables) return undefined;
-    key += `${p.id},`;
+    if (p.variables) return false;
+    path.push(p.id);
+    if (p.conditionKeys.length > 0) tested = true;
   }
+  if (!tested) return true;
   const pairs = request.encryptionContext ?? {};
+  let values = '';
   for (const p of policies) {
     for (const k of p.conditionKeys) {
-      if (k === 'kms:encryptioncontextkeys') key += `\u0001${k}\u0001${JSON.stringify(Object.keys(pairs))}`;
+      if (k === 'kms:encryptioncontextkeys') values += `\u0001${k}\u0001${JSON.stringify(Object.keys(pairs))}`;
       else if (k.startsWith('kms:encryptioncontext:')) {
         const wanted = k.slice('kms:encryptioncontext:'.length);
         // Condition keys are case-insensitive: every pair whose key folds to the tested one counts,
         // each length-prefixed so that no value can imitate a separator or a second pair.
-        key += `\u0001${k}`;
-        for (const c in pairs) if (Object.hasOwn(pairs, c) && c.toLowerCase() === wanted) key += `\u0002${c.length}:${c}${pairs[c]!.length}:${pairs[c]}`;
+        values += `\u0001${k}`;
+        for (const c in pairs) if (Object.hasOwn(pairs, c) && c.toLowerCase() === wanted) values += `\u0002${c.length}:${c}${pairs[c]!.length}:${pairs[c]}`;
       }
     }
   }
-  return key;
+  // A string level after the numeric policy ids, so it can never be taken for one.
+  path.push(values);
+  return true;
+}
+
+function rememberedDecision(): Decision | undefined {
+  let node: DecisionNode | undefined = decisionRoot;
+  for (let i = 0; node && i < path.length; i++) node = node.next.get(path[i]!);
+  return node?.decision;
+}
+
+function rememberDecision(decision: Decision): void {
+  if (decisionCount >= DECISION_LIMIT) {
+    decisionRoot = { next: new Map() };
+    decisionCount = 0;
+  }
+  let node = decisionRoot;
+  for (const segment of path) {
+    let next = node.next.get(segment);
+    if (!next) {
+      next = { next: new Map() };
+      node.next.set(segment, next);
+    }
+    node = next;
+  }
+  if (node.decision === undefined) decisionCount++;
+  node.decision = decision;
 }
 
 function conditionContext(caller: Caller, request: AuthRequest): Record<string, ContextValue> {
@@ -166,20 +210,17 @@ function policyRequest(caller: Caller, action: KmsAction, resource: string, requ
 /** The decision for `action` on `key` by policies alone (no grants); the lockout check passes a policy not yet stored. */
 export function policyDecision(caller: Caller, action: KmsAction, key: Pick<KeyRecord, 'arn' | 'policy'>, request: AuthRequest = {}): Decision {
   const keyPolicy = parsedEntry(key.policy, 'resource');
-  const identity = identityEntries(caller);
-  const cacheKey = decisionKey(caller, action, key.arn, request, [keyPolicy, ...identity]);
-  const known = cacheKey === undefined ? undefined : decisions.get(cacheKey);
+  const policies = identityEntries(caller, keyPolicy);
+  const remembered = decisionPath(caller, action, key.arn, request, policies);
+  const known = remembered ? rememberedDecision() : undefined;
   if (known) return known;
   const decision = evaluateAccess({
     request: policyRequest(caller, action, key.arn, request),
-    identityPolicies: identity.map((p) => p.policy),
+    identityPolicies: policies.slice(1).map((p) => p.policy),
     resourcePolicy: keyPolicy.policy,
     resourcePolicyGate: true,
   });
-  if (cacheKey !== undefined) {
-    if (decisions.size >= DECISION_LIMIT) decisions.clear();
-    decisions.set(cacheKey, decision);
-  }
+  if (remembered) rememberDecision(decision);
   return decision;
 }
 
