@@ -11,7 +11,16 @@ import { awsS3KeyPolicy } from './policy.js';
 import type { KeyRecord } from './records.js';
 import type { Caller } from './types.js';
 
-export async function resolveKey(ctx: CoreContext, value: string, opts: { allowAlias: boolean }): Promise<KeyRecord> {
+/** `next(value)`, at once when `value` is already there, after it when it is a promise. */
+export function whenResolved<A, B>(value: A | Promise<A>, next: (a: A) => B): B | Promise<B> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+/**
+ * The key `value` names. Synchronous (no promise turn on the hot path) except the first time
+ * alias/aws/s3 is named, when the AWS managed key is created and stored.
+ */
+export function resolveKey(ctx: CoreContext, value: string, opts: { allowAlias: boolean }): KeyRecord | Promise<KeyRecord> {
   const ref = parseKeyRef(value, ctx.scope, opts);
   const ours = ref.accountId === ctx.scope.accountId;
   if (ref.kind === 'key') {
@@ -19,7 +28,7 @@ export async function resolveKey(ctx: CoreContext, value: string, opts: { allowA
     if (!key) throw new KmsError('NotFoundException', `Key '${ref.arn}' does not exist`);
     return key;
   }
-  if (ours && ref.aliasName === AWS_S3_ALIAS) return ensureAwsS3Key(ctx);
+  if (ours && ref.aliasName === AWS_S3_ALIAS) return existingAwsS3Key(ctx) ?? ensureAwsS3Key(ctx);
   const alias = ours ? ctx.store.alias(ref.aliasName) : undefined;
   const key = alias ? ctx.store.key(alias.targetKeyId) : undefined;
   if (!key) throw new KmsError('NotFoundException', `Alias ${ref.aliasArn} is not found.`);
@@ -30,21 +39,26 @@ export async function resolveKey(ctx: CoreContext, value: string, opts: { allowA
  * The key an operation acts on: resolved, `action` authorised for `caller` on it, then the
  * operation's own state rule (`check`) applied, in the order AWS answers them.
  */
-export async function authorizedKey(
+export function authorizedKey(
   ctx: CoreContext,
   keyId: string,
   opts: { allowAlias: boolean; action: KmsAction; caller: Caller; check?: (key: KeyRecord) => void; request?: AuthRequest },
-): Promise<KeyRecord> {
-  const key = await resolveKey(ctx, keyId, { allowAlias: opts.allowAlias });
-  authorize(opts.caller, opts.action, key, opts.request);
-  opts.check?.(key);
-  return key;
+): KeyRecord | Promise<KeyRecord> {
+  return whenResolved(resolveKey(ctx, keyId, { allowAlias: opts.allowAlias }), (key) => {
+    authorize(opts.caller, opts.action, key, opts.request);
+    opts.check?.(key);
+    return key;
+  });
+}
+
+function existingAwsS3Key(ctx: CoreContext): KeyRecord | undefined {
+  const existing = ctx.store.alias(AWS_S3_ALIAS);
+  return existing ? ctx.store.key(existing.targetKeyId) : undefined;
 }
 
 /** The AWS managed key for S3, created with its alias the first time anything names it. */
 export async function ensureAwsS3Key(ctx: CoreContext): Promise<KeyRecord> {
-  const existing = ctx.store.alias(AWS_S3_ALIAS);
-  const existingKey = existing ? ctx.store.key(existing.targetKeyId) : undefined;
+  const existingKey = existingAwsS3Key(ctx);
   if (existingKey) return existingKey;
   const keyId = await ctx.store.mutate((doc) => {
     const raced = Object.hasOwn(doc.aliases, AWS_S3_ALIAS) ? doc.aliases[AWS_S3_ALIAS] : undefined;
