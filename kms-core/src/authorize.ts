@@ -9,7 +9,8 @@
 
 import { KmsError } from './errors.js';
 import { grantAllows } from './grant-match.js';
-import { evaluateAccess, evaluatePolicy, parsePolicy, type ContextValue, type Decision, type Policy, type PolicyRequest } from './policy/index.js';
+import { decidePrepared, evaluateAccess, evaluatePolicy, parsePolicy, prepareAccess } from './policy/index.js';
+import type { ContextValue, Decision, Policy, PolicyRequest, PreparedAccess } from './policy/index.js';
 import type { KeyRecord } from './records.js';
 import type { Caller } from './types.js';
 
@@ -69,8 +70,6 @@ interface ParsedPolicy {
   policy: Policy;
   /** Small and unique: names the document in decision-cache keys. */
   id: number;
-  /** Lower-case condition keys its statements test. */
-  conditionKeys: string[];
   /** Uses `${…}` policy variables, whose values could come from anywhere in the request. */
   variables: boolean;
 }
@@ -83,8 +82,7 @@ function parsedEntry(text: string, kind: 'identity' | 'resource'): ParsedPolicy 
   let entry = cache.get(text);
   if (!entry) {
     const policy = parsePolicy(text, kind);
-    const conditionKeys = [...new Set(policy.statements.flatMap((st) => st.conditions.map((c) => c.key.toLowerCase())))];
-    entry = { policy, id: nextPolicyId++, conditionKeys, variables: text.includes('${') };
+    entry = { policy, id: nextPolicyId++, variables: text.includes('${') };
     if (cache.size >= PARSED_LIMIT) cache.clear();
     cache.set(text, entry);
   }
@@ -110,66 +108,51 @@ function identityEntries(caller: Caller, first?: ParsedPolicy): ParsedPolicy[] {
 }
 
 // Decisions repeat: the same caller, action and key, again and again (every SSE-KMS PUT and
-// GET). A decision is a function of the policies and the few request values they test, so it
-// is kept under exactly those; policies with variables are always evaluated afresh. The values
-// are the levels of a tree of maps rather than one joined string: they are the same string
-// objects call after call (the caller's ARN, the key's ARN), whose hashes V8 keeps, so a
+// GET). What a decision depends on besides the request's context — which statements of which
+// policies admit this principal, action and resource — is worked out once and kept under
+// exactly those (policies with variables, whose resource patterns read the context, are always
+// evaluated afresh); only the conditions left, if any, are tested per call. So a key policy
+// with a condition on the object ARN costs a condition test per new object, not an evaluation.
+// The values are the levels of a tree of maps rather than one joined string: they are the same
+// string objects call after call (the caller's ARN, the key's ARN), whose hashes V8 keeps, so a
 // lookup costs a few map reads and builds nothing.
-const DECISION_LIMIT = 16_384;
+const PREPARED_LIMIT = 16_384;
 
-interface DecisionNode {
-  next: Map<string | number, DecisionNode>;
+interface PreparedNode {
+  next: Map<string | number, PreparedNode>;
+  prepared?: PreparedAccess;
+  /** The decision, when `prepared` leaves no condition to test. */
   decision?: Decision;
 }
 
-let decisionRoot: DecisionNode = { next: new Map() };
-let decisionCount = 0;
+let preparedRoot: PreparedNode = { next: new Map() };
+let preparedCount = 0;
 /** The current lookup's path, reused: calls are synchronous. */
 const path: (string | number)[] = [];
 
-/** The path of a decision (in `path`), or false when it must not be remembered. */
-function decisionPath(caller: Caller, action: KmsAction, resource: string, request: AuthRequest, policies: ParsedPolicy[]): boolean {
-  if (request.context) return false;
+/** The path of a prepared evaluation (in `path`), or false when it must not be kept. */
+function preparedPath(caller: Caller, action: KmsAction, resource: string, policies: ParsedPolicy[]): boolean {
   path.length = 0;
-  path.push(caller.arn, caller.accountId, caller.viaService ?? '', action, resource);
-  let tested = false;
+  path.push(caller.arn, caller.accountId, action, resource);
   for (const p of policies) {
     if (p.variables) return false;
     path.push(p.id);
-    if (p.conditionKeys.length > 0) tested = true;
   }
-  if (!tested) return true;
-  const pairs = request.encryptionContext ?? {};
-  let values = '';
-  for (const p of policies) {
-    for (const k of p.conditionKeys) {
-      if (k === 'kms:encryptioncontextkeys') values += `\u0001${k}\u0001${JSON.stringify(Object.keys(pairs))}`;
-      else if (k.startsWith('kms:encryptioncontext:')) {
-        const wanted = k.slice('kms:encryptioncontext:'.length);
-        // Condition keys are case-insensitive: every pair whose key folds to the tested one counts,
-        // each length-prefixed so that no value can imitate a separator or a second pair.
-        values += `\u0001${k}`;
-        for (const c in pairs) if (Object.hasOwn(pairs, c) && c.toLowerCase() === wanted) values += `\u0002${c.length}:${c}${pairs[c]!.length}:${pairs[c]}`;
-      }
-    }
-  }
-  // A string level after the numeric policy ids, so it can never be taken for one.
-  path.push(values);
   return true;
 }
 
-function rememberedDecision(): Decision | undefined {
-  let node: DecisionNode | undefined = decisionRoot;
+function keptNode(): PreparedNode | undefined {
+  let node: PreparedNode | undefined = preparedRoot;
   for (let i = 0; node && i < path.length; i++) node = node.next.get(path[i]!);
-  return node?.decision;
+  return node?.prepared ? node : undefined;
 }
 
-function rememberDecision(decision: Decision): void {
-  if (decisionCount >= DECISION_LIMIT) {
-    decisionRoot = { next: new Map() };
-    decisionCount = 0;
+function keep(prepared: PreparedAccess, decision: Decision | undefined): void {
+  if (preparedCount >= PREPARED_LIMIT) {
+    preparedRoot = { next: new Map() };
+    preparedCount = 0;
   }
-  let node = decisionRoot;
+  let node = preparedRoot;
   for (const segment of path) {
     let next = node.next.get(segment);
     if (!next) {
@@ -178,8 +161,10 @@ function rememberDecision(decision: Decision): void {
     }
     node = next;
   }
-  if (node.decision === undefined) decisionCount++;
-  node.decision = decision;
+  if (node.prepared === undefined) preparedCount++;
+  node.prepared = prepared;
+  if (decision === undefined) delete node.decision;
+  else node.decision = decision;
 }
 
 function conditionContext(caller: Caller, request: AuthRequest): Record<string, ContextValue> {
@@ -211,16 +196,19 @@ function policyRequest(caller: Caller, action: KmsAction, resource: string, requ
 export function policyDecision(caller: Caller, action: KmsAction, key: Pick<KeyRecord, 'arn' | 'policy'>, request: AuthRequest = {}): Decision {
   const keyPolicy = parsedEntry(key.policy, 'resource');
   const policies = identityEntries(caller, keyPolicy);
-  const remembered = decisionPath(caller, action, key.arn, request, policies);
-  const known = remembered ? rememberedDecision() : undefined;
-  if (known) return known;
-  const decision = evaluateAccess({
-    request: policyRequest(caller, action, key.arn, request),
+  const keepable = preparedPath(caller, action, key.arn, policies);
+  const kept = keepable ? keptNode() : undefined;
+  if (kept?.decision) return kept.decision;
+  const fullRequest = policyRequest(caller, action, key.arn, request);
+  if (kept?.prepared) return decidePrepared(kept.prepared, fullRequest);
+  const prepared = prepareAccess({
+    request: fullRequest,
     identityPolicies: policies.slice(1).map((p) => p.policy),
     resourcePolicy: keyPolicy.policy,
     resourcePolicyGate: true,
   });
-  if (remembered) rememberDecision(decision);
+  const decision = decidePrepared(prepared, fullRequest);
+  if (keepable) keep(prepared, prepared.conditional ? undefined : decision);
   return decision;
 }
 

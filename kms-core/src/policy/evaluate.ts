@@ -110,7 +110,8 @@ function statementPrincipal(s: Statement, principal: PolicyPrincipal | null, isR
 
 const ACTION_MATCH: MatchOptions = { ignoreCase: true };
 
-function statementApplies(s: Statement, request: PolicyRequest, lookup: ContextLookup, opts: MatchOptions): boolean {
+/** Action/NotAction and Resource/NotResource admit the request (conditions aside). */
+function statementTargets(s: Statement, request: Pick<PolicyRequest, 'action' | 'resource'>, opts: MatchOptions): boolean {
   const actionIs = (pattern: string): boolean => wildcardMatch(pattern, request.action, ACTION_MATCH);
   if (s.action) {
     if (!anyMatch(s.action, actionIs)) return false;
@@ -120,42 +121,91 @@ function statementApplies(s: Statement, request: PolicyRequest, lookup: ContextL
     return false;
   }
   const resourceIs = (pattern: string): boolean => pattern === '*' || arnMatch(pattern, request.resource, opts);
-  if (s.resource) {
-    if (!anyMatch(s.resource, resourceIs)) return false;
-  } else if (s.notResource) {
-    if (anyMatch(s.notResource, resourceIs)) return false;
-  } else {
-    return false;
-  }
-  return s.conditions.every((test) => conditionHolds(test, lookup, opts));
+  if (s.resource) return anyMatch(s.resource, resourceIs);
+  if (s.notResource) return !anyMatch(s.notResource, resourceIs);
+  return false;
 }
 
-export function evaluatePolicy(policy: Policy, request: PolicyRequest, isResourcePolicy: boolean): PolicyOutcome {
-  return outcomeOf(policy, request, isResourcePolicy, lookupFor(request));
+/** A statement whose principal, action and resource admit the request: only its conditions are left to test. */
+interface Candidate {
+  effect: Statement['effect'];
+  fit: Exclude<PrincipalFit, 'none'>;
+  conditions: Statement['conditions'];
 }
 
-function outcomeOf(policy: Policy, request: PolicyRequest, isResourcePolicy: boolean, lookup: ContextLookup): PolicyOutcome {
+interface PreparedPolicy {
+  candidates: Candidate[];
+  variables: boolean;
+}
+
+/**
+ * An evaluation split in two: what depends on who asks for what on which resource (`prepareAccess`),
+ * and what depends on the rest of the request's context (`decidePrepared`, the conditions). Callers
+ * that see the same principal, action and resource again keep the first part; it is only valid for
+ * policies without `${…}` variables, whose resource patterns read the context.
+ */
+export interface PreparedAccess {
+  identity: PreparedPolicy[];
+  resource?: PreparedPolicy;
+  gate: boolean;
+  /** Some candidate has conditions: the decision depends on the context. */
+  conditional: boolean;
+}
+
+function variablesOf(policy: Policy, lookup: ContextLookup): MatchOptions {
   // Policy variables exist only in 2012-10-17 documents; before that `${…}` is plain text.
-  const opts: MatchOptions = policy.version === '2012-10-17' ? { variables: (key) => lookup(key.toLowerCase())?.[0] } : {};
-  const outcome: PolicyOutcome = { deny: false, allow: false, accountAllow: false };
+  return policy.version === '2012-10-17' ? { variables: (key) => lookup(key.toLowerCase())?.[0] } : {};
+}
+
+function preparePolicy(policy: Policy, request: PolicyRequest, isResourcePolicy: boolean, lookup: ContextLookup): PreparedPolicy {
+  const opts = variablesOf(policy, lookup);
+  const candidates: Candidate[] = [];
   for (const s of policy.statements) {
     const fit = statementPrincipal(s, request.principal, isResourcePolicy);
-    if (fit === 'none' || !statementApplies(s, request, lookup, opts)) continue;
-    if (s.effect === 'Deny') outcome.deny = true;
-    else if (fit === 'direct') outcome.allow = true;
+    if (fit !== 'none' && statementTargets(s, request, opts)) candidates.push({ effect: s.effect, fit, conditions: s.conditions });
+  }
+  return { candidates, variables: opts.variables !== undefined };
+}
+
+function preparedOutcome(prepared: PreparedPolicy, lookup: ContextLookup): PolicyOutcome {
+  const opts: MatchOptions = prepared.variables ? { variables: (key) => lookup(key.toLowerCase())?.[0] } : {};
+  const outcome: PolicyOutcome = { deny: false, allow: false, accountAllow: false };
+  for (const c of prepared.candidates) {
+    if (!c.conditions.every((test) => conditionHolds(test, lookup, opts))) continue;
+    if (c.effect === 'Deny') outcome.deny = true;
+    else if (c.fit === 'direct') outcome.allow = true;
     else outcome.accountAllow = true;
   }
   return outcome;
 }
 
-export function evaluateAccess(input: AccessInput): Decision {
+export function evaluatePolicy(policy: Policy, request: PolicyRequest, isResourcePolicy: boolean): PolicyOutcome {
+  const lookup = lookupFor(request);
+  return preparedOutcome(preparePolicy(policy, request, isResourcePolicy, lookup), lookup);
+}
+
+/** The first half of `evaluateAccess`; the request's context is read only for policy variables. */
+export function prepareAccess(input: AccessInput): PreparedAccess {
   const lookup = lookupFor(input.request);
-  const identity = (input.identityPolicies ?? []).map((p) => outcomeOf(p, input.request, false, lookup));
-  const resource = input.resourcePolicy ? outcomeOf(input.resourcePolicy, input.request, true, lookup) : undefined;
+  const identity = (input.identityPolicies ?? []).map((p) => preparePolicy(p, input.request, false, lookup));
+  const resource = input.resourcePolicy ? preparePolicy(input.resourcePolicy, input.request, true, lookup) : undefined;
+  const conditional = [...identity, ...(resource ? [resource] : [])].some((p) => p.candidates.some((c) => c.conditions.length > 0));
+  return { identity, ...(resource ? { resource } : {}), gate: input.resourcePolicyGate === true, conditional };
+}
+
+/** The second half: the decision for a request whose principal, action and resource `prepared` was made for. */
+export function decidePrepared(prepared: PreparedAccess, request: PolicyRequest): Decision {
+  const lookup = lookupFor(request);
+  const identity = prepared.identity.map((p) => preparedOutcome(p, lookup));
+  const resource = prepared.resource ? preparedOutcome(prepared.resource, lookup) : undefined;
   if (resource?.deny || identity.some((o) => o.deny)) return 'Deny';
   if (resource?.allow) return 'Allow';
   const identityAllows = identity.some((o) => o.allow);
   if (!identityAllows) return 'ImplicitDeny';
-  if (input.resourcePolicyGate) return resource?.accountAllow ? 'Allow' : 'ImplicitDeny';
+  if (prepared.gate) return resource?.accountAllow ? 'Allow' : 'ImplicitDeny';
   return 'Allow';
+}
+
+export function evaluateAccess(input: AccessInput): Decision {
+  return decidePrepared(prepareAccess(input), input.request);
 }
