@@ -127,40 +127,38 @@ interface PreparedNode {
 
 let preparedRoot: PreparedNode = { next: new Map() };
 let preparedCount = 0;
-/** The current lookup's path, reused: calls are synchronous. */
-const path: (string | number)[] = [];
 
-/** The path of a prepared evaluation (in `path`), or false when it must not be kept. */
-function preparedPath(caller: Caller, action: KmsAction, resource: string, policies: ParsedPolicy[]): boolean {
-  path.length = 0;
-  path.push(caller.arn, caller.accountId, action, resource);
-  for (const p of policies) {
-    if (p.variables) return false;
-    path.push(p.id);
+/** One level down from `node` (made when `create`). */
+function below(node: PreparedNode | undefined, segment: string | number, create: boolean): PreparedNode | undefined {
+  let next = node?.next.get(segment);
+  if (!next && create && node) {
+    next = { next: new Map() };
+    node.next.set(segment, next);
   }
-  return true;
+  return next;
 }
 
-function keptNode(): PreparedNode | undefined {
-  let node: PreparedNode | undefined = preparedRoot;
-  for (let i = 0; node && i < path.length; i++) node = node.next.get(path[i]!);
-  return node?.prepared ? node : undefined;
+/**
+ * The node kept for the caller, action, key and policies (made when `create`), walked without
+ * building anything; undefined when none is kept or the policies use variables.
+ */
+function preparedNode(caller: Caller, action: KmsAction, resource: string, policies: ParsedPolicy[], create: boolean): PreparedNode | undefined {
+  for (const p of policies) if (p.variables) return undefined;
+  let node = below(preparedRoot, caller.arn, create);
+  node = below(node, caller.accountId, create);
+  node = below(node, action, create);
+  node = below(node, resource, create);
+  for (const p of policies) node = below(node, p.id, create);
+  return node;
 }
 
-function keep(prepared: PreparedAccess, decision: Decision | undefined): void {
+function keep(caller: Caller, action: KmsAction, resource: string, policies: ParsedPolicy[], prepared: PreparedAccess, decision: Decision | undefined): void {
   if (preparedCount >= PREPARED_LIMIT) {
     preparedRoot = { next: new Map() };
     preparedCount = 0;
   }
-  let node = preparedRoot;
-  for (const segment of path) {
-    let next = node.next.get(segment);
-    if (!next) {
-      next = { next: new Map() };
-      node.next.set(segment, next);
-    }
-    node = next;
-  }
+  const node = preparedNode(caller, action, resource, policies, true);
+  if (!node) return;
   if (node.prepared === undefined) preparedCount++;
   node.prepared = prepared;
   if (decision === undefined) delete node.decision;
@@ -196,8 +194,7 @@ function policyRequest(caller: Caller, action: KmsAction, resource: string, requ
 export function policyDecision(caller: Caller, action: KmsAction, key: Pick<KeyRecord, 'arn' | 'policy'>, request: AuthRequest = {}): Decision {
   const keyPolicy = parsedEntry(key.policy, 'resource');
   const policies = identityEntries(caller, keyPolicy);
-  const keepable = preparedPath(caller, action, key.arn, policies);
-  const kept = keepable ? keptNode() : undefined;
+  const kept = preparedNode(caller, action, key.arn, policies, false);
   if (kept?.decision) return kept.decision;
   const fullRequest = policyRequest(caller, action, key.arn, request);
   if (kept?.prepared) return decidePrepared(kept.prepared, fullRequest);
@@ -208,7 +205,7 @@ export function policyDecision(caller: Caller, action: KmsAction, key: Pick<KeyR
     resourcePolicyGate: true,
   });
   const decision = decidePrepared(prepared, fullRequest);
-  if (keepable) keep(prepared, prepared.conditional ? undefined : decision);
+  keep(caller, action, key.arn, policies, prepared, prepared.conditional ? undefined : decision);
   return decision;
 }
 

@@ -124,7 +124,24 @@ export function uuidToBytes(uuid: string): Buffer {
 
 const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
+// Decrypt reads the key's UUID out of every blob. Its text is kept by the 16 raw bytes (taken as
+// a latin1 string: one flat allocation rather than twenty string joins), so the same UUID string
+// object comes back each time, and the keystore's lookup by it reuses the hash V8 keeps on it.
+const UUID_TEXTS_LIMIT = 4096;
+const uuidTexts = new Map<string, string>();
+
 function readUuid(source: Buffer, offset: number): string {
+  const raw = source.toString('latin1', offset, offset + UUID_BYTES);
+  let text = uuidTexts.get(raw);
+  if (text === undefined) {
+    text = uuidText(source, offset);
+    if (uuidTexts.size >= UUID_TEXTS_LIMIT) uuidTexts.clear();
+    uuidTexts.set(raw, text);
+  }
+  return text;
+}
+
+function uuidText(source: Buffer, offset: number): string {
   let out = '';
   for (let i = 0; i < UUID_BYTES; i++) {
     if (i === 4 || i === 6 || i === 8 || i === 10) out += '-';

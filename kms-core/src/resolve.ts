@@ -6,6 +6,7 @@ import type { AuthRequest, KmsAction } from './authorize.js';
 import type { CoreContext } from './core-context.js';
 import { KmsError } from './errors.js';
 import { parseKeyRef } from './key-id.js';
+import type { KeyRef, Scope } from './key-id.js';
 import { AWS_S3_ALIAS, AWS_S3_DESCRIPTION, newKeyRecord } from './key-records.js';
 import { awsS3KeyPolicy } from './policy.js';
 import type { KeyRecord } from './records.js';
@@ -16,12 +17,32 @@ export function whenResolved<A, B>(value: A | Promise<A>, next: (a: A) => B): B 
   return value instanceof Promise ? value.then(next) : next(value);
 }
 
+// KeyId values repeat (every PUT to a bucket names its key the same way), and parsing one costs
+// two regular expressions: a key reference, once parsed, is kept by its text (per scope, since
+// the region and account decide it). Aliases are not kept: whether one is accepted depends on
+// the operation, and what one names is read from the keystore every time anyway.
+const KEY_REFS_LIMIT = 1024;
+const keyRefs = new WeakMap<Scope, Map<string, KeyRef>>();
+
+function keyRefOf(scope: Scope, value: string, opts: { allowAlias: boolean }): KeyRef {
+  let refs = keyRefs.get(scope);
+  if (!refs) keyRefs.set(scope, (refs = new Map()));
+  const known = refs.get(value);
+  if (known) return known;
+  const ref = parseKeyRef(value, scope, opts);
+  if (ref.kind === 'key') {
+    if (refs.size >= KEY_REFS_LIMIT) refs.clear();
+    refs.set(value, ref);
+  }
+  return ref;
+}
+
 /**
  * The key `value` names. Synchronous (no promise turn on the hot path) except the first time
  * alias/aws/s3 is named, when the AWS managed key is created and stored.
  */
 export function resolveKey(ctx: CoreContext, value: string, opts: { allowAlias: boolean }): KeyRecord | Promise<KeyRecord> {
-  const ref = parseKeyRef(value, ctx.scope, opts);
+  const ref = keyRefOf(ctx.scope, value, opts);
   const ours = ref.accountId === ctx.scope.accountId;
   if (ref.kind === 'key') {
     const key = ours ? ctx.store.key(ref.keyId) : undefined;
