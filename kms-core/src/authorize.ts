@@ -173,7 +173,7 @@ function conditionContext(caller: Caller, request: AuthRequest): Record<string, 
     if (keys.length > 0) context['kms:EncryptionContextKeys'] = keys;
     for (const k of keys) context[`kms:EncryptionContext:${k}`] = pairs[k];
   }
-  return { ...context, ...request.context };
+  return request.context ? { ...context, ...request.context } : context;
 }
 
 export function accessDenied(caller: Caller, action: KmsAction, resource: string, why: 'no-resource' | 'no-identity' | 'deny-resource' | 'deny-identity'): KmsError {

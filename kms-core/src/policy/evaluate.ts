@@ -77,7 +77,8 @@ function lookupFor(request: PolicyRequest): ContextLookup {
       const user = /^arn:aws:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(p.arn);
       if (user) put('aws:username', user[1]!);
     }
-    for (const [key, value] of Object.entries(request.context ?? {})) put(key, value);
+    const context = request.context ?? {};
+    for (const key in context) if (Object.hasOwn(context, key)) put(key, context[key]);
     return built;
   };
   return (key) => (map ??= build()).get(key.toLowerCase());
