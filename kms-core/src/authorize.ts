@@ -165,13 +165,15 @@ function keep(caller: Caller, action: KmsAction, resource: string, policies: Par
   else node.decision = decision;
 }
 
+// Condition keys are case-insensitive and the evaluator folds them: named here in lower case
+// already, they cost no folding per call.
 function conditionContext(caller: Caller, request: AuthRequest): Record<string, ContextValue> {
-  const context: Record<string, ContextValue> = { 'kms:CallerAccount': caller.accountId, 'kms:ViaService': caller.viaService };
+  const context: Record<string, ContextValue> = { 'kms:calleraccount': caller.accountId, 'kms:viaservice': caller.viaService };
   const pairs = request.encryptionContext;
   if (pairs) {
     const keys = Object.keys(pairs);
-    if (keys.length > 0) context['kms:EncryptionContextKeys'] = keys;
-    for (const k of keys) context[`kms:EncryptionContext:${k}`] = pairs[k];
+    if (keys.length > 0) context['kms:encryptioncontextkeys'] = keys;
+    for (const k of keys) context[`kms:encryptioncontext:${k}`] = pairs[k];
   }
   return request.context ? { ...context, ...request.context } : context;
 }

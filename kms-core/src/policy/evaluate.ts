@@ -60,28 +60,37 @@ interface PolicyOutcome {
   accountAllow: boolean;
 }
 
+const asValues = (value: ContextValue): readonly string[] | undefined =>
+  value === undefined ? undefined : typeof value === 'string' ? [value] : typeof value === 'boolean' ? [String(value)] : value;
+
+/** The keys filled in from the principal; the request's own context wins over them. */
+function principalValue(p: PolicyPrincipal | null, key: string): readonly string[] | undefined {
+  if (!p) return undefined;
+  if (key === 'aws:principalarn') return [p.arn];
+  if (key === 'aws:principalaccount') return [p.accountId];
+  if (key !== 'aws:username') return undefined;
+  const user = /^arn:aws:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(p.arn);
+  return user ? [user[1]!] : undefined;
+}
+
 // Built on first use, once per evaluation: most statements test no condition and name no
-// variable, so most evaluations never need it.
+// variable, so most evaluations never need it. Keys are folded once here; a caller that passes
+// them in lower case already (kms-core does) folds nothing.
 function lookupFor(request: PolicyRequest): ContextLookup {
   let map: Map<string, readonly string[]> | undefined;
   const build = (): Map<string, readonly string[]> => {
     const built = new Map<string, readonly string[]>();
-    const put = (key: string, value: ContextValue): void => {
-      if (value === undefined) return;
-      built.set(key.toLowerCase(), typeof value === 'string' ? [value] : typeof value === 'boolean' ? [String(value)] : value);
-    };
-    const p = request.principal;
-    if (p) {
-      put('aws:PrincipalArn', p.arn);
-      put('aws:PrincipalAccount', p.accountId);
-      const user = /^arn:aws:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(p.arn);
-      if (user) put('aws:username', user[1]!);
-    }
     const context = request.context ?? {};
-    for (const key in context) if (Object.hasOwn(context, key)) put(key, context[key]);
+    for (const key in context) {
+      const values = Object.hasOwn(context, key) ? asValues(context[key]) : undefined;
+      if (values) built.set(key.toLowerCase(), values);
+    }
     return built;
   };
-  return (key) => (map ??= build()).get(key.toLowerCase());
+  return (key) => {
+    const folded = key.toLowerCase();
+    return (map ??= build()).get(folded) ?? principalValue(request.principal, folded);
+  };
 }
 
 function rootOf(accountId: string): string {
