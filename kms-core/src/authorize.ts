@@ -9,7 +9,8 @@
 
 import { KmsError } from './errors.js';
 import { grantAllows } from './grant-match.js';
-import { evaluateAccess, evaluatePolicy, parsePolicy, type ContextValue, type Decision, type Policy, type PolicyRequest } from './policy/index.js';
+import { decidePrepared, evaluateAccess, evaluatePolicy, parsePolicy, prepareAccess } from './policy/index.js';
+import type { ContextValue, Decision, Policy, PolicyRequest, PreparedAccess } from './policy/index.js';
 import type { KeyRecord } from './records.js';
 import type { Caller } from './types.js';
 
@@ -69,8 +70,6 @@ interface ParsedPolicy {
   policy: Policy;
   /** Small and unique: names the document in decision-cache keys. */
   id: number;
-  /** Lower-case condition keys its statements test. */
-  conditionKeys: string[];
   /** Uses `${…}` policy variables, whose values could come from anywhere in the request. */
   variables: boolean;
 }
@@ -83,8 +82,7 @@ function parsedEntry(text: string, kind: 'identity' | 'resource'): ParsedPolicy 
   let entry = cache.get(text);
   if (!entry) {
     const policy = parsePolicy(text, kind);
-    const conditionKeys = [...new Set(policy.statements.flatMap((st) => st.conditions.map((c) => c.key.toLowerCase())))];
-    entry = { policy, id: nextPolicyId++, conditionKeys, variables: text.includes('${') };
+    entry = { policy, id: nextPolicyId++, variables: text.includes('${') };
     if (cache.size >= PARSED_LIMIT) cache.clear();
     cache.set(text, entry);
   }
@@ -95,8 +93,9 @@ export function parsedPolicy(text: string, kind: 'identity' | 'resource'): Polic
   return parsedEntry(text, kind).policy;
 }
 
-function identityEntries(caller: Caller): ParsedPolicy[] {
-  const entries: ParsedPolicy[] = [];
+/** The caller's parsed identity policies, after `first` when given. */
+function identityEntries(caller: Caller, first?: ParsedPolicy): ParsedPolicy[] {
+  const entries: ParsedPolicy[] = first ? [first] : [];
   for (const text of caller.identityPolicies ?? []) {
     // A stored identity policy was checked when it was put; one that no longer parses grants nothing.
     try {
@@ -109,44 +108,74 @@ function identityEntries(caller: Caller): ParsedPolicy[] {
 }
 
 // Decisions repeat: the same caller, action and key, again and again (every SSE-KMS PUT and
-// GET). A decision is a function of the policies and the few request values they test, so it
-// is kept under exactly those; policies with variables are always evaluated afresh.
-const DECISION_LIMIT = 16_384;
-const decisions = new Map<string, Decision>();
+// GET). What a decision depends on besides the request's context — which statements of which
+// policies admit this principal, action and resource — is worked out once and kept under
+// exactly those (policies with variables, whose resource patterns read the context, are always
+// evaluated afresh); only the conditions left, if any, are tested per call. So a key policy
+// with a condition on the object ARN costs a condition test per new object, not an evaluation.
+// The values are the levels of a tree of maps rather than one joined string: they are the same
+// string objects call after call (the caller's ARN, the key's ARN), whose hashes V8 keeps, so a
+// lookup costs a few map reads and builds nothing.
+const PREPARED_LIMIT = 16_384;
 
-function decisionKey(caller: Caller, action: KmsAction, resource: string, request: AuthRequest, policies: ParsedPolicy[]): string | undefined {
-  if (request.context) return undefined;
-  // Built by concatenation, not arrays and joins: this runs on every GenerateDataKey and Decrypt.
-  let key = `${caller.arn}\u0001${caller.accountId}\u0001${caller.viaService ?? ''}\u0001${action}\u0001${resource}\u0001`;
-  for (const p of policies) {
-    if (p.variables) return undefined;
-    key += `${p.id},`;
-  }
-  const pairs = request.encryptionContext ?? {};
-  for (const p of policies) {
-    for (const k of p.conditionKeys) {
-      if (k === 'kms:encryptioncontextkeys') key += `\u0001${k}\u0001${JSON.stringify(Object.keys(pairs))}`;
-      else if (k.startsWith('kms:encryptioncontext:')) {
-        const wanted = k.slice('kms:encryptioncontext:'.length);
-        // Condition keys are case-insensitive: every pair whose key folds to the tested one counts,
-        // each length-prefixed so that no value can imitate a separator or a second pair.
-        key += `\u0001${k}`;
-        for (const c in pairs) if (Object.hasOwn(pairs, c) && c.toLowerCase() === wanted) key += `\u0002${c.length}:${c}${pairs[c]!.length}:${pairs[c]}`;
-      }
-    }
-  }
-  return key;
+interface PreparedNode {
+  next: Map<string | number, PreparedNode>;
+  prepared?: PreparedAccess;
+  /** The decision, when `prepared` leaves no condition to test. */
+  decision?: Decision;
 }
 
+let preparedRoot: PreparedNode = { next: new Map() };
+let preparedCount = 0;
+
+/** One level down from `node` (made when `create`). */
+function below(node: PreparedNode | undefined, segment: string | number, create: boolean): PreparedNode | undefined {
+  let next = node?.next.get(segment);
+  if (!next && create && node) {
+    next = { next: new Map() };
+    node.next.set(segment, next);
+  }
+  return next;
+}
+
+/**
+ * The node kept for the caller, action, key and policies (made when `create`), walked without
+ * building anything; undefined when none is kept or the policies use variables.
+ */
+function preparedNode(caller: Caller, action: KmsAction, resource: string, policies: ParsedPolicy[], create: boolean): PreparedNode | undefined {
+  for (const p of policies) if (p.variables) return undefined;
+  let node = below(preparedRoot, caller.arn, create);
+  node = below(node, caller.accountId, create);
+  node = below(node, action, create);
+  node = below(node, resource, create);
+  for (const p of policies) node = below(node, p.id, create);
+  return node;
+}
+
+function keep(caller: Caller, action: KmsAction, resource: string, policies: ParsedPolicy[], prepared: PreparedAccess, decision: Decision | undefined): void {
+  if (preparedCount >= PREPARED_LIMIT) {
+    preparedRoot = { next: new Map() };
+    preparedCount = 0;
+  }
+  const node = preparedNode(caller, action, resource, policies, true);
+  if (!node) return;
+  if (node.prepared === undefined) preparedCount++;
+  node.prepared = prepared;
+  if (decision === undefined) delete node.decision;
+  else node.decision = decision;
+}
+
+// Condition keys are case-insensitive and the evaluator folds them: named here in lower case
+// already, they cost no folding per call.
 function conditionContext(caller: Caller, request: AuthRequest): Record<string, ContextValue> {
-  const context: Record<string, ContextValue> = { 'kms:CallerAccount': caller.accountId, 'kms:ViaService': caller.viaService };
+  const context: Record<string, ContextValue> = { 'kms:calleraccount': caller.accountId, 'kms:viaservice': caller.viaService };
   const pairs = request.encryptionContext;
   if (pairs) {
     const keys = Object.keys(pairs);
-    if (keys.length > 0) context['kms:EncryptionContextKeys'] = keys;
-    for (const k of keys) context[`kms:EncryptionContext:${k}`] = pairs[k];
+    if (keys.length > 0) context['kms:encryptioncontextkeys'] = keys;
+    for (const k of keys) context[`kms:encryptioncontext:${k}`] = pairs[k];
   }
-  return { ...context, ...request.context };
+  return request.context ? { ...context, ...request.context } : context;
 }
 
 export function accessDenied(caller: Caller, action: KmsAction, resource: string, why: 'no-resource' | 'no-identity' | 'deny-resource' | 'deny-identity'): KmsError {
@@ -166,20 +195,19 @@ function policyRequest(caller: Caller, action: KmsAction, resource: string, requ
 /** The decision for `action` on `key` by policies alone (no grants); the lockout check passes a policy not yet stored. */
 export function policyDecision(caller: Caller, action: KmsAction, key: Pick<KeyRecord, 'arn' | 'policy'>, request: AuthRequest = {}): Decision {
   const keyPolicy = parsedEntry(key.policy, 'resource');
-  const identity = identityEntries(caller);
-  const cacheKey = decisionKey(caller, action, key.arn, request, [keyPolicy, ...identity]);
-  const known = cacheKey === undefined ? undefined : decisions.get(cacheKey);
-  if (known) return known;
-  const decision = evaluateAccess({
-    request: policyRequest(caller, action, key.arn, request),
-    identityPolicies: identity.map((p) => p.policy),
+  const policies = identityEntries(caller, keyPolicy);
+  const kept = preparedNode(caller, action, key.arn, policies, false);
+  if (kept?.decision) return kept.decision;
+  const fullRequest = policyRequest(caller, action, key.arn, request);
+  if (kept?.prepared) return decidePrepared(kept.prepared, fullRequest);
+  const prepared = prepareAccess({
+    request: fullRequest,
+    identityPolicies: policies.slice(1).map((p) => p.policy),
     resourcePolicy: keyPolicy.policy,
     resourcePolicyGate: true,
   });
-  if (cacheKey !== undefined) {
-    if (decisions.size >= DECISION_LIMIT) decisions.clear();
-    decisions.set(cacheKey, decision);
-  }
+  const decision = decidePrepared(prepared, fullRequest);
+  keep(caller, action, key.arn, policies, prepared, prepared.conditional ? undefined : decision);
   return decision;
 }
 

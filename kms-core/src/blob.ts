@@ -124,7 +124,24 @@ export function uuidToBytes(uuid: string): Buffer {
 
 const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
+// Decrypt reads the key's UUID out of every blob. Its text is kept by the 16 raw bytes (taken as
+// a latin1 string: one flat allocation rather than twenty string joins), so the same UUID string
+// object comes back each time, and the keystore's lookup by it reuses the hash V8 keeps on it.
+const UUID_TEXTS_LIMIT = 4096;
+const uuidTexts = new Map<string, string>();
+
 function readUuid(source: Buffer, offset: number): string {
+  const raw = source.toString('latin1', offset, offset + UUID_BYTES);
+  let text = uuidTexts.get(raw);
+  if (text === undefined) {
+    text = uuidText(source, offset);
+    if (uuidTexts.size >= UUID_TEXTS_LIMIT) uuidTexts.clear();
+    uuidTexts.set(raw, text);
+  }
+  return text;
+}
+
+function uuidText(source: Buffer, offset: number): string {
   let out = '';
   for (let i = 0; i < UUID_BYTES; i++) {
     if (i === 4 || i === 6 || i === 8 || i === 10) out += '-';
@@ -154,7 +171,20 @@ export interface SealBlobInput {
   wrap: XaesKey;
   header: BlobHeader;
   plaintext: Buffer;
-  context: Buffer; // canonicalEncryptionContext(ctx)
+  /** canonicalEncryptionContext(ctx), or its text (canonicalEncryptionContextText), which is written into the AAD without a Buffer of its own. */
+  context: Buffer | string;
+}
+
+/** A buffer of `prefixBytes` bytes (left for the caller to fill) followed by the canonical context. */
+function aadWithRoom(prefixBytes: number, context: Buffer | string): Buffer {
+  if (typeof context !== 'string') {
+    const aad = Buffer.allocUnsafe(prefixBytes + context.length);
+    context.copy(aad, prefixBytes);
+    return aad;
+  }
+  const aad = Buffer.allocUnsafe(prefixBytes + Buffer.byteLength(context, 'utf8'));
+  aad.write(context, prefixBytes, 'utf8');
+  return aad;
 }
 
 export function sealBlob({ wrap, header, plaintext, context }: SealBlobInput): Buffer {
@@ -162,9 +192,8 @@ export function sealBlob({ wrap, header, plaintext, context }: SealBlobInput): B
     throw new RangeError('plaintext length out of range for a blob');
   }
   // The AAD is built in place (prefix, then context) and the blob assembled in one allocation.
-  const aad = Buffer.allocUnsafe(PREFIX_BYTES + context.length);
+  const aad = aadWithRoom(PREFIX_BYTES, context);
   writePrefix(aad, header);
-  context.copy(aad, PREFIX_BYTES);
   const { ciphertext, tag } = wrap.seal(header.nonce, plaintext, aad);
   const blob = Buffer.allocUnsafe(PREFIX_BYTES + ciphertext.length + TAG_BYTES);
   aad.copy(blob, 0, 0, PREFIX_BYTES);
@@ -215,10 +244,9 @@ function openVersion1(parsed: ParsedBlob, material: Buffer, aad: Buffer): Buffer
 }
 
 /** Returns a fresh plaintext Buffer the caller owns (and should zero when done). */
-export function openBlob(parsed: ParsedBlob, keys: MaterialKeys, context: Buffer): Buffer {
-  const aad = Buffer.allocUnsafe(parsed.prefix.length + context.length);
+export function openBlob(parsed: ParsedBlob, keys: MaterialKeys, context: Buffer | string): Buffer {
+  const aad = aadWithRoom(parsed.prefix.length, context);
   parsed.prefix.copy(aad);
-  context.copy(aad, parsed.prefix.length);
   const plaintext =
     parsed.version === BLOB_VERSION_1 ? openVersion1(parsed, keys.material, aad) : keys.wrap.open(parsed.nonce, parsed.ciphertext, parsed.tag, aad);
   if (plaintext === null) throw invalidCiphertext();

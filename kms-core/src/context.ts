@@ -9,7 +9,12 @@ import { KmsError } from './errors.js';
 export type EncryptionContext = Record<string, string>;
 
 export function canonicalEncryptionContext(ctx: EncryptionContext | undefined): Buffer {
-  if (ctx === undefined) return Buffer.from('{}', 'utf8');
+  return Buffer.from(canonicalEncryptionContextText(ctx), 'utf8');
+}
+
+/** The same canonical form as text, for writing straight into a larger buffer (a blob's AAD). */
+export function canonicalEncryptionContextText(ctx: EncryptionContext | undefined): string {
+  if (ctx === undefined) return '{}';
   const keys = Object.keys(ctx);
   // One pair (the S3 case) needs no sort; compareCodePoints allocates per comparison.
   if (keys.length > 1) keys.sort(compareCodePoints);
@@ -23,5 +28,5 @@ export function canonicalEncryptionContext(ctx: EncryptionContext | undefined): 
     }
     json += (i === 0 ? '' : ',') + JSON.stringify(key) + ':' + JSON.stringify(value);
   }
-  return Buffer.from(json + '}', 'utf8');
+  return json + '}';
 }

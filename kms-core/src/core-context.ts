@@ -9,5 +9,7 @@ export interface CoreContext {
   store: Keystore;
   scope: Scope;
   now: () => Date;
+  /** `now()` in epoch milliseconds, without a Date where no clock was injected (the hot path reads it every call). */
+  nowMs: () => number;
   random: RandomPool;
 }

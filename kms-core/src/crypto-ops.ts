@@ -2,19 +2,20 @@
 // GenerateRandom. The key that wraps a blob is named inside it, so Decrypt finds it (and
 // authorises against it) without a KeyId. Output KeyId is always the key ARN. DryRun runs every
 // check (shape, key, authorisation, key state) and then answers DryRunOperationException.
-// This is the hot path: no keystore writes, no JSON, material unsealed once and cached.
+// This is the hot path: no keystore writes, no JSON, material unsealed once and cached, and
+// no promise of its own unless the key must first be created (alias/aws/s3 named the first time).
 
 import { authorize, authorizeAccount } from './authorize.js';
 import { openBlob, parseBlob, sealBlob, NONCE_BYTES } from './blob.js';
 import type { ParsedBlob } from './blob.js';
-import { canonicalEncryptionContext } from './context.js';
+import { canonicalEncryptionContextText } from './context.js';
 import type { CoreContext } from './core-context.js';
 import { KmsError, dryRunSucceeded, invalidCiphertext } from './errors.js';
 import { requireUsable } from './key-records.js';
 import { validateKeyId } from './lifecycle.js';
 import { currentMaterial, sealBinding } from './records.js';
 import type { KeyRecord, OwnedKeyRecord } from './records.js';
-import { authorizedKey, resolveKey } from './resolve.js';
+import { authorizedKey, resolveKey, whenResolved } from './resolve.js';
 import type {
   Caller,
   DataPlaneExtras,
@@ -70,7 +71,7 @@ export function wrapWithKey(
     wrap: keys.wrap,
     header: { keyUuid: holder.keyId, materialVersion: record.version, nonce: ctx.random.take(NONCE_BYTES) },
     plaintext,
-    context: canonicalEncryptionContext(encryptionContext),
+    context: canonicalEncryptionContextText(encryptionContext),
   });
   return { blob, materialId: record.materialId };
 }
@@ -85,7 +86,7 @@ export function unwrapWithKey(
   const record = holder.materials.find((m) => m.version === parsed.materialVersion);
   if (!record || record.sealed === undefined) throw invalidCiphertext();
   const keys = ctx.store.material(sealBinding(holder), record);
-  return { plaintext: openBlob(parsed, keys, canonicalEncryptionContext(encryptionContext)), materialId: record.materialId };
+  return { plaintext: openBlob(parsed, keys, canonicalEncryptionContextText(encryptionContext)), materialId: record.materialId };
 }
 
 /** A key the caller may use for `action` right now (resolved, authorised, Enabled). */
@@ -95,11 +96,11 @@ function usableKey(
   action: 'Encrypt' | 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext' | 'ReEncryptTo',
   caller: Caller,
   encryptionContext: EncryptionContextInput | undefined,
-): Promise<KeyRecord> {
+): KeyRecord | Promise<KeyRecord> {
   return authorizedKey(ctx, keyId, { allowAlias: true, action, caller, check: requireUsable, request: { encryptionContext } });
 }
 
-export async function encrypt(ctx: CoreContext, input: EncryptInput, caller: Caller): Promise<EncryptOutput> {
+export function encrypt(ctx: CoreContext, input: EncryptInput, caller: Caller): EncryptOutput | Promise<EncryptOutput> {
   const violations = new Violations();
   validateKeyId(violations, input.KeyId);
   violations.required('plaintext', input.Plaintext);
@@ -107,10 +108,11 @@ export async function encrypt(ctx: CoreContext, input: EncryptInput, caller: Cal
   validateContext(violations, input.EncryptionContext);
   validateExtras(violations, input);
   violations.throwIfAny();
-  const key = await usableKey(ctx, input.KeyId, 'Encrypt', caller, input.EncryptionContext);
-  if (input.DryRun === true) throw dryRunSucceeded();
-  const { blob } = wrapWithKey(ctx, key, input.Plaintext, input.EncryptionContext);
-  return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+  return whenResolved(usableKey(ctx, input.KeyId, 'Encrypt', caller, input.EncryptionContext), (key) => {
+    if (input.DryRun === true) throw dryRunSucceeded();
+    const { blob } = wrapWithKey(ctx, key, input.Plaintext, input.EncryptionContext);
+    return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const };
+  });
 }
 
 function dataKeyLength(input: GenerateDataKeyInput): number {
@@ -127,14 +129,15 @@ function dataKeyLength(input: GenerateDataKeyInput): number {
   return input.NumberOfBytes ?? (input.KeySpec === 'AES_128' ? 16 : 32);
 }
 
-export async function generateDataKey(ctx: CoreContext, input: GenerateDataKeyInput, caller: Caller): Promise<GenerateDataKeyOutput> {
+export function generateDataKey(ctx: CoreContext, input: GenerateDataKeyInput, caller: Caller): GenerateDataKeyOutput | Promise<GenerateDataKeyOutput> {
   const length = dataKeyLength(input);
-  const key = await usableKey(ctx, input.KeyId, 'GenerateDataKey', caller, input.EncryptionContext);
-  if (input.DryRun === true) throw dryRunSucceeded();
-  // Fresh Buffer handed to the caller, who owns (and zeroes) it.
-  const plaintext = ctx.random.take(length);
-  const { blob, materialId } = wrapWithKey(ctx, key, plaintext, input.EncryptionContext);
-  return { Plaintext: plaintext, CiphertextBlob: blob, KeyId: key.arn, KeyMaterialId: materialId };
+  return whenResolved(usableKey(ctx, input.KeyId, 'GenerateDataKey', caller, input.EncryptionContext), (key) => {
+    if (input.DryRun === true) throw dryRunSucceeded();
+    // Fresh Buffer handed to the caller, who owns (and zeroes) it.
+    const plaintext = ctx.random.take(length);
+    const { blob, materialId } = wrapWithKey(ctx, key, plaintext, input.EncryptionContext);
+    return { Plaintext: plaintext, CiphertextBlob: blob, KeyId: key.arn, KeyMaterialId: materialId };
+  });
 }
 
 export async function generateDataKeyWithoutPlaintext(
@@ -158,15 +161,17 @@ const CIPHERTEXT_ACCESS_DENIED =
   'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.';
 
 /** The key a blob names, checked against an optional KeyId the caller gave. */
-async function keyOfBlob(ctx: CoreContext, parsed: ParsedBlob, requestedKeyId: string | undefined): Promise<KeyRecord> {
-  const requested = requestedKeyId === undefined ? undefined : await resolveKey(ctx, requestedKeyId, { allowAlias: true });
-  // Owned keys live elsewhere in the keystore, so their blobs look like an unknown key here.
-  const key = ctx.store.key(parsed.keyUuid);
-  if (!key) throw new KmsError('AccessDeniedException', CIPHERTEXT_ACCESS_DENIED);
-  if (requested && requested.keyId !== key.keyId) {
-    throw new KmsError('IncorrectKeyException', 'The key ID in the request does not identify a CMK that can perform this operation.');
-  }
-  return key;
+function keyOfBlob(ctx: CoreContext, parsed: ParsedBlob, requestedKeyId: string | undefined): KeyRecord | Promise<KeyRecord> {
+  const requested = requestedKeyId === undefined ? undefined : resolveKey(ctx, requestedKeyId, { allowAlias: true });
+  return whenResolved(requested, (want) => {
+    // Owned keys live elsewhere in the keystore, so their blobs look like an unknown key here.
+    const key = ctx.store.key(parsed.keyUuid);
+    if (!key) throw new KmsError('AccessDeniedException', CIPHERTEXT_ACCESS_DENIED);
+    if (want && want.keyId !== key.keyId) {
+      throw new KmsError('IncorrectKeyException', 'The key ID in the request does not identify a CMK that can perform this operation.');
+    }
+    return key;
+  });
 }
 
 function validateCiphertext(violations: Violations, blob: Buffer | undefined): void {
@@ -174,7 +179,7 @@ function validateCiphertext(violations: Violations, blob: Buffer | undefined): v
   violations.length('ciphertextBlob', blob, 1, 6144);
 }
 
-export async function decrypt(ctx: CoreContext, input: DecryptInput, caller: Caller): Promise<DecryptOutput> {
+export function decrypt(ctx: CoreContext, input: DecryptInput, caller: Caller): DecryptOutput | Promise<DecryptOutput> {
   const violations = new Violations();
   validateCiphertext(violations, input.CiphertextBlob);
   if (input.KeyId !== undefined) validateKeyId(violations, input.KeyId);
@@ -182,12 +187,13 @@ export async function decrypt(ctx: CoreContext, input: DecryptInput, caller: Cal
   validateExtras(violations, input);
   violations.throwIfAny();
   const parsed = parseBlob(input.CiphertextBlob);
-  const key = await keyOfBlob(ctx, parsed, input.KeyId);
-  authorize(caller, 'Decrypt', key, { encryptionContext: input.EncryptionContext });
-  requireUsable(key);
-  if (input.DryRun === true) throw dryRunSucceeded();
-  const { plaintext, materialId } = unwrapWithKey(ctx, key, parsed, input.EncryptionContext);
-  return { Plaintext: plaintext, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT', KeyMaterialId: materialId };
+  return whenResolved(keyOfBlob(ctx, parsed, input.KeyId), (key) => {
+    authorize(caller, 'Decrypt', key, { encryptionContext: input.EncryptionContext });
+    requireUsable(key);
+    if (input.DryRun === true) throw dryRunSucceeded();
+    const { plaintext, materialId } = unwrapWithKey(ctx, key, parsed, input.EncryptionContext);
+    return { Plaintext: plaintext, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const, KeyMaterialId: materialId };
+  });
 }
 
 export async function reEncrypt(ctx: CoreContext, input: ReEncryptInput, caller: Caller): Promise<ReEncryptOutput> {

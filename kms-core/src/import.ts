@@ -48,7 +48,7 @@ interface TokenPayload {
   privateKey: string; // PKCS#8 DER, base64
 }
 
-function externalKey(ctx: CoreContext, keyId: string, action: 'GetParametersForImport' | 'ImportKeyMaterial' | 'DeleteImportedKeyMaterial', caller: Caller): Promise<KeyRecord> {
+function externalKey(ctx: CoreContext, keyId: string, action: 'GetParametersForImport' | 'ImportKeyMaterial' | 'DeleteImportedKeyMaterial', caller: Caller): KeyRecord | Promise<KeyRecord> {
   return authorizedKey(ctx, keyId, { allowAlias: false, action, caller, check: (key) => requireOrigin(key, 'EXTERNAL') });
 }
 

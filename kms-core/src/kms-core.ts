@@ -105,9 +105,11 @@ export class KmsCore {
   static async open(opts: KmsCoreOptions): Promise<KmsCore> {
     if (!REGION_PATTERN.test(opts.region)) throw new KmsError('KMSInternalException', `Invalid region '${opts.region}'`);
     if (!ACCOUNT_PATTERN.test(opts.accountId)) throw new KmsError('KMSInternalException', 'The account id must be 12 digits.');
-    const now = opts.now ?? (() => new Date());
+    const injected = opts.now;
+    const now = injected ?? (() => new Date());
+    const nowMs = injected ? () => injected().getTime() : Date.now;
     const store = await Keystore.open({ path: opts.keystorePath, rootKey: opts.rootKey, now });
-    const ctx = { store, scope: { region: opts.region, accountId: opts.accountId }, now, random: new RandomPool() };
+    const ctx = { store, scope: { region: opts.region, accountId: opts.accountId }, now, nowMs, random: new RandomPool() };
     const audit = await AuditTrail.open(ctx, opts.auditPath, opts.audit);
     return new KmsCore(ctx, audit, opts.scheduleIntervalMs ?? DEFAULT_SCHEDULE_INTERVAL_MS);
   }

@@ -59,7 +59,7 @@ function requireRotatable(key: KeyRecord): void {
   if (key.state === 'PendingImport') throw pendingImport(key);
 }
 
-function rotatableKey(ctx: CoreContext, keyId: string, action: 'EnableKeyRotation' | 'DisableKeyRotation' | 'RotateKeyOnDemand', caller: Caller): Promise<KeyRecord> {
+function rotatableKey(ctx: CoreContext, keyId: string, action: 'EnableKeyRotation' | 'DisableKeyRotation' | 'RotateKeyOnDemand', caller: Caller): KeyRecord | Promise<KeyRecord> {
   return authorizedKey(ctx, keyId, { allowAlias: false, action, caller, check: requireRotatable });
 }
 

@@ -92,7 +92,7 @@ export class Scheduler {
 
   /** False only when nothing can be due yet (the check of every call). */
   mayBeDue(): boolean {
-    return this.#generation !== this.#ctx.store.generation || this.#ctx.now().getTime() >= this.#dueAt;
+    return this.#generation !== this.#ctx.store.generation || this.#ctx.nowMs() >= this.#dueAt;
   }
 
   /** Runs whatever is due; resolves at once when nothing is. */

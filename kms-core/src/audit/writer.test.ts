@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { appendFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { appendFile, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAuditTrail } from './reader.js';
@@ -21,6 +22,37 @@ const rec = (n: number, pad = 0): object => ({ eventName: 'Encrypt', eventID: `i
 const numbers = (records: AuditRecord[]): number[] => records.map((r) => (r as unknown as { n: number }).n);
 
 describe('AuditWriter', () => {
+  it('answers an append only once a data sync that began after its record was written has finished', async () => {
+    const w = await AuditWriter.open(path);
+    const probe = await open(join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    const original = proto.datasync;
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const sizesAtSync: number[] = [];
+    const spy = jest.spyOn(proto, 'datasync').mockImplementation(async function (this: FileHandle) {
+      sizesAtSync.push((await stat(path)).size);
+      await gate;
+      return original.call(this);
+    });
+    try {
+      let answered = false;
+      const appended = w.append(rec(1)).then(() => (answered = true));
+      for (let i = 0; i < 200 && sizesAtSync.length === 0 && !answered; i++) await new Promise((r) => setImmediate(r));
+      expect(answered).toBe(false);
+      expect(sizesAtSync).toHaveLength(1);
+      expect(sizesAtSync[0]).toBeGreaterThan(0);
+      release();
+      await appended;
+      expect(answered).toBe(true);
+    } finally {
+      release();
+      spy.mockRestore();
+      await w.close();
+    }
+  });
+
   it('creates the file with mode 0600 in a private folder and appends whole lines', async () => {
     const w = await AuditWriter.open(path);
     await w.append(rec(1));

@@ -1,4 +1,4 @@
-// The audit trail's file: JSON lines appended with O_APPEND and made durable with fsync before
+// The audit trail's file: JSON lines appended with O_APPEND and made durable with fdatasync before
 // the call they describe answers. One fsync per record would serialise every SSE request on
 // the disk, so appends are group-committed: records that arrive while a write+fsync is in
 // flight wait together and leave in the next single write+fsync. A batch is one write() of
@@ -112,7 +112,11 @@ export class AuditWriter {
     if (this.#size > 0 && this.#size + bytes.length > this.#maxBytes) await this.#rotate();
     await this.#file.write(bytes);
     this.#size += bytes.length;
-    await this.#file.sync();
+    // fdatasync makes the appended bytes and the file length that reaches them durable, which
+    // is all a reader after a crash needs; only the timestamps are left to the next flush. A
+    // single caller waits for one of these per record, and on a disk the full fsync (inode
+    // times too) costs it a third more.
+    await this.#file.datasync();
     this.#commits++;
   }
 

@@ -102,8 +102,22 @@ function resolveLiteral(policyValue: string, opts: MatchOptions): string | undef
   return missing ? undefined : text;
 }
 
+// A parsed statement's condition keys are the same strings every evaluation: folded once.
+const FOLDED_LIMIT = 4096;
+const folded = new Map<string, string>();
+
+function foldedKey(key: string): string {
+  let lower = folded.get(key);
+  if (lower === undefined) {
+    lower = key.toLowerCase();
+    if (folded.size >= FOLDED_LIMIT) folded.clear();
+    folded.set(key, lower);
+  }
+  return lower;
+}
+
 export function conditionHolds(test: ConditionTest, lookup: ContextLookup, opts: MatchOptions): boolean {
-  const present = lookup(test.key.toLowerCase());
+  const present = lookup(foldedKey(test.key));
   const values = present ?? [];
   if (test.operator === 'Null') {
     const absent = values.length === 0;

@@ -187,3 +187,34 @@ describe('wildcard matching', () => {
     expect(arnMatch('arn:aws:kms:us-east-?:*:key/*', 'arn:aws:kms:us-east-10:1:key/x')).toBe(false);
   });
 });
+
+describe('wildcard matching of plain and trailing-star patterns', () => {
+  // The reference: a code-point regex, `*` any run and `?` one code point, folded to lower case when asked.
+  const reference = (pattern: string, value: string, ignoreCase: boolean): boolean => {
+    const fold = (t: string): string => (ignoreCase ? t.toLowerCase() : t);
+    const source = Array.from(fold(pattern), (ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('');
+    return new RegExp(`^${source}$`, 'su').test(fold(value));
+  };
+  const patterns = ['*', '', 'kms:Decrypt', 'KMS:decrypt', 'kms:GenerateDataKey*', 'kms:*', 'arn:aws:s3:::bench/*', 'a?c', 'a*c', '\u{1F600}*', 'x\uD83D*', 'Σ*', 'İ'];
+  const values = ['', 'kms:Decrypt', 'kms:decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:Encrypt', 'arn:aws:s3:::bench/objects/1.bin', 'arn:aws:s3:::bench', 'abc', 'a\u{1F600}c', '\u{1F600}x', 'x\u{1F600}', 'σς', 'i̇', 'İ'];
+
+  it('answers as the general matcher, with and without case folding', () => {
+    for (const ignoreCase of [false, true]) {
+      for (const pattern of patterns) {
+        for (const value of values) {
+          expect([pattern, value, ignoreCase, wildcardMatch(pattern, value, { ignoreCase })]).toEqual([pattern, value, ignoreCase, reference(pattern, value, ignoreCase)]);
+        }
+      }
+    }
+  });
+
+  it('still resolves policy variables in a plain pattern, and an ARN without wildcards matches only itself', () => {
+    const variables = (key: string): string | undefined => (key === 'aws:username' ? 'bob' : undefined);
+    expect(wildcardMatch('home/${aws:username}', 'home/bob', { variables })).toBe(true);
+    expect(wildcardMatch('home/${aws:username}', 'home/${aws:username}', { variables })).toBe(false);
+    expect(wildcardMatch('home/${aws:username}', 'home/${aws:username}')).toBe(true);
+    expect(arnMatch(KEY, KEY)).toBe(true);
+    expect(arnMatch(KEY, `${KEY}x`)).toBe(false);
+    expect(arnMatch('arn:aws:s3:::b', 'arn:aws:s3:::B')).toBe(false);
+  });
+});

@@ -60,21 +60,37 @@ interface PolicyOutcome {
   accountAllow: boolean;
 }
 
+const asValues = (value: ContextValue): readonly string[] | undefined =>
+  value === undefined ? undefined : typeof value === 'string' ? [value] : typeof value === 'boolean' ? [String(value)] : value;
+
+/** The keys filled in from the principal; the request's own context wins over them. */
+function principalValue(p: PolicyPrincipal | null, key: string): readonly string[] | undefined {
+  if (!p) return undefined;
+  if (key === 'aws:principalarn') return [p.arn];
+  if (key === 'aws:principalaccount') return [p.accountId];
+  if (key !== 'aws:username') return undefined;
+  const user = /^arn:aws:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(p.arn);
+  return user ? [user[1]!] : undefined;
+}
+
+// Built on first use, once per evaluation: most statements test no condition and name no
+// variable, so most evaluations never need it. Keys are folded once here; a caller that passes
+// them in lower case already (kms-core does) folds nothing.
 function lookupFor(request: PolicyRequest): ContextLookup {
-  const map = new Map<string, readonly string[]>();
-  const put = (key: string, value: ContextValue): void => {
-    if (value === undefined) return;
-    map.set(key.toLowerCase(), typeof value === 'string' ? [value] : typeof value === 'boolean' ? [String(value)] : value);
+  let map: Map<string, readonly string[]> | undefined;
+  const build = (): Map<string, readonly string[]> => {
+    const built = new Map<string, readonly string[]>();
+    const context = request.context ?? {};
+    for (const key in context) {
+      const values = Object.hasOwn(context, key) ? asValues(context[key]) : undefined;
+      if (values) built.set(key.toLowerCase(), values);
+    }
+    return built;
   };
-  const p = request.principal;
-  if (p) {
-    put('aws:PrincipalArn', p.arn);
-    put('aws:PrincipalAccount', p.accountId);
-    const user = /^arn:aws:iam::\d{12}:user\/(?:.*\/)?([^/]+)$/.exec(p.arn);
-    if (user) put('aws:username', user[1]!);
-  }
-  for (const [key, value] of Object.entries(request.context ?? {})) put(key, value);
-  return (key) => map.get(key.toLowerCase());
+  return (key) => {
+    const folded = key.toLowerCase();
+    return (map ??= build()).get(folded) ?? principalValue(request.principal, folded);
+  };
 }
 
 function rootOf(accountId: string): string {
@@ -102,8 +118,11 @@ function statementPrincipal(s: Statement, principal: PolicyPrincipal | null, isR
   return 'none';
 }
 
-function statementApplies(s: Statement, request: PolicyRequest, lookup: ContextLookup, opts: MatchOptions): boolean {
-  const actionIs = (pattern: string): boolean => wildcardMatch(pattern, request.action, { ignoreCase: true });
+const ACTION_MATCH: MatchOptions = { ignoreCase: true };
+
+/** Action/NotAction and Resource/NotResource admit the request (conditions aside). */
+function statementTargets(s: Statement, request: Pick<PolicyRequest, 'action' | 'resource'>, opts: MatchOptions): boolean {
+  const actionIs = (pattern: string): boolean => wildcardMatch(pattern, request.action, ACTION_MATCH);
   if (s.action) {
     if (!anyMatch(s.action, actionIs)) return false;
   } else if (s.notAction) {
@@ -112,38 +131,91 @@ function statementApplies(s: Statement, request: PolicyRequest, lookup: ContextL
     return false;
   }
   const resourceIs = (pattern: string): boolean => pattern === '*' || arnMatch(pattern, request.resource, opts);
-  if (s.resource) {
-    if (!anyMatch(s.resource, resourceIs)) return false;
-  } else if (s.notResource) {
-    if (anyMatch(s.notResource, resourceIs)) return false;
-  } else {
-    return false;
-  }
-  return s.conditions.every((test) => conditionHolds(test, lookup, opts));
+  if (s.resource) return anyMatch(s.resource, resourceIs);
+  if (s.notResource) return !anyMatch(s.notResource, resourceIs);
+  return false;
 }
 
-export function evaluatePolicy(policy: Policy, request: PolicyRequest, isResourcePolicy: boolean): PolicyOutcome {
-  const lookup = lookupFor(request);
+/** A statement whose principal, action and resource admit the request: only its conditions are left to test. */
+interface Candidate {
+  effect: Statement['effect'];
+  fit: Exclude<PrincipalFit, 'none'>;
+  conditions: Statement['conditions'];
+}
+
+interface PreparedPolicy {
+  candidates: Candidate[];
+  variables: boolean;
+}
+
+/**
+ * An evaluation split in two: what depends on who asks for what on which resource (`prepareAccess`),
+ * and what depends on the rest of the request's context (`decidePrepared`, the conditions). Callers
+ * that see the same principal, action and resource again keep the first part; it is only valid for
+ * policies without `${…}` variables, whose resource patterns read the context.
+ */
+export interface PreparedAccess {
+  identity: PreparedPolicy[];
+  resource?: PreparedPolicy;
+  gate: boolean;
+  /** Some candidate has conditions: the decision depends on the context. */
+  conditional: boolean;
+}
+
+function variablesOf(policy: Policy, lookup: ContextLookup): MatchOptions {
   // Policy variables exist only in 2012-10-17 documents; before that `${…}` is plain text.
-  const opts: MatchOptions = policy.version === '2012-10-17' ? { variables: (key) => lookup(key.toLowerCase())?.[0] } : {};
-  const outcome: PolicyOutcome = { deny: false, allow: false, accountAllow: false };
+  return policy.version === '2012-10-17' ? { variables: (key) => lookup(key.toLowerCase())?.[0] } : {};
+}
+
+function preparePolicy(policy: Policy, request: PolicyRequest, isResourcePolicy: boolean, lookup: ContextLookup): PreparedPolicy {
+  const opts = variablesOf(policy, lookup);
+  const candidates: Candidate[] = [];
   for (const s of policy.statements) {
     const fit = statementPrincipal(s, request.principal, isResourcePolicy);
-    if (fit === 'none' || !statementApplies(s, request, lookup, opts)) continue;
-    if (s.effect === 'Deny') outcome.deny = true;
-    else if (fit === 'direct') outcome.allow = true;
+    if (fit !== 'none' && statementTargets(s, request, opts)) candidates.push({ effect: s.effect, fit, conditions: s.conditions });
+  }
+  return { candidates, variables: opts.variables !== undefined };
+}
+
+function preparedOutcome(prepared: PreparedPolicy, lookup: ContextLookup): PolicyOutcome {
+  const opts: MatchOptions = prepared.variables ? { variables: (key) => lookup(key.toLowerCase())?.[0] } : {};
+  const outcome: PolicyOutcome = { deny: false, allow: false, accountAllow: false };
+  for (const c of prepared.candidates) {
+    if (!c.conditions.every((test) => conditionHolds(test, lookup, opts))) continue;
+    if (c.effect === 'Deny') outcome.deny = true;
+    else if (c.fit === 'direct') outcome.allow = true;
     else outcome.accountAllow = true;
   }
   return outcome;
 }
 
-export function evaluateAccess(input: AccessInput): Decision {
-  const identity = (input.identityPolicies ?? []).map((p) => evaluatePolicy(p, input.request, false));
-  const resource = input.resourcePolicy ? evaluatePolicy(input.resourcePolicy, input.request, true) : undefined;
+export function evaluatePolicy(policy: Policy, request: PolicyRequest, isResourcePolicy: boolean): PolicyOutcome {
+  const lookup = lookupFor(request);
+  return preparedOutcome(preparePolicy(policy, request, isResourcePolicy, lookup), lookup);
+}
+
+/** The first half of `evaluateAccess`; the request's context is read only for policy variables. */
+export function prepareAccess(input: AccessInput): PreparedAccess {
+  const lookup = lookupFor(input.request);
+  const identity = (input.identityPolicies ?? []).map((p) => preparePolicy(p, input.request, false, lookup));
+  const resource = input.resourcePolicy ? preparePolicy(input.resourcePolicy, input.request, true, lookup) : undefined;
+  const conditional = [...identity, ...(resource ? [resource] : [])].some((p) => p.candidates.some((c) => c.conditions.length > 0));
+  return { identity, ...(resource ? { resource } : {}), gate: input.resourcePolicyGate === true, conditional };
+}
+
+/** The second half: the decision for a request whose principal, action and resource `prepared` was made for. */
+export function decidePrepared(prepared: PreparedAccess, request: PolicyRequest): Decision {
+  const lookup = lookupFor(request);
+  const identity = prepared.identity.map((p) => preparedOutcome(p, lookup));
+  const resource = prepared.resource ? preparedOutcome(prepared.resource, lookup) : undefined;
   if (resource?.deny || identity.some((o) => o.deny)) return 'Deny';
   if (resource?.allow) return 'Allow';
   const identityAllows = identity.some((o) => o.allow);
   if (!identityAllows) return 'ImplicitDeny';
-  if (input.resourcePolicyGate) return resource?.accountAllow ? 'Allow' : 'ImplicitDeny';
+  if (prepared.gate) return resource?.accountAllow ? 'Allow' : 'ImplicitDeny';
   return 'Allow';
+}
+
+export function evaluateAccess(input: AccessInput): Decision {
+  return decidePrepared(prepareAccess(input), input.request);
 }

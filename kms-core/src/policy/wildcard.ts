@@ -119,8 +119,40 @@ function foldPieces(list: Piece[], ignoreCase: boolean | undefined): Piece[] {
   return ignoreCase ? list.map((p) => ('literal' in p ? { literal: p.literal.toLowerCase() } : p)) : list;
 }
 
+// Most patterns in real policies are "*", plain text ("kms:Decrypt", a key ARN) or text then one
+// trailing "*" ("kms:GenerateDataKey*", "arn:aws:s3:::bucket/*"), and every KMS and S3 call
+// matches several of them: those are decided by comparison, without tokenising either side.
+// Text holding surrogates goes the general way, which compares whole code points.
+type Shape = { kind: 'any' } | { kind: 'exact' | 'prefix'; text: string } | { kind: 'glob' };
+
+const SHAPES_LIMIT = 4096;
+const shapes = [new Map<string, Shape>(), new Map<string, Shape>()];
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+function shapeOf(pattern: string, ignoreCase: boolean): Shape {
+  const cache = shapes[ignoreCase ? 1 : 0]!;
+  let shape = cache.get(pattern);
+  if (shape === undefined) {
+    const star = pattern.indexOf('*');
+    if (pattern === '*') shape = { kind: 'any' };
+    else if (pattern.includes('?') || SURROGATE.test(pattern)) shape = { kind: 'glob' };
+    else if (star === -1) shape = { kind: 'exact', text: fold(pattern, ignoreCase) };
+    else if (star === pattern.length - 1) shape = { kind: 'prefix', text: fold(pattern.slice(0, -1), ignoreCase) };
+    else shape = { kind: 'glob' };
+    if (cache.size >= SHAPES_LIMIT) cache.clear();
+    cache.set(pattern, shape);
+  }
+  return shape;
+}
+
 /** `value` matches the wildcard `pattern` (see the top comment). */
 export function wildcardMatch(pattern: string, value: string, opts: MatchOptions = {}): boolean {
+  if (!opts.variables || !pattern.includes('${')) {
+    const shape = shapeOf(pattern, opts.ignoreCase === true);
+    if (shape.kind === 'any') return true;
+    if (shape.kind === 'exact') return fold(value, opts.ignoreCase) === shape.text;
+    if (shape.kind === 'prefix') return fold(value, opts.ignoreCase).startsWith(shape.text);
+  }
   const resolved = resolve(pattern, opts);
   if (resolved === null) return false;
   return globMatch(foldPieces(resolved, opts.ignoreCase), Array.from(fold(value, opts.ignoreCase)));
@@ -135,6 +167,10 @@ function arnFields(text: string): string[] | null {
 
 /** ARN matching, field by field; a pattern that is not an ARN (e.g. "*") matches as a whole. */
 export function arnMatch(pattern: string, arn: string, opts: MatchOptions = {}): boolean {
+  // Without wildcards or variables, field-by-field equality is equality of the whole text.
+  if ((!opts.variables || !pattern.includes('${')) && shapeOf(pattern, opts.ignoreCase === true).kind === 'exact') {
+    return fold(arn, opts.ignoreCase) === fold(pattern, opts.ignoreCase);
+  }
   const p = arnFields(pattern);
   const a = arnFields(arn);
   if (p === null || a === null) return wildcardMatch(pattern, arn, opts);
