@@ -9,7 +9,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import { runPipeline } from '../streams/run-pipeline.js';
 import express from 'express';
 import { verifyPostPolicy, verifyRequest } from '../auth/index.js';
 import type { AuthContext, VerifiedAuth } from '../auth/index.js';
@@ -258,7 +258,7 @@ async function writeResult(res: ServerResponse, result: OperationResult): Promis
   }
   res.writeHead(result.status, headers);
   if (result.stream) {
-    await pipeline(result.stream, res);
+    await runPipeline([result.stream, res]);
     return;
   }
   res.end();
