@@ -48,7 +48,10 @@ function newRequestId(): string {
   return randomBytes(8).toString('hex').toUpperCase();
 }
 
-export function createApp(opts: AppOptions): express.Express {
+/** The server's request listener. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function createApp(opts: AppOptions): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -57,7 +60,22 @@ export function createApp(opts: AppOptions): express.Express {
   app.use((req, res) => {
     void handleRequest(req, res, opts);
   });
-  return app;
+  return (req, res) => {
+    if (isSignedTransfer(req)) void handleRequest(req, res, opts);
+    else app(req, res);
+  };
+}
+
+/**
+ * A header-signed GET, HEAD or PUT: the object transfers that make up most requests. Nothing
+ * Express adds is used on them (the route table, the body streams and every response are
+ * this module's own), so they skip its per-request work (router stack, request and response
+ * prototypes, final handler); the rest, form uploads with their multer parser first, go
+ * through the app.
+ */
+function isSignedTransfer(req: IncomingMessage): boolean {
+  const method = req.method;
+  return (method === 'GET' || method === 'PUT' || method === 'HEAD') && req.headers.authorization !== undefined;
 }
 
 function authContext(opts: AppOptions): AuthContext {
