@@ -7,7 +7,7 @@
  * KMS, answered or abandoned, writes exactly one access line; only faults of ours add an
  * error line with a stack.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { runPipeline } from '../streams/run-pipeline.js';
 import express from 'express';
@@ -25,6 +25,7 @@ import type { GatewayDeps, OperationContext, OperationResult } from '../operatio
 import { sendContinue } from './expect.js';
 import { commonHeaders, sendS3Error, sendXml } from './respond.js';
 import { formRoute, route } from './router.js';
+import { newHostId, newRequestId } from './request-ids.js';
 import { parseS3Target, virtualHostBucket } from '../s3/s3-path.js';
 import { answerPreflight, corsHeadersFor } from './cors-response.js';
 import { S3_SERVICE, callerOf } from '../kms/caller.js';
@@ -42,10 +43,6 @@ export interface AppOptions {
   sigv2?: boolean;
   /** The KMS audit trail, served as CloudTrail LookupEvents (none: not served). */
   auditPath?: string;
-}
-
-function newRequestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
 }
 
 /** The server's request listener. */
@@ -175,7 +172,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     });
     return;
   }
-  const hostId = randomBytes(24).toString('base64');
+  const hostId = newHostId();
   commonHeaders(res, requestId, hostId);
   let auth: VerifiedAuth | null = null;
   try {
