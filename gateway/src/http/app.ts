@@ -7,9 +7,9 @@
  * KMS, answered or abandoned, writes exactly one access line; only faults of ours add an
  * error line with a stack.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import { runPipeline } from '../streams/run-pipeline.js';
 import express from 'express';
 import { verifyPostPolicy, verifyRequest } from '../auth/index.js';
 import type { AuthContext, VerifiedAuth } from '../auth/index.js';
@@ -25,6 +25,7 @@ import type { GatewayDeps, OperationContext, OperationResult } from '../operatio
 import { sendContinue } from './expect.js';
 import { commonHeaders, sendS3Error, sendXml } from './respond.js';
 import { formRoute, route } from './router.js';
+import { newHostId, newRequestId } from './request-ids.js';
 import { parseS3Target, virtualHostBucket } from '../s3/s3-path.js';
 import { answerPreflight, corsHeadersFor } from './cors-response.js';
 import { S3_SERVICE, callerOf } from '../kms/caller.js';
@@ -44,11 +45,10 @@ export interface AppOptions {
   auditPath?: string;
 }
 
-function newRequestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
-}
+/** The server's request listener. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-export function createApp(opts: AppOptions): express.Express {
+export function createApp(opts: AppOptions): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -57,7 +57,22 @@ export function createApp(opts: AppOptions): express.Express {
   app.use((req, res) => {
     void handleRequest(req, res, opts);
   });
-  return app;
+  return (req, res) => {
+    if (isSignedTransfer(req)) void handleRequest(req, res, opts);
+    else app(req, res);
+  };
+}
+
+/**
+ * A header-signed GET, HEAD or PUT: the object transfers that make up most requests. Nothing
+ * Express adds is used on them (the route table, the body streams and every response are
+ * this module's own), so they skip its per-request work (router stack, request and response
+ * prototypes, final handler); the rest, form uploads with their multer parser first, go
+ * through the app.
+ */
+function isSignedTransfer(req: IncomingMessage): boolean {
+  const method = req.method;
+  return (method === 'GET' || method === 'PUT' || method === 'HEAD') && req.headers.authorization !== undefined;
 }
 
 function authContext(opts: AppOptions): AuthContext {
@@ -157,7 +172,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, opts: Ap
     });
     return;
   }
-  const hostId = randomBytes(24).toString('base64');
+  const hostId = newHostId();
   commonHeaders(res, requestId, hostId);
   let auth: VerifiedAuth | null = null;
   try {
@@ -258,7 +273,7 @@ async function writeResult(res: ServerResponse, result: OperationResult): Promis
   }
   res.writeHead(result.status, headers);
   if (result.stream) {
-    await pipeline(result.stream, res);
+    await runPipeline([result.stream, res]);
     return;
   }
   res.end();

@@ -19,7 +19,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { runPipeline } from '../streams/run-pipeline.js';
 import { createAwsChunkedDecoder, createPayloadHashCheck } from '../auth/index.js';
 import {
   DEFAULT_CHECKSUM,
@@ -45,7 +45,7 @@ export interface PayloadStages {
   /**
    * The verified body as pipeline streams: the request, then every stage. The only way an
    * operation reads a body, so none can skip a check. Call once, and hand the result to
-   * pipeline() in the same tick (see requestSource).
+   * runPipeline() in the same tick (see requestSource).
    */
   streams(): [Readable, ...Transform[]];
   /** Payload length in bytes, as declared by the client; null for a chunked body that declares none. */
@@ -187,7 +187,7 @@ export async function collectBody(streams: [Readable, ...Transform[]], limit: nu
       done();
     },
   });
-  await pipeline([...streams, byteLimit(limit, tooLarge), collect]);
+  await runPipeline([...streams, byteLimit(limit, tooLarge), collect]);
   return Buffer.concat(chunks);
 }
 
@@ -200,7 +200,7 @@ export async function collectBody(streams: [Readable, ...Transform[]], limit: nu
  * earlier (while the bucket was checked or the data key generated) is noticed from the
  * destroyed request or socket, at once, or by their 'close' later. Without that the
  * pipeline would wait forever for an 'end' that cannot come, holding its temp file.
- * Hand it to pipeline() in the same tick: the source may already be failing.
+ * Hand it to runPipeline() in the same tick: the source may already be failing.
  */
 export function requestSource(req: IncomingMessage): Readable {
   const source = new PassThrough({ highWaterMark: 1024 * 1024 });

@@ -11,7 +11,7 @@
  * until then.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { pipeline } from 'node:stream';
+import { runPipeline } from '../streams/run-pipeline.js';
 import type { Readable } from 'node:stream';
 import { IntegrityError } from './errors.js';
 import {
@@ -149,8 +149,8 @@ export async function openPlaintextStream(opts: OpenPlaintextStreamOptions): Pro
     first.destroy();
     throw err;
   }
-  // Errors reach the caller through `decryptor`; pipeline only wires up teardown.
-  pipeline(source, decryptor, () => {});
+  // Errors reach the caller through `decryptor`; the pipeline only wires up teardown.
+  runPipeline([source, decryptor]).catch(() => {});
   try {
     await decryptor.firstSegmentVerified();
   } catch (err) {

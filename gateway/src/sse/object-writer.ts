@@ -7,7 +7,7 @@
  * key zeroed and the pending object dropped whatever happens.
  */
 import type { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { runPipeline } from '../streams/run-pipeline.js';
 import type { CommitOptions, PendingObject } from '@kmsgate/storage';
 import { hashTap } from '../checksums/hash-tap.js';
 import type { SseRequest } from '../s3/sse-headers.js';
@@ -52,7 +52,7 @@ export interface WriteObjectOptions extends ObjectIo {
   readonly length: number | null;
   /**
    * The plaintext as pipeline streams, called once right before the pipeline runs (a request
-   * source must reach pipeline() in the tick it is made): a verified request body, or the
+   * source must reach runPipeline() in the tick it is made): a verified request body, or the
    * authenticated plaintext of another object.
    */
   readonly plaintext: () => [Readable, ...Transform[]];
@@ -86,7 +86,7 @@ export async function writeEncryptedObject(opts: WriteObjectOptions): Promise<Wr
     // SSE-S3 ETags are the plaintext MD5, as clients expect of AES256 objects.
     const md5 = sse.sse === 'AES256' ? hashTap('md5') : undefined;
     pending = await store.beginPut(bucket, key);
-    await pipeline([...opts.plaintext(), ...(md5 ? [md5] : []), encrypt.transform, pending.stream]);
+    await runPipeline([...opts.plaintext(), ...(md5 ? [md5] : []), encrypt.transform, pending.stream]);
     const checksums = opts.checksums();
     const etag = md5 ? md5.hex() : encrypt.etag;
     const lastModified = new Date().toISOString();

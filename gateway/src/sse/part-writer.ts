@@ -6,7 +6,7 @@
  * re-uploaded part never reuses a key and nonce, and no part can pass for another.
  */
 import type { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { runPipeline } from '../streams/run-pipeline.js';
 import type { PendingPart } from '@kmsgate/storage';
 import type { ObjectIo } from './object-io.js';
 import { canonicalEncryptionContext } from './context.js';
@@ -49,7 +49,7 @@ export async function writeEncryptedPart(opts: WritePartOptions): Promise<Writte
     const encrypt = createEncryptStream({ dek, plaintextLength: length, partNumber, objectContext: canonicalEncryptionContext(upload.encryptionContext) });
     const md5 = upload.sse === 'AES256' ? hashTap('md5') : undefined;
     pending = await opts.store.beginPart(opts.bucket, opts.key, opts.uploadId, partNumber);
-    await pipeline([...opts.plaintext(), ...(md5 ? [md5] : []), encrypt.transform, pending.stream]);
+    await runPipeline([...opts.plaintext(), ...(md5 ? [md5] : []), encrypt.transform, pending.stream]);
     const checksums = opts.checksums();
     const defaultCrc64nvme = opts.defaultCrc64nvme?.();
     const etag = md5 ? md5.hex() : encrypt.etag;
