@@ -16,9 +16,6 @@ import { ConfigError, resolveConfig, type GatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
 import { IdentityStore } from './identity/identity.js';
 import { loadRootKey } from './identity/root-key.js';
-import { parseUserArgs, runUserCommand } from './iam/user-command.js';
-import { parseAuditArgs, runAuditCommand } from './audit/audit-command.js';
-import { parseDemoArgs, runDemo, terminalIo } from './demo/demo-command.js';
 
 const USAGE = `usage: kmsgate <command> [options]
 
@@ -122,17 +119,22 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  // The user and demo commands load the AWS SDK clients they drive; imported here, not at the top,
+  // so that `server` never holds them (tens of MiB of resident memory it would not use).
   if (command === 'user') {
+    const { parseUserArgs, runUserCommand } = await import('./iam/user-command.js');
     const { args, rest: settings } = parseUserArgs(rest);
     process.stdout.write(await runUserCommand(args, resolveConfig(process.env, settings)));
     return;
   }
   if (command === 'audit') {
+    const { parseAuditArgs, runAuditCommand } = await import('./audit/audit-command.js');
     const { args, rest: settings } = parseAuditArgs(rest);
     process.stdout.write(await runAuditCommand(args, resolveConfig(process.env, settings).dataDir));
     return;
   }
   if (command === 'demo') {
+    const { parseDemoArgs, runDemo, terminalIo } = await import('./demo/demo-command.js');
     const { args, rest: settings } = parseDemoArgs(rest);
     return runDemo(args, settings, process.env, terminalIo());
   }
