@@ -68,6 +68,8 @@ async function flipByte(path: string, offset: number): Promise<void> {
 
 describe('tampered objects are refused', () => {
   const plaintext = randomBytes(3 * SEGMENT + 7);
+  // Small enough to be stored inline, in the record file itself.
+  const small = randomBytes(5000);
 
   it('serves the untouched object', async () => {
     await put('clean', plaintext);
@@ -156,10 +158,10 @@ describe('tampered objects are refused', () => {
     ['plaintextSize', (t: string) => t.replace(/"plaintextSize":(\d)/, (_m, d: string) => `"plaintextSize":${(Number(d) + 1) % 10}`)],
     ['wrappedDek', (t: string) => t.replace(/"wrappedDek":"(.)/, (_m, c: string) => `"wrappedDek":"${c === 'A' ? 'B' : 'A'}`)],
     ['etag', (t: string) => t.replace(/"etag":"(.)/, (_m, c: string) => `"etag":"${c === 'a' ? 'b' : 'a'}`)],
-  ])('an edited %s in the metadata → 500', async (field, edit) => {
-    for (const sse of ['aws:kms', 'AES256'] as const) {
-      const key = `meta-${field}-${sse}`;
-      await put(key, plaintext, sse);
+  ])('an edited %s in the metadata → 500, for a large object and for a small one kept inline', async (field, edit) => {
+    for (const [sse, body] of [['aws:kms', plaintext], ['AES256', plaintext], ['aws:kms', small], ['AES256', small]] as const) {
+      const key = `meta-${field}-${sse}-${body.length}`;
+      await put(key, body, sse);
       const { recordPath } = await findObjectFiles(fx.gw.dataDir, fx.bucket, key);
       const text = (await readFile(recordPath)).toString('latin1');
       const edited = edit(text);
@@ -168,5 +170,69 @@ describe('tampered objects are refused', () => {
       await writeFile(recordPath, Buffer.from(edited, 'latin1'));
       expectCleanInternalError(await fetchObject(key));
     }
+  });
+});
+
+describe('tampered small objects, kept inline in their record, are refused', () => {
+  const plaintext = randomBytes(5000);
+
+  it('are stored in the record and served untouched', async () => {
+    await put('small-clean', plaintext);
+    const { recordPath, dataPath, dataOffset } = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'small-clean');
+    expect(dataPath).toBe(recordPath);
+    expect(dataOffset).toBeGreaterThan(0);
+    const result = await fetchObject('small-clean');
+    expect(result.status).toBe(200);
+    expect(result.received.equals(plaintext)).toBe(true);
+  });
+
+  it.each([
+    ['a header byte', 10],
+    ['the salt', 30],
+    ['the commitment', 90],
+    ['the segment', 96 + 5],
+    ['the last plaintext byte', 96 + 4999],
+    ['the tag', 96 + 5000 + 3],
+  ])('a flipped byte in %s → 500 before any byte', async (_what, offset) => {
+    const key = `small-flip-${offset}`;
+    await put(key, plaintext);
+    const { dataPath, dataOffset } = await findObjectFiles(fx.gw.dataDir, fx.bucket, key);
+    await flipByte(dataPath, dataOffset + offset);
+    expectCleanInternalError(await fetchObject(key));
+  });
+
+  it('a truncated or extended record → 500', async () => {
+    for (const [key, damage] of [
+      ['small-trunc', async (p: string) => truncate(p, (await readFile(p)).length - 1)],
+      ['small-appended', (p: string) => appendFile(p, Buffer.from([0]))],
+    ] as const) {
+      await put(key, plaintext);
+      const { recordPath } = await findObjectFiles(fx.gw.dataDir, fx.bucket, key);
+      await damage(recordPath);
+      expectCleanInternalError(await fetchObject(key));
+    }
+  });
+
+  it('the stored bytes of another small object put in its record → 500', async () => {
+    await put('small-swap-a', plaintext);
+    await put('small-swap-b', randomBytes(plaintext.length));
+    const a = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'small-swap-a');
+    const b = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'small-swap-b');
+    const aBytes = await readFile(a.recordPath);
+    const bBytes = await readFile(b.recordPath);
+    bBytes.copy(aBytes, a.dataOffset, b.dataOffset);
+    await writeFile(a.recordPath, aBytes);
+    expectCleanInternalError(await fetchObject('small-swap-a'));
+  });
+
+  it('a record copied onto another key → 403, the object is bound to its name', async () => {
+    await put('small-bound-a', plaintext);
+    await put('small-bound-b', plaintext);
+    const a = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'small-bound-a');
+    const b = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'small-bound-b');
+    await copyFile(a.recordPath, b.recordPath);
+    const result = await fetchObject('small-bound-b');
+    expect(result.status).toBe(403);
+    expect(s3ErrorOf(result.text!).code).toBe('AccessDenied');
   });
 });
