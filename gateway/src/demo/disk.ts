@@ -81,7 +81,7 @@ export async function readObjectOnDisk(dataDir: string, bucket: string, key: str
       wrappedKey: { bytes: wrapped.length, fingerprint: keyFingerprint(wrapped), keyMaterialVersion: keyMaterialVersionOf(metadata.wrappedDek) },
       headerStart: data.subarray(0, 8),
       ciphertextStart: data.subarray(HEADER_SIZE, HEADER_SIZE + 16),
-      plaintextInFile: samplesOf(plaintext).some((sample) => data.includes(sample)),
+      plaintextInFile: samplesOf(plaintext).some((sample) => (record.inline ? bytes : data).includes(sample)),
     };
   }
   throw new Error(`no record of ${bucket}/${key} under ${relative(dataDir, dir)}`);

@@ -6,13 +6,14 @@
  * each key reads as the body its last 200 reported, or as the one in flight at the kill,
  * byte for byte, and nothing of the interrupted writes is left in the temp folder.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawnGateway, type GatewayProcess } from '../cli-process.js';
+import { adminCredentials, useKillLoop, type Credentials } from '../kill-loop.js';
 import { bodyBytes } from '../harness.js';
 
 const KILLS = 6;
@@ -20,17 +21,7 @@ const KEYS = 4;
 const MAX_PUTS_PER_LIFE = 12;
 const BUCKET = 'crash-objects';
 
-let running: GatewayProcess | undefined;
-let dataDir: string | undefined;
-// Set when jest is done with the test: the loop must then start no further gateway.
-let abandoned = false;
-afterEach(async () => {
-  abandoned = true;
-  await running?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
-
-type Credentials = { accessKeyId: string; secretAccessKey: string };
+const loop = useKillLoop();
 
 function client(gateway: GatewayProcess, credentials: Credentials): S3Client {
   // One attempt: a retry could land a write the test did not count as in flight.
@@ -87,20 +78,17 @@ async function overwriteUntilKilled(gateway: GatewayProcess, s3: S3Client, keys:
 
 describe('objects under SIGKILL', () => {
   it(`leave the old or the new object across ${KILLS} kills mid-PUT, small and large, and no temp files`, async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'kmsgate-crash-objects-'));
-    running = await spawnGateway(dataDir);
-    const credentials: Credentials = {
-      accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(running.stdout)![1]!,
-      secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(running.stdout)![1]!,
-    };
+    const dataDir = (loop.dataDir = await mkdtemp(join(tmpdir(), 'kmsgate-crash-objects-')));
+    let running = (loop.running = await spawnGateway(dataDir));
+    const credentials = adminCredentials(running);
     const first = client(running, credentials);
     await first.send(new CreateBucketCommand({ Bucket: BUCKET }));
     first.destroy();
     const keys: KeyState[] = Array.from({ length: KEYS }, () => ({}));
     let nextId = 0;
     for (let life = 0; life <= KILLS; life++) {
-      if (life > 0) running = await spawnGateway(dataDir); // rejects if the store does not load
-      if (abandoned) return void (await running.stop());
+      if (life > 0) running = loop.running = await spawnGateway(dataDir); // rejects if the store does not load
+      if (loop.abandoned) return void (await running.stop());
       expect(await readdir(join(dataDir, 'objects', 'tmp'))).toEqual([]);
       const s3 = client(running, credentials);
       for (const [index, state] of keys.entries()) {
