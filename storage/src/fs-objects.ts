@@ -1,15 +1,20 @@
 // The filesystem backend's write and read handles.
 import type { FileHandle } from 'node:fs/promises';
-import { unlink } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
-import { FileHandleReadable, FileHandleWritable } from './fs-streams.js';
-import { isErrno } from './fs-util.js';
+import { FileHandleReadable, SpillingWritable } from './fs-streams.js';
+import { FILE_MODE, isErrno } from './fs-util.js';
 import { StorageError } from './errors.js';
 import { checkListingEntry } from './listing-entry.js';
 import type { CommitOptions, StoredObject } from './object-store.js';
 
-/** Moves a synced, closed temp data file of `size` bytes into place under `metadata`. */
-export type CommitData<R> = (tmpPath: string, size: number, metadata: Buffer, options: CommitOptions) => Promise<R>;
+/** What a finished write left: a synced, closed temp file of `size` bytes, or (small) the bytes themselves. */
+export type WrittenData =
+  | { readonly kind: 'file'; readonly tmpPath: string; readonly size: number }
+  | { readonly kind: 'inline'; readonly bytes: Buffer };
+
+/** Puts the written data into place under `metadata`. */
+export type CommitData<R> = (data: WrittenData, metadata: Buffer, options: CommitOptions) => Promise<R>;
 
 /** Resolves once every byte was handed to the file. */
 function dataWritten(stream: Writable): Promise<void> {
@@ -33,20 +38,24 @@ function dataWritten(stream: Writable): Promise<void> {
 
 type PendingState = 'open' | 'committing' | 'committed' | 'aborted';
 
-/** A write to tmp/ that commit() hands to `commitData`; R is what that commit returns. */
+/**
+ * A write that commit() hands to `commitData`; R is what that commit returns. Up to
+ * `inlineMax` bytes stay in memory and are committed as such (null: always a file); more go
+ * to `tmpPath`, a file created by the first write past that.
+ */
 export class FsPendingObject<R = void> {
-  readonly stream: FileHandleWritable;
+  readonly stream: SpillingWritable;
   private state: PendingState = 'open';
   private committing: Promise<R> | null = null;
   private aborting: Promise<void> | null = null;
 
   constructor(
-    private readonly handle: FileHandle,
     private readonly tmpPath: string,
+    private readonly inlineMax: number | null,
     private readonly commitData: CommitData<R>,
   ) {
-    // The handle outlives 'finish' so commit() can fsync it.
-    this.stream = new FileHandleWritable(handle);
+    // The file outlives 'finish' so commit() can fsync it.
+    this.stream = new SpillingWritable(inlineMax ?? -1, () => open(tmpPath, 'wx', FILE_MODE));
     // A stream destroyed before it finished (client gone, pipeline error) cleans up by
     // itself, so a caller that forgets abort() still leaves no temp file behind.
     this.stream.once('close', () => {
@@ -70,10 +79,7 @@ export class FsPendingObject<R = void> {
         throw new StorageError('commit before the data stream was ended');
       }
       await dataWritten(this.stream);
-      await this.handle.sync();
-      const size = this.stream.bytesWritten;
-      await this.handle.close();
-      const committed = await this.commitData(this.tmpPath, size, metadata, options);
+      const committed = await this.commitData(await this.written(), metadata, options);
       this.state = 'committed';
       return committed;
     } catch (err) {
@@ -81,6 +87,17 @@ export class FsPendingObject<R = void> {
       await this.discard().catch(() => {}); // the original failure is the one to report
       throw err;
     }
+  }
+
+  private async written(): Promise<WrittenData> {
+    const size = this.stream.bytesWritten;
+    if (this.stream.file === null && this.inlineMax !== null && size <= this.inlineMax) {
+      return { kind: 'inline', bytes: Buffer.concat(this.stream.heldChunks, size) };
+    }
+    const handle = await this.stream.spill();
+    await handle.sync();
+    await handle.close();
+    return { kind: 'file', tmpPath: this.tmpPath, size };
   }
 
   async abort(): Promise<void> {
@@ -96,13 +113,48 @@ export class FsPendingObject<R = void> {
 
   private async discard(): Promise<void> {
     this.stream.destroy();
-    await this.handle.close(); // waits for a write still in flight
+    await this.stream.release(); // waits for an open or a write still in flight
     try {
       await unlink(this.tmpPath);
     } catch (err) {
       if (!isErrno(err, 'ENOENT')) throw err;
     }
   }
+}
+
+/** A range of a piece of `size` bytes, checked; undefined: the whole piece. */
+function rangeOf(size: number, range?: { start: number; end: number }): { start: number; endExclusive: number } {
+  const start = range?.start ?? 0;
+  const end = range?.end ?? size - 1;
+  if (range === undefined && size === 0) return { start: 0, endExclusive: 0 };
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end >= size) {
+    throw new RangeError(`range ${start}-${end} outside data of ${size} bytes`);
+  }
+  return { start, endExclusive: end + 1 };
+}
+
+/** An object whose data was read with its record: nothing left open, the bytes are this version's. */
+export class FsInlineObject implements StoredObject {
+  readonly pieces: readonly number[];
+
+  constructor(
+    private readonly data: Buffer,
+    readonly metadata: Buffer,
+  ) {
+    this.pieces = [data.length];
+  }
+
+  get dataSize(): number {
+    return this.data.length;
+  }
+
+  read(range?: { start: number; end: number }, piece?: number): Readable {
+    if (piece !== undefined && piece !== 0) throw new RangeError(`no data piece ${piece}`);
+    const { start, endExclusive } = rangeOf(this.data.length, range);
+    return Readable.from(start === endExclusive ? [] : [this.data.subarray(start, endExclusive)], { objectMode: false });
+  }
+
+  async close(): Promise<void> {}
 }
 
 /** One handle per data piece, all opened up front: the version read is the one opened. */
@@ -122,14 +174,9 @@ export class FsStoredObject implements StoredObject {
     const index = piece ?? 0;
     const handle = this.handles[index];
     if (!Number.isInteger(index) || handle === undefined) throw new RangeError(`no data piece ${index}`);
-    const size = this.pieces[index];
-    const start = range?.start ?? 0;
-    const end = range?.end ?? size - 1;
-    if (range === undefined && size === 0) return Readable.from([]);
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end >= size) {
-      throw new RangeError(`range ${start}-${end} outside data of ${size} bytes`);
-    }
-    return new FileHandleReadable(handle, start, end + 1);
+    const { start, endExclusive } = rangeOf(this.pieces[index]!, range);
+    if (start === endExclusive) return Readable.from([]);
+    return new FileHandleReadable(handle, start, endExclusive);
   }
 
   async close(): Promise<void> {

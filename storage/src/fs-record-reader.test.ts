@@ -18,6 +18,14 @@ describe('RecordReader', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('reads at most the bytes asked for, the whole file when it is shorter', async () => {
+    await writeFile(join(dir, 'long'), Buffer.alloc(50_000, 9));
+    await writeFile(join(dir, 'short'), 'abc');
+    const [long, short] = await Promise.all([reader.read(join(dir, 'long'), 1000), reader.read(join(dir, 'short'), 1000)]);
+    expect(long?.equals(Buffer.alloc(1000, 9))).toBe(true);
+    expect(short?.toString()).toBe('abc');
+  });
+
   it('reads many files asked for together, whole, whatever their size', async () => {
     const sizes = [0, 1, 300, 4096, 70_000];
     const contents = sizes.map((size, i) => Buffer.alloc(size, i + 1));

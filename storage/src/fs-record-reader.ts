@@ -13,15 +13,33 @@
 //   and does not hold the process open. If it fails, pending reads fail with it and the
 //   next read starts a new one.
 // - A missing file (a key deleted meanwhile) reads as null, as for any other reader.
+// - A read may ask for at most some bytes: a listing wants a record's head, not the data
+//   an inline object keeps after it.
 import { Worker } from 'node:worker_threads';
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { readFileSync } = require('node:fs');
-parentPort.on('message', ({ id, paths }) => {
-  const results = paths.map((path) => {
+const { closeSync, fstatSync, openSync, readFileSync, readSync } = require('node:fs');
+function readUpTo(path, limit) {
+  if (limit === null) return readFileSync(path);
+  const fd = openSync(path, 'r');
+  try {
+    const bytes = Buffer.allocUnsafe(Math.min(fstatSync(fd).size, limit));
+    let filled = 0;
+    while (filled < bytes.length) {
+      const n = readSync(fd, bytes, filled, bytes.length - filled, filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    return bytes.subarray(0, filled);
+  } finally {
+    closeSync(fd);
+  }
+}
+parentPort.on('message', ({ id, paths, limits }) => {
+  const results = paths.map((path, i) => {
     try {
-      return { bytes: readFileSync(path) };
+      return { bytes: readUpTo(path, limits[i]) };
     } catch (err) {
       return { code: err && err.code, message: String(err && err.message) };
     }
@@ -41,6 +59,12 @@ interface Waiter {
   reject(err: Error): void;
 }
 
+interface Batch {
+  paths: string[];
+  limits: (number | null)[];
+  waiters: Waiter[];
+}
+
 class ReadError extends Error {
   constructor(
     message: string,
@@ -53,17 +77,21 @@ class ReadError extends Error {
 
 export class RecordReader {
   private worker: Worker | undefined;
-  private readonly sent = new Map<number, { paths: string[]; waiters: Waiter[] }>();
-  private queued: { paths: string[]; waiters: Waiter[] } = { paths: [], waiters: [] };
+  private readonly sent = new Map<number, Batch>();
+  private queued: Batch = { paths: [], limits: [], waiters: [] };
   private flushScheduled = false;
   private nextId = 0;
   private closed = false;
 
-  /** The whole file, or null when it does not exist. Reads asked for in one turn go together. */
-  read(path: string): Promise<Buffer | null> {
+  /**
+   * The whole file, or its first `maxBytes` bytes, or null when it does not exist. Reads
+   * asked for in one turn go together.
+   */
+  read(path: string, maxBytes?: number): Promise<Buffer | null> {
     if (this.closed) return Promise.reject(new Error('record reader is closed'));
     return new Promise((resolve, reject) => {
       this.queued.paths.push(path);
+      this.queued.limits.push(maxBytes ?? null);
       this.queued.waiters.push({ resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -83,7 +111,7 @@ export class RecordReader {
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.queued;
-    this.queued = { paths: [], waiters: [] };
+    this.queued = { paths: [], limits: [], waiters: [] };
     if (batch.paths.length === 0) return;
     if (this.closed) {
       for (const waiter of batch.waiters) waiter.reject(new Error('record reader is closed'));
@@ -93,7 +121,7 @@ export class RecordReader {
     this.sent.set(id, batch);
     const worker = this.started();
     worker.ref(); // while a batch is out, so its answer is waited for
-    worker.postMessage({ id, paths: batch.paths });
+    worker.postMessage({ id, paths: batch.paths, limits: batch.limits });
   }
 
   private started(): Worker {

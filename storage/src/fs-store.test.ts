@@ -5,6 +5,10 @@ import { join, relative } from 'node:path';
 import { getData, keysOf, listingEntry, ODD_KEYS, putObject, runListingContract, runObjectStoreContract } from './contract.js';
 import { NoSuchKeyError, StorageError } from './errors.js';
 import { FsObjectStore } from './fs-store.js';
+import { INLINE_MAX } from './object-record.js';
+
+/** Data too large to be kept inline in its record: it gets a data file. */
+const big = (fill: number | string = 1): Buffer => Buffer.alloc(INLINE_MAX + 1, fill);
 
 runObjectStoreContract('FsObjectStore', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kmsgate-storage-'));
@@ -85,9 +89,9 @@ describe('FsObjectStore on disk', () => {
   });
 
   it('uses mode 0700 for directories and 0600 for files', async () => {
-    await putObject(store, bucket, 'a/b/c', Buffer.from('v'), Buffer.from('m'));
+    await putObject(store, bucket, 'a/b/c', big(), Buffer.from('m'));
     const open = await store.beginPut(bucket, 'pending');
-    open.stream.write(Buffer.from('in tmp'));
+    await new Promise((resolve) => open.stream.write(big(), resolve));
     expect((await stat(root)).mode & 0o777).toBe(0o700);
     const entries = await walk(root);
     expect(entries.filter((e) => !e.isDir).length).toBeGreaterThanOrEqual(3);
@@ -97,14 +101,14 @@ describe('FsObjectStore on disk', () => {
 
   it('leaves no temp file after abort, destroy or a failed commit', async () => {
     const aborted = await store.beginPut(bucket, 'k');
-    aborted.stream.write(Buffer.alloc(100_000, 1));
+    await new Promise((resolve) => aborted.stream.write(big(1), resolve));
     expect((await tmpEntries()).length).toBe(1);
     await aborted.abort();
     expect(await tmpEntries()).toEqual([]);
 
     const destroyed = await store.beginPut(bucket, 'k');
     destroyed.stream.on('error', () => {});
-    destroyed.stream.write(Buffer.alloc(100_000, 2));
+    destroyed.stream.write(big(2));
     destroyed.stream.destroy(new Error('gone'));
     await new Promise((resolve) => destroyed.stream.once('close', resolve));
     await destroyed.abort(); // the cleanup the destroy started on its own
@@ -118,12 +122,12 @@ describe('FsObjectStore on disk', () => {
     expect(await tmpEntries()).toEqual([]);
   });
 
-  it('keeps one data file per object through overwrites, concurrent puts and deletes', async () => {
-    for (let i = 0; i < 5; i++) await putObject(store, bucket, 'over', Buffer.from(`v${i}`), Buffer.from('m'));
+  it('keeps one data file per large object through overwrites, concurrent puts and deletes', async () => {
+    for (let i = 0; i < 5; i++) await putObject(store, bucket, 'over', big(`v${i}`), Buffer.from('m'));
     await Promise.all(
-      Array.from({ length: 10 }, (_, i) => putObject(store, bucket, 'race', Buffer.alloc(1000 * i, i), Buffer.from('m'))),
+      Array.from({ length: 10 }, (_, i) => putObject(store, bucket, 'race', Buffer.alloc(INLINE_MAX + 1000 * i, i), Buffer.from('m'))),
     );
-    await putObject(store, bucket, 'gone', Buffer.from('x'), Buffer.from('m'));
+    await putObject(store, bucket, 'gone', big(), Buffer.from('m'));
     await store.deleteObject(bucket, 'gone');
     expect((await dataFiles()).length).toBe(2);
     expect(await tmpEntries()).toEqual([]);
@@ -174,7 +178,8 @@ describe('FsObjectStore on disk', () => {
   });
 
   it('sweeps data files no record points to, when asked', async () => {
-    await putObject(store, bucket, 'kept', Buffer.from('data'), Buffer.from('meta'));
+    await putObject(store, bucket, 'kept', big('data'), Buffer.from('meta'));
+    await putObject(store, bucket, 'inline', Buffer.from('data'), Buffer.from('meta'));
     const orphanDir = join(root, 'buckets', `b${bucket}`, 'data', 'ab');
     await mkdir(orphanDir, { recursive: true });
     await writeFile(join(orphanDir, 'ab'.repeat(16)), 'left by a crash');
@@ -185,11 +190,12 @@ describe('FsObjectStore on disk', () => {
     store = await FsObjectStore.open(root, { sweepOrphanData: true });
     expect((await dataFiles()).length).toBe(1);
     expect(await store.sweepOrphanData()).toBe(0);
-    expect((await getData(store, bucket, 'kept')).data.toString()).toBe('data');
+    expect((await getData(store, bucket, 'kept')).data.equals(big('data'))).toBe(true);
+    expect((await getData(store, bucket, 'inline')).data.toString()).toBe('data');
   });
 
   it('fails cleanly when a data file is missing or a record is corrupt', async () => {
-    await putObject(store, bucket, 'k', Buffer.from('data'), Buffer.from('meta'));
+    await putObject(store, bucket, 'k', big(), Buffer.from('meta'));
     const [dataFile] = await dataFiles();
     await rm(dataFile);
     await expect(store.getObject(bucket, 'k')).rejects.toThrow(/kept changing/);
@@ -235,7 +241,7 @@ describe('FsObjectStore on disk', () => {
   });
 
   it('lists records written before listing entries (version 1) through describe', async () => {
-    await putObject(store, bucket, 'old', Buffer.from('x'), Buffer.from('m'), { listing: listingEntry('old') });
+    await putObject(store, bucket, 'old', big(), Buffer.from('m'), { listing: listingEntry('old') });
     await store.close();
     // What a version 1 record of the same object looked like on disk.
     const recordFile = join(root, 'buckets', `b${bucket}`, 'keys', 'oold');

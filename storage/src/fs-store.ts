@@ -17,6 +17,8 @@
 // A PUT streams into tmp/, then commit() fsyncs the data, renames it to a fresh data file,
 // and renames a synced record over the key's record path: that rename is the commit point.
 // The previous version's data file is deleted afterwards; open read handles keep it alive.
+// An object of at most INLINE_MAX stored bytes has no data file: its bytes stay in memory
+// until commit() writes them into the record itself (one file, one fsync, one rename).
 import { mkdir, open, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, PartChangedError, StorageError } from './errors.js';
@@ -30,12 +32,13 @@ import { beginListingSession } from './fs-listing-state.js';
 import { PersistedSummaries } from './fs-listing-summaries.js';
 import { RecordReader } from './fs-record-reader.js';
 import { pageOfNames, walkKeys, withEntries, type EntrySource } from './fs-listing.js';
-import { FsPendingObject, FsStoredObject } from './fs-objects.js';
+import { FsInlineObject, FsPendingObject, FsStoredObject, type WrittenData } from './fs-objects.js';
 import { sweepOrphanData } from './fs-sweep.js';
-import { DIR_MODE, FILE_MODE, fsyncDirOrAncestor, isErrno, readSmallFile, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
+import { DIR_MODE, fsyncDirOrAncestor, isErrno, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
 import { dirBases, type KeyPath } from './key-path.js';
 import { KeyedMutex, KeyedRwLock } from './locks.js';
-import { CorruptRecordError, decodeObjectRecord, encodeObjectRecord, recordDataSize, type DataFile, type ObjectRecord } from './object-record.js';
+import { readListingHead, readRecordFile, readRecordHead } from './fs-record-file.js';
+import { CorruptRecordError, decodeRecordHead, encodeObjectRecord, INLINE_MAX, type DataFile, type ObjectRecord, type RecordHead } from './object-record.js';
 import type {
   BucketInfo, CommitOptions, ListedItem, ListingEntry, ListOptions, ListUploadsOptions, ObjectStore, PendingObject, PendingPart, StoredObject, StoredPart, UploadInfo,
 } from './object-store.js';
@@ -150,7 +153,7 @@ export class FsObjectStore implements ObjectStore {
     let removed = 0;
     for (const { name } of await this.listBuckets()) {
       removed += await this.bucketLocks.exclusive(name, () =>
-        sweepOrphanData(this.layout.bucketDir(name), async (path) => this.parseRecordFile(path)),
+        sweepOrphanData(this.layout.bucketDir(name), readRecordHead),
       );
     }
     return removed;
@@ -252,29 +255,35 @@ export class FsObjectStore implements ObjectStore {
     const ref = this.layout.keyRef(bucket, key);
     await this.assertBucket(bucket);
     const tmpPath = this.layout.tmpPath('part', uniqueName());
-    const handle = await open(tmpPath, 'wx', FILE_MODE);
-    return new FsPendingObject(handle, tmpPath, (path, size, metadata, options) =>
-      this.commitData(bucket, ref, path, size, metadata, options),
-    );
+    return new FsPendingObject(tmpPath, INLINE_MAX, (data, metadata, options) => this.commitData(bucket, ref, data, metadata, options));
   }
 
-  private commitData(bucket: string, ref: KeyRef, tmpData: string, size: number, metadata: Buffer, options: CommitOptions): Promise<void> {
+  private commitData(bucket: string, ref: KeyRef, data: WrittenData, metadata: Buffer, options: CommitOptions): Promise<void> {
     this.checkOpen();
     return this.withKey(bucket, ref.key, async () => {
       await this.assertBucket(bucket);
       const previous = await this.checkedPrevious(bucket, ref, options);
-      const dataName = uniqueName();
-      const dataFile = this.layout.dataPath(bucket, dataName);
-      await this.moveIntoShard(tmpData, dataFile);
-      try {
-        await this.syncDir(dirname(dataFile));
-        await this.installRecord(bucket, ref.path, { files: [{ name: dataName, size }], metadata, listing: options.listing ?? null });
-      } catch (err) {
-        await unlink(dataFile).catch(() => {});
-        throw err;
+      if (data.kind === 'inline') {
+        await this.installRecord(bucket, ref.path, { files: [], inline: data.bytes, metadata, listing: options.listing ?? null });
+      } else {
+        await this.commitDataFile(bucket, ref, data, metadata, options);
       }
       await this.removeDataFiles(bucket, previous?.files ?? []);
     });
+  }
+
+  /** Moves a temp data file into its shard, then installs a record naming it. */
+  private async commitDataFile(bucket: string, ref: KeyRef, data: { tmpPath: string; size: number }, metadata: Buffer, options: CommitOptions): Promise<void> {
+    const dataName = uniqueName();
+    const dataFile = this.layout.dataPath(bucket, dataName);
+    await this.moveIntoShard(data.tmpPath, dataFile);
+    try {
+      await this.syncDir(dirname(dataFile));
+      await this.installRecord(bucket, ref.path, { files: [{ name: dataName, size: data.size }], inline: null, metadata, listing: options.listing ?? null });
+    } catch (err) {
+      await unlink(dataFile).catch(() => {});
+      throw err;
+    }
   }
 
   /** Renames a data file into its shard folder, creating the folder (durably) if it is missing. */
@@ -296,7 +305,7 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /** Under the key's lock: the record a commit replaces, once the precondition accepted it. */
-  private async checkedPrevious(bucket: string, ref: KeyRef, options: CommitOptions): Promise<ObjectRecord | null> {
+  private async checkedPrevious(bucket: string, ref: KeyRef, options: CommitOptions): Promise<RecordHead | null> {
     const previous = await this.readRecord(bucket, ref.path).catch(() => null);
     options.precondition?.(previous ? previous.metadata : null);
     return previous;
@@ -352,25 +361,17 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  private readRecord(bucket: string, path: KeyPath): Promise<ObjectRecord | null> {
-    return this.parseRecordFile(this.layout.recordPath(bucket, path));
-  }
-
-  private async parseRecordFile(file: string): Promise<ObjectRecord | null> {
-    try {
-      return decodeObjectRecord(await readSmallFile(file));
-    } catch (err) {
-      if (isErrno(err, 'ENOENT', 'ENOTDIR')) return null;
-      throw err;
-    }
+  /** A key's record without inline data bytes: all a HEAD, a commit or a delete needs. */
+  private readRecord(bucket: string, path: KeyPath): Promise<RecordHead | null> {
+    return readRecordHead(this.layout.recordPath(bucket, path));
   }
 
   /** What a listing needs of one record file; a corrupt record still lists (entry null). */
   private async readSummary(file: string): Promise<Summary | null> {
-    const bytes = await this.records.read(file);
+    const bytes = await readListingHead(this.records, file);
     if (!bytes) return null;
     try {
-      const record = decodeObjectRecord(bytes);
+      const record = decodeRecordHead(bytes);
       return record.listing ? { entry: record.listing } : { entry: null, metadata: record.metadata };
     } catch (err) {
       if (err instanceof CorruptRecordError) return { entry: null, metadata: Buffer.alloc(0) };
@@ -378,8 +379,8 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  private async readExistingRecord(bucket: string, ref: KeyRef): Promise<ObjectRecord> {
-    const record = await this.readRecord(bucket, ref.path);
+  private async readExistingRecord<T>(bucket: string, ref: KeyRef, read: (file: string) => Promise<T | null>): Promise<T> {
+    const record = await read(this.layout.recordPath(bucket, ref.path));
     if (record) return record;
     await this.assertBucket(bucket);
     throw new NoSuchKeyError(bucket, ref.key);
@@ -389,7 +390,9 @@ export class FsObjectStore implements ObjectStore {
     this.checkOpen();
     const ref = this.layout.keyRef(bucket, key);
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      const record = await this.readExistingRecord(bucket, ref);
+      // One read of the record file: an inline object's data comes with it.
+      const record: ObjectRecord = await this.readExistingRecord(bucket, ref, readRecordFile);
+      if (record.inline) return new FsInlineObject(record.inline, record.metadata);
       const handles = await this.openDataFiles(bucket, record.files);
       if (handles) return new FsStoredObject(handles, record.metadata, record.files.map((f) => f.size));
     }
@@ -416,8 +419,8 @@ export class FsObjectStore implements ObjectStore {
 
   async headObject(bucket: string, key: string): Promise<{ metadata: Buffer; dataSize: number }> {
     this.checkOpen();
-    const record = await this.readExistingRecord(bucket, this.layout.keyRef(bucket, key));
-    return { metadata: record.metadata, dataSize: recordDataSize(record) };
+    const record = await this.readExistingRecord(bucket, this.layout.keyRef(bucket, key), readRecordHead);
+    return { metadata: record.metadata, dataSize: record.dataSize };
   }
 
   async deleteObject(bucket: string, key: string): Promise<void> {
@@ -521,13 +524,14 @@ export class FsObjectStore implements ObjectStore {
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10000) throw new RangeError('part numbers are 1 to 10000');
     await this.getUpload(bucket, key, uploadId);
     const tmpPath = this.layout.tmpPath('part', uniqueName());
-    const handle = await open(tmpPath, 'wx', FILE_MODE);
-    return new FsPendingObject<StoredPart>(handle, tmpPath, (path, size, metadata) =>
+    // Never inline: a part's file becomes a piece of the completed object as it stands.
+    return new FsPendingObject<StoredPart>(tmpPath, null, (data, metadata) =>
       this.bucketLocks.shared(bucket, () =>
         this.withUpload(bucket, uploadId, async () => {
+          if (data.kind !== 'file') throw new StorageError('a part is always written to a file');
           // Ended meanwhile (completed or aborted): the attempt has nowhere to go.
           await this.getUpload(bucket, key, uploadId);
-          return installPart(this.layout, uploadDir(this.layout, bucket, uploadId), partNumber, path, size, metadata);
+          return installPart(this.layout, uploadDir(this.layout, bucket, uploadId), partNumber, data.tmpPath, data.size, metadata);
         }),
       ),
     );
@@ -579,7 +583,7 @@ export class FsObjectStore implements ObjectStore {
         try {
           await linkParts(this.layout, bucket, dir, kept.map((p) => p.attempt), names);
           const files = kept.map((p, i) => ({ name: names[i], size: p.size }));
-          await this.installRecord(bucket, ref.path, { files, metadata, listing: options.listing ?? null });
+          await this.installRecord(bucket, ref.path, { files, inline: null, metadata, listing: options.listing ?? null });
         } catch (err) {
           await unlinkCompletion(this.layout, bucket, dir, names);
           throw err;

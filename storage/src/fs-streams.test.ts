@@ -3,15 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileHandleWritable } from './fs-streams.js';
+import { SpillingWritable } from './fs-streams.js';
 
-describe('FileHandleWritable', () => {
+describe('SpillingWritable', () => {
   it('writes chunks buffered together (one writev) in order, and counts them', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kmsgate-streams-'));
     try {
       const path = join(dir, 'out');
       const handle = await open(path, 'wx');
-      const stream = new FileHandleWritable(handle);
+      const stream = new SpillingWritable(-1, () => Promise.resolve(handle));
       const chunks = Array.from({ length: 300 }, (_, i) => randomBytes(i % 7 === 0 ? 0 : 1 + ((i * 977) % 9000)));
       stream.write(chunks[0]);
       stream.cork(); // the rest waits for the first write, then goes out as one _writev
@@ -21,6 +21,36 @@ describe('FileHandleWritable', () => {
       await handle.close();
       const expected = Buffer.concat(chunks);
       expect(stream.bytesWritten).toBe(expected.length);
+      expect((await readFile(path)).equals(expected)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('holds up to holdMax bytes without a file, then moves them to the file it opens and goes on there', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kmsgate-streams-'));
+    try {
+      const path = join(dir, 'out');
+      let opened = 0;
+      const held = new SpillingWritable(100, async () => { opened++; return open(path, 'wx'); });
+      const small = [randomBytes(60), randomBytes(40)];
+      for (const chunk of small) held.write(chunk);
+      small[0]!.fill(0); // the writer reuses its buffer: what was held must not change
+      await new Promise<void>((resolve, reject) => held.once('error', reject).end(resolve));
+      expect(opened).toBe(0);
+      expect(held.file).toBeNull();
+      expect(Buffer.concat(held.heldChunks).subarray(60).equals(small[1]!)).toBe(true);
+      expect(held.heldChunks[0]!.some((b) => b !== 0)).toBe(true);
+
+      const spilled = new SpillingWritable(100, async () => { opened++; return open(path, 'wx'); });
+      const chunks = [randomBytes(70), randomBytes(31), randomBytes(5000)];
+      const expected = Buffer.concat(chunks);
+      for (const chunk of chunks) spilled.write(chunk);
+      await new Promise<void>((resolve, reject) => spilled.once('error', reject).end(resolve));
+      expect(opened).toBe(1);
+      expect(spilled.heldChunks).toHaveLength(0);
+      expect(spilled.bytesWritten).toBe(expected.length);
+      await spilled.release();
       expect((await readFile(path)).equals(expected)).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });

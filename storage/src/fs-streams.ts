@@ -10,41 +10,92 @@ import { Readable, Writable } from 'node:stream';
 const CHUNK = 256 * 1024;
 const WRITE_BUFFER = 1024 * 1024;
 
-/** Writes sequentially from offset 0. */
-export class FileHandleWritable extends Writable {
-  private position = 0;
+/** Writes every byte of `buffers` at `position` on; resolves with the position after them. */
+async function writeAllAt(handle: FileHandle, buffers: Buffer[], position: number): Promise<number> {
+  let rest = buffers;
+  let at = position;
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest, at);
+    at += bytesWritten;
+    // A short writev: drop what went out, go on from the first byte that did not.
+    let i = 0;
+    while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
+    rest = rest.slice(i);
+    if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
+  }
+  return at;
+}
 
-  constructor(private readonly handle: FileHandle) {
+/**
+ * Writes sequentially from offset 0 into a file it opens only once more than `holdMax`
+ * bytes came: until then it holds them, so a small object never costs a data file (its
+ * bytes go into its record instead). holdMax -1: the file is opened on the first write.
+ */
+export class SpillingWritable extends Writable {
+  private position = 0;
+  private held: Buffer[] = [];
+  private handle: FileHandle | null = null;
+  private opening: Promise<FileHandle> | null = null;
+
+  constructor(
+    private readonly holdMax: number,
+    private readonly openFile: () => Promise<FileHandle>,
+  ) {
     super({ highWaterMark: WRITE_BUFFER });
   }
 
-  /** Bytes the file holds so far: after 'finish', its size (so a commit needs no fstat). */
+  /** Bytes taken so far: after 'finish', the data's size (so a commit needs no fstat). */
   get bytesWritten(): number {
     return this.position;
+  }
+
+  /** The file the bytes went to, or null while they are all held. */
+  get file(): FileHandle | null {
+    return this.handle;
+  }
+
+  /** The held bytes, when no file was needed. */
+  get heldChunks(): readonly Buffer[] {
+    return this.held;
+  }
+
+  /** Moves the held bytes to the file (opening it, if it is not yet): for data that must be a file. */
+  async spill(): Promise<FileHandle> {
+    this.opening ??= this.openFile();
+    this.handle = await this.opening;
+    const held = this.held;
+    this.held = [];
+    if (held.length > 0) await writeAllAt(this.handle, held, 0);
+    return this.handle;
+  }
+
+  /** Closes the file once an open or write in flight is done (FileHandle.close waits for writes). */
+  async release(): Promise<void> {
+    const handle = this.opening ? await this.opening.catch(() => null) : null;
+    await handle?.close();
   }
 
   // Everything buffered while the previous write was in flight goes out in one writev, as
   // the chunks stand: joining them first would allocate (and leave the GC) a copy of up to
   // WRITE_BUFFER bytes per call, one more copy of every byte of a large PUT.
   override _writev(chunks: { chunk: Buffer }[], callback: (err?: Error | null) => void): void {
-    this.writeAll(chunks.map((c) => c.chunk)).then(() => callback(), callback);
+    this.take(chunks.map((c) => c.chunk)).then(() => callback(), callback);
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
-    this.writeAll([chunk]).then(() => callback(), callback);
+    this.take([chunk]).then(() => callback(), callback);
   }
 
-  private async writeAll(buffers: Buffer[]): Promise<void> {
-    let rest = buffers;
-    while (rest.length > 0) {
-      let { bytesWritten } = await this.handle.writev(rest, this.position);
-      this.position += bytesWritten;
-      // A short writev: drop what went out, go on from the first byte that did not.
-      let i = 0;
-      while (i < rest.length && bytesWritten >= rest[i]!.length) bytesWritten -= rest[i++]!.length;
-      rest = rest.slice(i);
-      if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
+  private async take(buffers: Buffer[]): Promise<void> {
+    const size = buffers.reduce((sum, b) => sum + b.length, 0);
+    if (this.handle === null && this.position + size <= this.holdMax) {
+      // Copied: a writer may reuse a chunk once its write called back.
+      for (const b of buffers) this.held.push(Buffer.from(b));
+      this.position += size;
+      return;
     }
+    if (this.handle === null || this.held.length > 0) await this.spill();
+    this.position = await writeAllAt(this.handle!, buffers, this.position);
   }
 }
 

@@ -10,12 +10,12 @@ import type { ObjectRecord } from './object-record.js';
 
 export async function sweepOrphanData(
   bucketDir: string,
-  readRecord: (file: string) => Promise<ObjectRecord | null>,
+  readRecord: (file: string) => Promise<Pick<ObjectRecord, 'files'> | null>,
 ): Promise<number> {
   const referenced = new Set<string>();
   // Uncached on purpose: the sweep must see the disk, and should not fill the caches.
   for await (const { dir, name } of walkKeys(join(bucketDir, 'keys'), { prefix: Buffer.alloc(0), after: null }, readSortedEntries)) {
-    let record: ObjectRecord | null;
+    let record: Pick<ObjectRecord, 'files'> | null;
     try {
       record = await readRecord(join(dir, name));
     } catch {

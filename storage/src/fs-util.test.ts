@@ -20,4 +20,27 @@ describe('readSmallFile', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('stops at the bytes `enough` says suffice, judged from a full first read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kmsgate-util-'));
+    try {
+      const bytes = randomBytes(100_000);
+      const path = join(dir, 'f');
+      await writeFile(path, bytes);
+      const seen: number[] = [];
+      const enough = (prefix: Buffer): number => {
+        seen.push(prefix.length);
+        return 40_000;
+      };
+      expect((await readSmallFile(path, enough)).equals(bytes.subarray(0, 40_000))).toBe(true);
+      expect(seen).toEqual([16 * 1024, 40_000]);
+      expect((await readSmallFile(path, () => 1000)).equals(bytes.subarray(0, 1000))).toBe(true);
+      expect((await readSmallFile(path, () => null)).equals(bytes)).toBe(true);
+      expect((await readSmallFile(path, () => 200_000)).equals(bytes)).toBe(true);
+      await writeFile(path, 'short');
+      expect((await readSmallFile(path, () => 2)).toString()).toBe('short'); // a short first read is the whole file
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

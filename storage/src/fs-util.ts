@@ -60,14 +60,15 @@ export async function writeFileSynced(path: string, bytes: Buffer): Promise<void
 }
 
 /** First read's size: a record (a few hundred bytes to a few KiB) fits in one read. */
-const SMALL_READ = 16 * 1024;
+export const SMALL_READ = 16 * 1024;
 
 /**
  * A whole small file in open, read, close: readFile() adds an fstat for the size and a last
  * read to see the end. A short read of a regular file is its end (no writer: records are
- * renamed into place whole), so only a file that fills the buffer reads on.
+ * renamed into place whole), so only a file that fills the buffer reads on: up to the bytes
+ * `enough` says suffice (judged from what was read: a record's lengths), or to the end.
  */
-export async function readSmallFile(path: string): Promise<Buffer> {
+export async function readSmallFile(path: string, enough?: (prefix: Buffer) => number | null): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
     let buffer = Buffer.allocUnsafe(SMALL_READ);
@@ -76,7 +77,9 @@ export async function readSmallFile(path: string): Promise<Buffer> {
       const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
       filled += bytesRead;
       if (bytesRead === 0 || filled < buffer.length) return buffer.subarray(0, filled);
-      const grown = Buffer.allocUnsafe(buffer.length * 2);
+      const wanted = enough?.(buffer) ?? null;
+      if (wanted !== null && wanted <= filled) return buffer.subarray(0, wanted);
+      const grown = Buffer.allocUnsafe(wanted ?? buffer.length * 2);
       buffer.copy(grown);
       buffer = grown;
     }

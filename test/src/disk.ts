@@ -18,10 +18,23 @@ export async function allFiles(dir: string): Promise<string[]> {
 
 export interface ObjectFiles {
   recordPath: string;
+  /** The file holding the object's stored bytes: the record itself for a small object kept inline. */
   dataPath: string;
+  /** Where in dataPath the stored bytes (the GWSE header) begin: 0 for a data file of its own. */
+  dataOffset: number;
 }
 
-/** The record naming `bucket/key` in its encryption context, and the data file whose header it names. */
+const GWSE_MAGIC = Buffer.from('GWSE');
+
+/** Where in `bytes` a 96-byte GWSE header hashing to `headerSha256` begins, or -1. */
+function headerOffset(bytes: Buffer, headerSha256: string): number {
+  for (let at = bytes.indexOf(GWSE_MAGIC); at >= 0 && at + 96 <= bytes.length; at = bytes.indexOf(GWSE_MAGIC, at + 1)) {
+    if (createHash('sha256').update(bytes.subarray(at, at + 96)).digest('hex') === headerSha256) return at;
+  }
+  return -1;
+}
+
+/** The record naming `bucket/key` in its encryption context, and the file (and offset) holding the header it names. */
 export async function findObjectFiles(dataDir: string, bucket: string, key: string): Promise<ObjectFiles> {
   const files = await allFiles(dataDir);
   const needle = Buffer.from(JSON.stringify({ 'aws:s3:arn': `arn:aws:s3:::${bucket}/${key}` }).slice(1, -1));
@@ -34,10 +47,12 @@ export async function findObjectFiles(dataDir: string, bucket: string, key: stri
     headerSha256 = /"headerSha256":"([0-9a-f]{64})"/.exec(bytes.toString('latin1'))?.[1];
   }
   if (!recordPath || !headerSha256) throw new Error(`no record for ${bucket}/${key}`);
+  const inline = headerOffset(await readFile(recordPath), headerSha256);
+  if (inline >= 0) return { recordPath, dataPath: recordPath, dataOffset: inline };
   for (const file of files) {
     const bytes = await readFile(file);
     if (bytes.length >= 96 && createHash('sha256').update(bytes.subarray(0, 96)).digest('hex') === headerSha256) {
-      return { recordPath, dataPath: file };
+      return { recordPath, dataPath: file, dataOffset: 0 };
     }
   }
   throw new Error(`no data file for ${bucket}/${key}`);

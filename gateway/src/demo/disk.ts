@@ -55,6 +55,12 @@ export function keyMaterialVersionOf(wrappedDekBase64: string): number {
   return parseBlob(Buffer.from(wrappedDekBase64, 'base64')).materialVersion;
 }
 
+async function dataFileOf(bucketDir: string, dataName: string): Promise<string> {
+  const dataPath = (await filesUnder(join(bucketDir, 'data'))).find((p) => p.endsWith(`/${dataName}`));
+  if (!dataPath) throw new Error(`a record names data file ${dataName}, which is not on disk`);
+  return dataPath;
+}
+
 export async function readObjectOnDisk(dataDir: string, bucket: string, key: string, plaintext: Buffer): Promise<ObjectOnDisk> {
   const dir = bucketDir(dataDir, bucket);
   const arn = Buffer.from(`"aws:s3:arn":${JSON.stringify(`arn:aws:s3:::${bucket}/${key}`)}`);
@@ -63,10 +69,9 @@ export async function readObjectOnDisk(dataDir: string, bucket: string, key: str
     if (!bytes.includes(arn)) continue;
     const record = decodeObjectRecord(bytes);
     const metadata = parseMetadata(record.metadata);
-    const dataName = record.files[0]!.name;
-    const dataPath = (await filesUnder(join(dir, 'data'))).find((p) => p.endsWith(`/${dataName}`));
-    if (!dataPath) throw new Error(`the record of ${bucket}/${key} names a data file that is not on disk`);
-    const data = await readFile(dataPath);
+    // A small object's stored bytes are kept inline, in its record.
+    const dataPath = record.inline ? recordPath : await dataFileOf(dir, record.files[0]!.name);
+    const data = record.inline ?? (await readFile(dataPath));
     const wrapped = Buffer.from(metadata.wrappedDek, 'base64');
     return {
       recordFile: relative(dataDir, recordPath),
@@ -76,7 +81,7 @@ export async function readObjectOnDisk(dataDir: string, bucket: string, key: str
       wrappedKey: { bytes: wrapped.length, fingerprint: keyFingerprint(wrapped), keyMaterialVersion: keyMaterialVersionOf(metadata.wrappedDek) },
       headerStart: data.subarray(0, 8),
       ciphertextStart: data.subarray(HEADER_SIZE, HEADER_SIZE + 16),
-      plaintextInFile: samplesOf(plaintext).some((sample) => data.includes(sample)),
+      plaintextInFile: samplesOf(plaintext).some((sample) => (record.inline ? bytes : data).includes(sample)),
     };
   }
   throw new Error(`no record of ${bucket}/${key} under ${relative(dataDir, dir)}`);

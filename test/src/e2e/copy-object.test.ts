@@ -324,9 +324,10 @@ describe('a source that fails authentication', () => {
 
   it('in its first segment is a 500 and writes nothing', async () => {
     await put('bad-start', randomBytes(100));
-    const { dataPath } = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'bad-start');
+    // A small object: its stored bytes sit inside its record, from dataOffset on.
+    const { dataPath, dataOffset } = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'bad-start');
     const bytes = await readFile(dataPath);
-    bytes[100] ^= 1;
+    bytes[dataOffset + 100] ^= 1;
     await writeFile(dataPath, bytes);
     const err = await errorOf(copy({ Key: 'never', CopySource: `${fx.bucket}/bad-start` }, other));
     expect([err.name, err.status]).toEqual(['InternalError', 500]);

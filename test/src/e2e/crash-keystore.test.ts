@@ -4,29 +4,19 @@
  * KMS JSON API, many times over one data directory. After every restart the store loads, and
  * every key whose CreateKey answered 200 is listed and encrypts and decrypts.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { describe, expect, it } from '@jest/globals';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { spawnGateway, type GatewayProcess } from '../cli-process.js';
+import { adminCredentials, useKillLoop, type Credentials } from '../kill-loop.js';
 
 const KILLS = 15;
 const WORKERS = 4;
 const MAX_KEYS_PER_LIFE = 10;
 
-let running: GatewayProcess | undefined;
-let dataDir: string | undefined;
-// Set when jest is done with the test (a timeout included): the loop, which jest does not
-// stop, must then start no further gateway, or that process would outlive the run.
-let abandoned = false;
-afterEach(async () => {
-  abandoned = true;
-  await running?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
-
-type Credentials = { accessKeyId: string; secretAccessKey: string };
+const loop = useKillLoop();
 
 function client(gateway: GatewayProcess, credentials: Credentials): KMSClient {
   // One attempt: a retried CreateKey could answer for a key the killed process never stored.
@@ -82,17 +72,14 @@ async function createUntilKilled(gateway: GatewayProcess, kms: KMSClient): Promi
 
 describe('keystore under SIGKILL', () => {
   it(`keeps every acknowledged key across ${KILLS} kills at random points`, async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'kmsgate-crash-'));
-    running = await spawnGateway(dataDir);
-    const credentials: Credentials = {
-      accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(running.stdout)![1]!,
-      secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(running.stdout)![1]!,
-    };
+    const dataDir = (loop.dataDir = await mkdtemp(join(tmpdir(), 'kmsgate-crash-')));
+    let running = (loop.running = await spawnGateway(dataDir));
+    const credentials = adminCredentials(running);
     const acknowledged: string[] = [];
     let lastLife: string[] = [];
     for (let life = 0; life <= KILLS; life++) {
-      if (life > 0) running = await spawnGateway(dataDir); // rejects if the store does not load
-      if (abandoned) return void (await running.stop());
+      if (life > 0) running = loop.running = await spawnGateway(dataDir); // rejects if the store does not load
+      if (loop.abandoned) return void (await running.stop());
       const kms = client(running, credentials);
       const listed = await listedKeyIds(kms);
       for (const keyId of acknowledged) expect(listed.has(keyId)).toBe(true);

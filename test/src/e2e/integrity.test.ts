@@ -2,7 +2,8 @@
  * A tampered file is refused, never served: edits to stored data, headers and metadata made
  * directly on disk, then read back through the gateway. Tampering found before the status
  * line is a clean 500 InternalError; found later, the connection is cut and what arrived is
- * a true prefix of the plaintext.
+ * a true prefix of the plaintext. Small objects, whose stored bytes are kept inline in their
+ * record file, are edited there.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
@@ -68,6 +69,8 @@ async function flipByte(path: string, offset: number): Promise<void> {
 
 describe('tampered objects are refused', () => {
   const plaintext = randomBytes(3 * SEGMENT + 7);
+  // Small enough to be stored inline, in the record file itself.
+  const small = randomBytes(5000);
 
   it('serves the untouched object', async () => {
     await put('clean', plaintext);
@@ -76,17 +79,32 @@ describe('tampered objects are refused', () => {
     expect(result.received.equals(plaintext)).toBe(true);
   });
 
+  it('keeps the stored bytes of a small object in its record, and serves it untouched', async () => {
+    await put('small-clean', small);
+    const { recordPath, dataPath, dataOffset } = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'small-clean');
+    expect(dataPath).toBe(recordPath);
+    expect(dataOffset).toBeGreaterThan(0);
+    const result = await fetchObject('small-clean');
+    expect(result.status).toBe(200);
+    expect(result.received.equals(small)).toBe(true);
+  });
+
   it.each([
-    ['a header byte', 10],
-    ['the salt', 30],
-    ['the commitment', 90],
-    ['the first segment', 96 + 5],
-    ['the first tag', 96 + SEGMENT + 3],
-  ])('a flipped byte in %s → 500 before any byte', async (_what, offset) => {
-    const key = `flip-${offset}`;
-    await put(key, plaintext);
-    const { dataPath } = await findObjectFiles(fx.gw.dataDir, fx.bucket, key);
-    await flipByte(dataPath, offset);
+    ['a header byte', plaintext, 10],
+    ['the salt', plaintext, 30],
+    ['the commitment', plaintext, 90],
+    ['the first segment', plaintext, 96 + 5],
+    ['the first tag', plaintext, 96 + SEGMENT + 3],
+    ['a small object\'s header', small, 10],
+    ['a small object\'s commitment', small, 90],
+    ['a small object\'s segment', small, 96 + 5],
+    ['a small object\'s last plaintext byte', small, 96 + small.length - 1],
+    ['a small object\'s tag', small, 96 + small.length + 3],
+  ])('a flipped byte in %s → 500 before any byte', async (_what, body, offset) => {
+    const key = `flip-${body.length}-${offset}`;
+    await put(key, body);
+    const { dataPath, dataOffset } = await findObjectFiles(fx.gw.dataDir, fx.bucket, key);
+    await flipByte(dataPath, dataOffset + offset);
     expectCleanInternalError(await fetchObject(key));
   });
 
@@ -103,13 +121,15 @@ describe('tampered objects are refused', () => {
     expect(result.received.equals(plaintext.subarray(0, result.received.length))).toBe(true);
   });
 
-  it('truncation, a dropped final segment and appended bytes → 500', async () => {
-    for (const [key, damage] of [
-      ['trunc-inside', (p: string) => truncate(p, 96 + SEGMENT + 16 + 100)],
-      ['trunc-boundary', (p: string) => truncate(p, 96 + 3 * (SEGMENT + 16))],
-      ['appended', (p: string) => appendFile(p, Buffer.from([0]))],
+  it('truncation, a dropped final segment and appended bytes → 500, of a data file or of a record holding the data', async () => {
+    for (const [key, body, damage] of [
+      ['trunc-inside', plaintext, (p: string) => truncate(p, 96 + SEGMENT + 16 + 100)],
+      ['trunc-boundary', plaintext, (p: string) => truncate(p, 96 + 3 * (SEGMENT + 16))],
+      ['appended', plaintext, (p: string) => appendFile(p, Buffer.from([0]))],
+      ['small-trunc', small, async (p: string) => truncate(p, (await readFile(p)).length - 1)],
+      ['small-appended', small, (p: string) => appendFile(p, Buffer.from([0]))],
     ] as const) {
-      await put(key, plaintext);
+      await put(key, body);
       const { dataPath } = await findObjectFiles(fx.gw.dataDir, fx.bucket, key);
       await damage(dataPath);
       expectCleanInternalError(await fetchObject(key));
@@ -141,13 +161,16 @@ describe('tampered objects are refused', () => {
     expectCleanInternalError(await fetchObject('swap-b'));
   });
 
-  it('a record copied onto another key → 403, the object is bound to its name', async () => {
-    await put('bound-a', plaintext);
-    await put('bound-b', plaintext);
-    const a = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'bound-a');
-    const b = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'bound-b');
+  it.each([
+    ['a large object', 'bound', plaintext],
+    ['a small object kept inline, its data with it', 'small-bound', small],
+  ])('the record of %s copied onto another key → 403, the object is bound to its name', async (_what, name, body) => {
+    await put(`${name}-a`, body);
+    await put(`${name}-b`, body);
+    const a = await findObjectFiles(fx.gw.dataDir, fx.bucket, `${name}-a`);
+    const b = await findObjectFiles(fx.gw.dataDir, fx.bucket, `${name}-b`);
     await copyFile(a.recordPath, b.recordPath);
-    const result = await fetchObject('bound-b');
+    const result = await fetchObject(`${name}-b`);
     expect(result.status).toBe(403);
     expect(s3ErrorOf(result.text!).code).toBe('AccessDenied');
   });
@@ -156,10 +179,10 @@ describe('tampered objects are refused', () => {
     ['plaintextSize', (t: string) => t.replace(/"plaintextSize":(\d)/, (_m, d: string) => `"plaintextSize":${(Number(d) + 1) % 10}`)],
     ['wrappedDek', (t: string) => t.replace(/"wrappedDek":"(.)/, (_m, c: string) => `"wrappedDek":"${c === 'A' ? 'B' : 'A'}`)],
     ['etag', (t: string) => t.replace(/"etag":"(.)/, (_m, c: string) => `"etag":"${c === 'a' ? 'b' : 'a'}`)],
-  ])('an edited %s in the metadata → 500', async (field, edit) => {
-    for (const sse of ['aws:kms', 'AES256'] as const) {
-      const key = `meta-${field}-${sse}`;
-      await put(key, plaintext, sse);
+  ])('an edited %s in the metadata → 500, for a large object and for a small one kept inline', async (field, edit) => {
+    for (const [sse, body] of [['aws:kms', plaintext], ['AES256', plaintext], ['aws:kms', small], ['AES256', small]] as const) {
+      const key = `meta-${field}-${sse}-${body.length}`;
+      await put(key, body, sse);
       const { recordPath } = await findObjectFiles(fx.gw.dataDir, fx.bucket, key);
       const text = (await readFile(recordPath)).toString('latin1');
       const edited = edit(text);
@@ -168,5 +191,17 @@ describe('tampered objects are refused', () => {
       await writeFile(recordPath, Buffer.from(edited, 'latin1'));
       expectCleanInternalError(await fetchObject(key));
     }
+  });
+
+  it('the stored bytes of another small object put in its record → 500', async () => {
+    await put('small-swap-a', small);
+    await put('small-swap-b', randomBytes(small.length));
+    const a = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'small-swap-a');
+    const b = await findObjectFiles(fx.gw.dataDir, fx.bucket, 'small-swap-b');
+    const aBytes = await readFile(a.recordPath);
+    const bBytes = await readFile(b.recordPath);
+    bBytes.copy(aBytes, a.dataOffset, b.dataOffset);
+    await writeFile(a.recordPath, aBytes);
+    expectCleanInternalError(await fetchObject('small-swap-a'));
   });
 });

@@ -1,0 +1,45 @@
+// Reads a key's record file with as few calls as the record allows (object-record.ts): the
+// head alone for HEAD, commits, deletes and listings, so an inline object's data is not read
+// for them; the whole file, in the same open, for a GET.
+import { isErrno, readSmallFile, SMALL_READ } from './fs-util.js';
+import type { RecordReader } from './fs-record-reader.js';
+import { decodeObjectRecord, decodeRecordHead, recordLength, type ObjectRecord, type RecordHead } from './object-record.js';
+
+/** null for a missing file, as for a key that is not there. */
+async function readOrNull(file: string, enough: (prefix: Buffer) => number | null): Promise<Buffer | null> {
+  try {
+    return await readSmallFile(file, enough);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT', 'ENOTDIR')) return null;
+    throw err;
+  }
+}
+
+const headLength = (prefix: Buffer): number | null => recordLength(prefix, false);
+// One byte past the record's length: a file longer than its lengths say is then seen as such.
+const wholeLength = (prefix: Buffer): number | null => {
+  const length = recordLength(prefix, true);
+  return length === null ? null : length + 1;
+};
+
+export async function readRecordFile(file: string): Promise<ObjectRecord | null> {
+  const bytes = await readOrNull(file, wholeLength);
+  return bytes && decodeObjectRecord(bytes);
+}
+
+export async function readRecordHead(file: string): Promise<RecordHead | null> {
+  const bytes = await readOrNull(file, headLength);
+  return bytes && decodeRecordHead(bytes);
+}
+
+/**
+ * A record's head for a listing, through the batching reader, which reads at most
+ * SMALL_READ bytes of a file: a head longer than that (large metadata) is read again here.
+ */
+export async function readListingHead(reader: RecordReader, file: string): Promise<Buffer | null> {
+  const prefix = await reader.read(file, SMALL_READ);
+  if (prefix === null || prefix.length < SMALL_READ) return prefix;
+  const length = headLength(prefix);
+  if (length !== null && length <= prefix.length) return prefix.subarray(0, length);
+  return readOrNull(file, headLength);
+}
