@@ -4,19 +4,14 @@
 // the key, and expects the very next call to see the change.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { KmsCore } from './kms-core.js';
-import { ACCOUNT, alice, kmsError, openTestCore, testClock } from './test-fixtures.js';
+import { ACCOUNT, alice, kmsError, openClockedCore } from './test-fixtures.js';
 import type { TestClock } from './test-fixtures.js';
 import type { Caller } from './types.js';
 
 let clock: TestClock;
 let core: KmsCore;
-beforeEach(async () => {
-  clock = testClock();
-  core = await openTestCore(clock);
-});
-afterEach(async () => {
-  await core.close();
-});
+beforeEach(async () => ({ clock, core } = await openClockedCore()));
+afterEach(() => core.close());
 
 const context = { 'aws:s3:arn': 'arn:aws:s3:::docs/report.pdf' };
 const bob: Caller = { arn: `arn:aws:iam::${ACCOUNT}:user/bob`, accountId: ACCOUNT, identityPolicies: [] };

@@ -1,18 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { KmsCore } from './kms-core.js';
-import { ACCOUNT, alice, kmsError, mallory, openTestCore, testClock } from './test-fixtures.js';
+import { ACCOUNT, alice, kmsError, mallory, openClockedCore } from './test-fixtures.js';
 import type { TestClock } from './test-fixtures.js';
 
 let clock: TestClock;
 let core: KmsCore;
-
-beforeEach(async () => {
-  clock = testClock();
-  core = await openTestCore(clock);
-});
-afterEach(async () => {
-  await core.close();
-});
+beforeEach(async () => ({ clock, core } = await openClockedCore()));
+afterEach(() => core.close());
 
 const data = Buffer.from('secret');
 

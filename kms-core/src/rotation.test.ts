@@ -1,17 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { KmsCore } from './kms-core.js';
-import { alice, aliceViaS3, kmsError, openTestCore, testClock } from './test-fixtures.js';
+import { alice, aliceViaS3, kmsError, openClockedCore } from './test-fixtures.js';
 import type { TestClock } from './test-fixtures.js';
 
 let clock: TestClock;
 let core: KmsCore;
-beforeEach(async () => {
-  clock = testClock();
-  core = await openTestCore(clock);
-});
-afterEach(async () => {
-  await core.close();
-});
+beforeEach(async () => ({ clock, core } = await openClockedCore()));
+afterEach(() => core.close());
 
 const ctx = { purpose: 'rotation' };
 

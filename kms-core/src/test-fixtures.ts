@@ -34,6 +34,12 @@ export async function openTestCore(clock: TestClock = testClock(), keystorePath:
   return KmsCore.open({ keystorePath, rootKey: Buffer.from(TEST_ROOT_KEY), region: REGION, accountId: ACCOUNT, now: clock.now });
 }
 
+/** A core on a fresh test clock, for a beforeEach: the clock moves time for the core. */
+export async function openClockedCore(): Promise<{ clock: TestClock; core: KmsCore }> {
+  const clock = testClock();
+  return { clock, core: await openTestCore(clock) };
+}
+
 /** Runs `fn` and returns the KmsError it rejects with (fails if it resolves or throws something else). */
 export async function kmsError(fn: () => Promise<unknown>): Promise<KmsError> {
   try {

@@ -1,12 +1,12 @@
 // The filesystem backend's multipart files: uploads survive a reopen, abort and completion
 // leave no part file behind, and a completion cut short by a crash is settled at open.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { putPart, readPieces } from './contract.js';
 import { NoSuchKeyError } from './errors.js';
 import { FsObjectStore } from './fs-store.js';
+import { closeTempStore, openTempStore } from './test-fixtures.js';
 import { linkParts, writeMarker } from './fs-uploads.js';
 import { FsLayout } from './fs-layout.js';
 
@@ -29,16 +29,9 @@ describe('FsObjectStore multipart files', () => {
   const uploadsDir = (): string => join(bucketDir(), 'uploads');
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kmsgate-mp-'));
-    root = join(dir, 'root');
-    store = await FsObjectStore.open(root);
-    await store.createBucket(bucket);
+    ({ dir, root, store } = await openTempStore('kmsgate-mp-', bucket));
   });
-
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => closeTempStore({ dir, root, store }));
 
   it('keeps uploads and their parts across a reopen', async () => {
     const upload = await store.createUpload(bucket, 'k', Buffer.from('rec'));

@@ -1,13 +1,13 @@
 // Small objects kept inline in their record (record version 4): what is on disk, how they
 // replace and are replaced by objects with data files, and records of the earlier versions.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getData, listingEntry, putObject, readAll } from './contract.js';
 import { RecordReader } from './fs-record-reader.js';
 import { readListingHead } from './fs-record-file.js';
 import { FsObjectStore } from './fs-store.js';
+import { closeTempStore, openTempStore } from './test-fixtures.js';
 import { SMALL_READ } from './fs-util.js';
 import { encodeObjectRecord, INLINE_MAX } from './object-record.js';
 
@@ -26,16 +26,9 @@ describe('FsObjectStore, small objects inline', () => {
   };
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kmsgate-inline-'));
-    root = join(dir, 'root');
-    store = await FsObjectStore.open(root);
-    await store.createBucket(bucket);
+    ({ dir, root, store } = await openTempStore('kmsgate-inline-', bucket));
   });
-
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => closeTempStore({ dir, root, store }));
 
   it('keeps an object of up to INLINE_MAX bytes in its record alone: no data file, no shard folder, nothing in tmp', async () => {
     for (const size of [0, 1, 4096, INLINE_MAX]) {

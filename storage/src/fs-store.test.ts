@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { getData, keysOf, listingEntry, ODD_KEYS, putObject, runListingContract, runObjectStoreContract } from './contract.js';
 import { NoSuchKeyError, StorageError } from './errors.js';
 import { FsObjectStore } from './fs-store.js';
+import { closeTempStore, openTempStore } from './test-fixtures.js';
 import { INLINE_MAX } from './object-record.js';
 
 /** Data too large to be kept inline in its record: it gets a data file. */
@@ -57,16 +58,9 @@ describe('FsObjectStore on disk', () => {
     (await walk(join(root, 'buckets'))).filter((e) => !e.isDir && e.path.includes('/data/')).map((e) => e.path);
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kmsgate-storage-'));
-    root = join(dir, 'nested', 'root');
-    store = await FsObjectStore.open(root);
-    await store.createBucket(bucket);
+    ({ dir, root, store } = await openTempStore('kmsgate-storage-', bucket, 'nested', 'root'));
   });
-
-  afterEach(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => closeTempStore({ dir, root, store }));
 
   it('writes nothing outside the root, whatever the key', async () => {
     for (const key of ODD_KEYS) await putObject(store, bucket, key, Buffer.from(key), Buffer.from('m'));

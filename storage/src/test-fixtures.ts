@@ -1,0 +1,27 @@
+// Test-only (kept out of dist by tsconfig.json): a store of its own in a fresh temp folder, with
+// one bucket, for each test.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FsObjectStore } from './fs-store.js';
+
+export interface TempStore {
+  /** The temp folder; the store's root is `root`, somewhere below it. */
+  dir: string;
+  root: string;
+  store: FsObjectStore;
+}
+
+/** Opens a store at `<fresh temp folder>/<rootPath...>` holding `bucket`. */
+export async function openTempStore(prefix: string, bucket: string, ...rootPath: string[]): Promise<TempStore> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const root = join(dir, ...(rootPath.length > 0 ? rootPath : ['root']));
+  const store = await FsObjectStore.open(root);
+  await store.createBucket(bucket);
+  return { dir, root, store };
+}
+
+export async function closeTempStore({ dir, store }: TempStore): Promise<void> {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+}
