@@ -17,7 +17,9 @@ import { GENERATED_NAME as ROOT_KEY_NAME } from '../identity/root-key.js';
 export interface ObjectOnDisk {
   /** Relative to the data directory. */
   recordFile: string;
+  /** Where the stored bytes are: the record itself for a small object, else its data file. */
   dataFile: string;
+  inline: boolean;
   dataFileSize: number;
   metadata: ObjectMetadata;
   /** The wrapped data key: its size and fingerprint (it is ciphertext, but stays short here too). */
@@ -76,6 +78,7 @@ export async function readObjectOnDisk(dataDir: string, bucket: string, key: str
     return {
       recordFile: relative(dataDir, recordPath),
       dataFile: relative(dataDir, dataPath),
+      inline: record.inline !== null,
       dataFileSize: data.length,
       metadata,
       wrappedKey: { bytes: wrapped.length, fingerprint: keyFingerprint(wrapped), keyMaterialVersion: keyMaterialVersionOf(metadata.wrappedDek) },

@@ -69,11 +69,13 @@ export async function uploadDocument(run: DemoRun, doc: Document): Promise<{ lin
   if (run.dataDir !== undefined) {
     const disk = await readObjectOnDisk(run.dataDir, run.bucket, doc.key, doc.body);
     const plaintextStart = doc.body.subarray(0, disk.ciphertextStart.length);
+    // A small object's stored bytes are kept inside its metadata record (one file, one fsync).
+    const stored = disk.inline ? `inside its metadata record ${disk.dataFile}` : `data file ${disk.dataFile}`;
     lines.push(
-      `on disk, data file ${disk.dataFile} (${disk.dataFileSize} bytes: a ${HEADER_SIZE}-byte header starting "${printable(disk.headerStart.subarray(0, 4))}", then AES-256-GCM segments and their tags):`,
+      `on disk, ${stored} (${disk.dataFileSize} bytes stored: a ${HEADER_SIZE}-byte header starting "${printable(disk.headerStart.subarray(0, 4))}", then AES-256-GCM segments and their tags):`,
       `  plaintext  first bytes: ${hexBytes(plaintextStart)}  |${printable(plaintextStart)}|`,
       `  ciphertext first bytes: ${hexBytes(disk.ciphertextStart)}  |${printable(disk.ciphertextStart)}|`,
-      `  the plaintext occurs in the data file: ${disk.plaintextInFile ? 'YES' : 'no'}`,
+      `  the plaintext occurs in the ${disk.inline ? 'record' : 'data file'}: ${disk.plaintextInFile ? 'YES' : 'no'}`,
       `metadata record ${disk.recordFile}:`,
       `  KMS key ${disk.metadata.kmsKeyArn}`,
       `  wrapped data key: ${disk.wrappedKey.bytes} bytes, fingerprint ${disk.wrappedKey.fingerprint}, wrapped by key material version ${disk.wrappedKey.keyMaterialVersion}`,
@@ -82,6 +84,7 @@ export async function uploadDocument(run: DemoRun, doc: Document): Promise<{ lin
     );
     facts.disk = {
       dataFile: disk.dataFile,
+      inline: disk.inline,
       dataFileSize: disk.dataFileSize,
       recordFile: disk.recordFile,
       plaintextStart: plaintextStart.toString('hex'),

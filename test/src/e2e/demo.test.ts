@@ -94,6 +94,10 @@ describe('kmsgate demo, embedded', () => {
     expect(facts.disk.ciphertextStart).toHaveLength(facts.disk.plaintextStart.length);
     expect(facts.disk.ciphertextStart).not.toBe(facts.disk.plaintextStart);
     expect(facts.disk.plaintextInFile).toBe(false);
+    // The report is small: its stored bytes are inside its record, and the demo says so.
+    expect(facts.disk).toMatchObject({ inline: true });
+    expect(facts.disk.dataFile).toBe(facts.disk.recordFile);
+    expect(steps[1]!.lines).toContainEqual(expect.stringContaining(`on disk, inside its metadata record ${facts.disk.recordFile} (`));
     expect(facts.disk).toMatchObject({ kmsKeyArn: keyArn, encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::bob-documents/reports/q3.txt' } });
     expect(audit).toEqual([expect.objectContaining({ eventName: 'GenerateDataKey', user: 'bob', invokedBy: 's3.amazonaws.com', requestId: facts.put.requestId })]);
   });
