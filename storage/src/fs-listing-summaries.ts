@@ -83,10 +83,11 @@ export class PersistedSummaries {
 
   /**
    * Before a cold read of `dir`'s records: installs its trusted summary's entries (through
-   * `install`, synchronously with the check that nothing changed meanwhile), or, if it has
-   * none, asks for one to be written. Undefined when there is nothing to wait for.
+   * `install`, synchronously with the check that nothing changed meanwhile; the map is the
+   * callee's to keep), or, if it has none, asks for one to be written. Undefined when there
+   * is nothing to wait for.
    */
-  prime(bucket: string, dir: string, install: (name: string, entry: ListingEntry) => void): Promise<void> | undefined {
+  prime(bucket: string, dir: string, install: (entries: Map<string, ListingEntry>) => void): Promise<void> | undefined {
     if (this.consulted.has(dir)) return undefined;
     const running = this.loads.get(dir);
     if (running) return running.done;
@@ -96,7 +97,7 @@ export class PersistedSummaries {
       (entries) => {
         if (this.loads.get(dir) === load) this.loads.delete(dir);
         if (load.stale) return; // changed meanwhile: its records are read instead
-        if (entries) for (const [name, entry] of entries) install(name, entry);
+        if (entries) install(entries);
         else this.want(bucket, dir);
         if (this.consulted.size >= MAX_CONSULTED) this.consulted.clear();
         this.consulted.add(dir);
@@ -153,7 +154,7 @@ export class PersistedSummaries {
     return dir === keysDir ? '' : dir.slice(keysDir.length + 1);
   }
 
-  private async load(bucket: string, dir: string): Promise<ReadonlyMap<string, ListingEntry> | null> {
+  private async load(bucket: string, dir: string): Promise<Map<string, ListingEntry> | null> {
     if (this.dirty.has(dir)) return null;
     const rel = this.relOf(bucket, dir);
     const bytes = await this.source.read(this.layout.summaryPath(bucket, rel));

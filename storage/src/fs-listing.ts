@@ -203,21 +203,27 @@ type Named = { kind: 'object'; walked: WalkedKey } | { kind: 'prefix'; prefix: B
 export interface EntryLookup {
   /** The entry if it is at hand (cached), without any I/O. */
   peek(walked: WalkedKey): ListingEntry | undefined;
+  /** Makes a cold directory's entries at hand if it can (its persisted summary); undefined when there is nothing to wait for. */
+  prime(dir: string): Promise<void> | undefined;
   /** Reads it; undefined when the key is gone. */
   load(walked: WalkedKey): Promise<ListingEntry | null | undefined>;
 }
 
 /**
- * Resolves each object's listing entry: those at hand at once, the others `width` records
- * at a time; drops keys deleted meanwhile. Only misses cost a promise, so a warm page is
- * one synchronous pass.
+ * Resolves each object's listing entry: those at hand at once; then the cold directories
+ * are primed, one summary each, and what is still missing is read `width` records at a
+ * time; drops keys deleted meanwhile. Only misses cost a promise, and a directory primed
+ * costs one however many of its keys the page holds, so a warm page is one synchronous
+ * pass and a cold one a few promise turns.
  */
 export async function withEntries(names: readonly Named[], lookup: EntryLookup, width = 64): Promise<ListedItem[]> {
   const resolved: (ListedItem | undefined)[] = new Array(names.length);
-  const misses: number[] = [];
+  let misses: number[] = [];
   const settle = (at: number, walked: WalkedKey, entry: ListingEntry | null | undefined): void => {
     if (entry !== undefined) resolved[at] = { kind: 'object', key: walked.key.toString('utf8'), entry };
   };
+  const primes: Promise<void>[] = [];
+  let lastDir: string | undefined;
   for (let at = 0; at < names.length; at++) {
     const item = names[at];
     if (item.kind === 'prefix') {
@@ -225,8 +231,27 @@ export async function withEntries(names: readonly Named[], lookup: EntryLookup, 
       continue;
     }
     const entry = lookup.peek(item.walked);
-    if (entry === undefined) misses.push(at);
-    else settle(at, item.walked, entry);
+    if (entry !== undefined) {
+      settle(at, item.walked, entry);
+      continue;
+    }
+    misses.push(at);
+    // A page walks each directory's keys together: one prime per run of them.
+    if (item.walked.dir === lastDir) continue;
+    lastDir = item.walked.dir;
+    const priming = lookup.prime(lastDir);
+    if (priming) primes.push(priming);
+  }
+  if (primes.length > 0) {
+    await Promise.all(primes);
+    const still: number[] = [];
+    for (const at of misses) {
+      const { walked } = names[at] as { kind: 'object'; walked: WalkedKey };
+      const entry = lookup.peek(walked);
+      if (entry === undefined) still.push(at);
+      else settle(at, walked, entry);
+    }
+    misses = still;
   }
   let next = 0;
   const worker = async (): Promise<void> => {
