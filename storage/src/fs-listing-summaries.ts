@@ -17,7 +17,7 @@
 // again. Background writes are not fsynced: until a clean close nothing trusts them after a
 // crash. Closing rewrites what is still dirty, fsyncs every summary written this session,
 // and only then marks the state clean.
-import { open, rename, rm, writeFile, mkdir } from 'node:fs/promises';
+import { open, readFile, rename, rm, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FsLayout } from './fs-layout.js';
 import { writeListingState } from './fs-listing-state.js';
@@ -35,6 +35,21 @@ export interface SummarySource {
   withBucket(bucket: string, fn: () => Promise<void>): Promise<boolean>;
   /** A whole file, or null when it does not exist. */
   read(path: string): Promise<Buffer | null>;
+}
+
+/**
+ * Reads a summary file on the main thread, null when there is none. Not through the record
+ * reader's worker: a cold listing reads one summary per directory, so a listing served
+ * wholly from summaries would otherwise start the worker thread for a few files, and its
+ * start-up costs more CPU than the reads.
+ */
+export async function readSummaryFile(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return null;
+    throw err;
+  }
 }
 
 /** A directory's on-disk summary is not current. Replaced (a new object) by every change. */

@@ -27,7 +27,7 @@ import { createBucketDir, listBucketInfos, readBucketConfig, readBucketInfo, rem
 import { FsLayout, type KeyRef } from './fs-layout.js';
 import { DirEntriesCache, SummaryCache, type Summary } from './fs-listing-cache.js';
 import { beginListingSession } from './fs-listing-state.js';
-import { PersistedSummaries } from './fs-listing-summaries.js';
+import { PersistedSummaries, readSummaryFile } from './fs-listing-summaries.js';
 import { RecordReader } from './fs-record-reader.js';
 import { pageOfNames, walkKeys, withEntries, type EntrySource } from './fs-listing.js';
 import { FsPendingObject, FsStoredObject } from './fs-objects.js';
@@ -121,7 +121,7 @@ export class FsObjectStore implements ObjectStore {
           await fn();
           return true;
         }),
-      read: (path) => this.records.read(path),
+      read: readSummaryFile,
     }, options.listingSummaryDelayMs ?? 1000);
   }
 
