@@ -3,8 +3,9 @@
 //
 // - DirEntries: the sorted, parsed entries of key-tree directories this process has read,
 //   so a page in a directory of 200,000 keys does not readdir and sort 200,000 names.
-// - Summaries: each record's listing entry, so a warm page reads no record file (a cold
-//   one reads its directories' persisted summaries first: fs-listing-summaries.ts).
+// - Summaries: each record's listing entry, by directory, so a warm page reads no record
+//   file (a cold one reads its directories' persisted summaries first:
+//   fs-listing-summaries.ts).
 //
 // One process owns a store's root (a lock file enforces it), and every change to the key
 // tree goes through it, so updating both caches right after each change on disk keeps them
@@ -145,25 +146,39 @@ export class DirEntriesCache {
 /** What a record gives a listing: its entry, or that it has none (an older record). */
 export type Summary = { entry: ListingEntry } | { entry: null; metadata: Buffer };
 
+/** A record path as the store builds it (`${dir}/${name}`), split back into its directory and name. */
+function splitPath(path: string): { dir: string; name: string } {
+  const at = path.lastIndexOf('/');
+  return { dir: path.slice(0, at), name: path.slice(at + 1) };
+}
+
+/**
+ * Listing entries by directory, then record name: a cold directory's persisted summary is
+ * installed as one map (not one joined-path key per record), and a lookup builds no string.
+ * Bounded by entries, evicting the oldest directory first.
+ */
 export class SummaryCache {
-  private readonly summaries = new Map<string, ListingEntry>();
+  private readonly dirs = new Map<string, Map<string, ListingEntry>>();
+  private size = 0;
+  /** Record reads in flight, by record path. */
   private readonly inflight = new Map<string, Inflight<Summary | null>>();
 
   constructor(private readonly maxEntries: number) {}
 
+  /** The cached entry, if any: no I/O. */
+  peek(dir: string, name: string): ListingEntry | undefined {
+    return this.dirs.get(dir)?.get(name);
+  }
+
   /**
-   * The listing entry of the record at `path`, from the cache or `read` (null: no such
+   * The listing entry of record `name` in `dir`, from the cache or `read` (null: no such
    * record). Entries derived by `describe` are cached like stored ones: both are functions
    * of the record, and any change of the record resets the cache entry.
    */
-  /** The cached entry, if any: no I/O. */
-  peek(path: string): ListingEntry | undefined {
-    return this.summaries.get(path);
-  }
-
-  async entryOf(path: string, read: () => Promise<Summary | null>, describe?: (metadata: Buffer) => ListingEntry): Promise<ListingEntry | null | undefined> {
-    const cached = this.summaries.get(path);
+  async entryOf(dir: string, name: string, read: () => Promise<Summary | null>, describe?: (metadata: Buffer) => ListingEntry): Promise<ListingEntry | null | undefined> {
+    const cached = this.peek(dir, name);
     if (cached) return cached;
+    const path = `${dir}/${name}`;
     let load = this.inflight.get(path);
     if (!load) {
       const fresh: Inflight<Summary | null> = { promise: read(), stale: false };
@@ -182,22 +197,38 @@ export class SummaryCache {
         entry = null;
       }
     }
-    if (entry && !running.stale) this.set(path, entry);
+    if (entry && !running.stale) this.set(dir, name, entry);
     return entry;
   }
 
   /**
-   * An entry known without reading the record (a trusted persisted summary, checked by the
-   * caller against changes in the same turn); one already cached is kept.
+   * Entries known without reading the records (a trusted persisted summary of `dir`, checked
+   * by the caller against changes in the same turn); ones already cached are kept. The map
+   * becomes the cache's own when the directory has none yet.
    */
-  learned(path: string, entry: ListingEntry): void {
-    if (!this.summaries.has(path)) this.set(path, entry);
+  learned(dir: string, entries: Map<string, ListingEntry>): void {
+    const cached = this.dirs.get(dir);
+    if (!cached) {
+      if (entries.size === 0 || entries.size > this.maxEntries) return;
+      this.dirs.set(dir, entries);
+      this.size += entries.size;
+    } else {
+      for (const [name, entry] of entries) {
+        if (cached.has(name)) continue;
+        cached.set(name, entry);
+        this.size++;
+      }
+    }
+    this.trim(dir);
   }
 
   /** The record at `path` was replaced; entry is what it now holds (null: none stored). */
   committed(path: string, entry: ListingEntry | null): void {
     this.forget(path);
-    if (entry) this.set(path, entry);
+    if (entry) {
+      const { dir, name } = splitPath(path);
+      this.set(dir, name, entry);
+    }
   }
 
   forget(path: string): void {
@@ -206,22 +237,42 @@ export class SummaryCache {
       running.stale = true;
       this.inflight.delete(path);
     }
-    this.summaries.delete(path);
+    const { dir, name } = splitPath(path);
+    const cached = this.dirs.get(dir);
+    if (cached?.delete(name)) this.size--;
   }
 
   /** Forget every record under `root` (a bucket being deleted). */
   forgetTree(root: string): void {
-    for (const path of [...this.summaries.keys(), ...this.inflight.keys()]) {
-      if (path.startsWith(root + '/')) this.forget(path);
+    const below = root + '/';
+    for (const path of [...this.inflight.keys()]) if (path.startsWith(below)) this.forget(path);
+    for (const [dir, cached] of [...this.dirs]) {
+      if (dir !== root && !dir.startsWith(below)) continue;
+      this.dirs.delete(dir);
+      this.size -= cached.size;
     }
   }
 
-  private set(path: string, entry: ListingEntry): void {
-    this.summaries.delete(path);
-    this.summaries.set(path, entry);
-    if (this.summaries.size > this.maxEntries) {
-      const oldest = this.summaries.keys().next().value;
-      if (oldest !== undefined) this.summaries.delete(oldest);
+  private set(dir: string, name: string, entry: ListingEntry): void {
+    let cached = this.dirs.get(dir);
+    if (!cached) this.dirs.set(dir, (cached = new Map()));
+    if (!cached.has(name)) this.size++;
+    cached.set(name, entry);
+    this.trim(dir);
+  }
+
+  /** Oldest directories first, never the one just added to unless it alone is too big. */
+  private trim(keep: string): void {
+    for (const [dir, cached] of this.dirs) {
+      if (this.size <= this.maxEntries) return;
+      if (dir === keep) continue;
+      this.dirs.delete(dir);
+      this.size -= cached.size;
+    }
+    const kept = this.dirs.get(keep);
+    if (this.size > this.maxEntries && kept) {
+      this.dirs.delete(keep);
+      this.size -= kept.size;
     }
   }
 }

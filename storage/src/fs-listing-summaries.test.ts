@@ -185,7 +185,7 @@ describe('PersistedSummaries and changes racing it', () => {
     /** What a cold listing of keys/ would take from its summary. */
     const primed = async (): Promise<Map<string, ListingEntry>> => {
       const got = new Map<string, ListingEntry>();
-      await summaries.prime(bucket, keys, (name, entry) => got.set(name, entry));
+      await summaries.prime(bucket, keys, (entries) => entries.forEach((entry, name) => got.set(name, entry)));
       return got;
     };
     return { summaries, keys, primed };

@@ -17,7 +17,7 @@
 // again. Background writes are not fsynced: until a clean close nothing trusts them after a
 // crash. Closing rewrites what is still dirty, fsyncs every summary written this session,
 // and only then marks the state clean.
-import { open, rename, rm, writeFile, mkdir } from 'node:fs/promises';
+import { open, readFile, rename, rm, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FsLayout } from './fs-layout.js';
 import { writeListingState } from './fs-listing-state.js';
@@ -35,6 +35,21 @@ export interface SummarySource {
   withBucket(bucket: string, fn: () => Promise<void>): Promise<boolean>;
   /** A whole file, or null when it does not exist. */
   read(path: string): Promise<Buffer | null>;
+}
+
+/**
+ * Reads a summary file on the main thread, null when there is none. Not through the record
+ * reader's worker: a cold listing reads one summary per directory, so a listing served
+ * wholly from summaries would otherwise start the worker thread for a few files, and its
+ * start-up costs more CPU than the reads.
+ */
+export async function readSummaryFile(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return null;
+    throw err;
+  }
 }
 
 /** A directory's on-disk summary is not current. Replaced (a new object) by every change. */
@@ -83,10 +98,11 @@ export class PersistedSummaries {
 
   /**
    * Before a cold read of `dir`'s records: installs its trusted summary's entries (through
-   * `install`, synchronously with the check that nothing changed meanwhile), or, if it has
-   * none, asks for one to be written. Undefined when there is nothing to wait for.
+   * `install`, synchronously with the check that nothing changed meanwhile; the map is the
+   * callee's to keep), or, if it has none, asks for one to be written. Undefined when there
+   * is nothing to wait for.
    */
-  prime(bucket: string, dir: string, install: (name: string, entry: ListingEntry) => void): Promise<void> | undefined {
+  prime(bucket: string, dir: string, install: (entries: Map<string, ListingEntry>) => void): Promise<void> | undefined {
     if (this.consulted.has(dir)) return undefined;
     const running = this.loads.get(dir);
     if (running) return running.done;
@@ -96,7 +112,7 @@ export class PersistedSummaries {
       (entries) => {
         if (this.loads.get(dir) === load) this.loads.delete(dir);
         if (load.stale) return; // changed meanwhile: its records are read instead
-        if (entries) for (const [name, entry] of entries) install(name, entry);
+        if (entries) install(entries);
         else this.want(bucket, dir);
         if (this.consulted.size >= MAX_CONSULTED) this.consulted.clear();
         this.consulted.add(dir);
@@ -153,7 +169,7 @@ export class PersistedSummaries {
     return dir === keysDir ? '' : dir.slice(keysDir.length + 1);
   }
 
-  private async load(bucket: string, dir: string): Promise<ReadonlyMap<string, ListingEntry> | null> {
+  private async load(bucket: string, dir: string): Promise<Map<string, ListingEntry> | null> {
     if (this.dirty.has(dir)) return null;
     const rel = this.relOf(bucket, dir);
     const bytes = await this.source.read(this.layout.summaryPath(bucket, rel));

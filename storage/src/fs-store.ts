@@ -29,7 +29,7 @@ import { createBucketDir, listBucketInfos, readBucketConfig, readBucketInfo, rem
 import { FsLayout, type KeyRef } from './fs-layout.js';
 import { DirEntriesCache, SummaryCache, type Summary } from './fs-listing-cache.js';
 import { beginListingSession } from './fs-listing-state.js';
-import { PersistedSummaries } from './fs-listing-summaries.js';
+import { PersistedSummaries, readSummaryFile } from './fs-listing-summaries.js';
 import { RecordReader } from './fs-record-reader.js';
 import { pageOfNames, walkKeys, withEntries, type EntrySource } from './fs-listing.js';
 import { FsInlineObject, FsPendingObject, FsStoredObject, type WrittenData } from './fs-objects.js';
@@ -124,7 +124,7 @@ export class FsObjectStore implements ObjectStore {
           await fn();
           return true;
         }),
-      read: (path) => this.records.read(path),
+      read: readSummaryFile,
     }, options.listingSummaryDelayMs ?? 1000);
   }
 
@@ -486,13 +486,10 @@ export class FsObjectStore implements ObjectStore {
     );
     // The walk's directories are normalised and entry names hold no '/': a plain join.
     const items = await withEntries(page.items, {
-      peek: ({ dir, name }) => this.summaries.peek(`${dir}/${name}`),
-      load: async ({ dir, name }) => {
-        // A cold directory: its persisted summary first, then records for what it lacks.
-        await this.persisted.prime(bucket, dir, (record, entry) => this.summaries.learned(`${dir}/${record}`, entry));
-        const file = `${dir}/${name}`;
-        return this.summaries.entryOf(file, () => this.readSummary(file), opts.describe);
-      },
+      peek: ({ dir, name }) => this.summaries.peek(dir, name),
+      // A cold directory: its persisted summary first, then records for what it lacks.
+      prime: (dir) => this.persisted.prime(bucket, dir, (entries) => this.summaries.learned(dir, entries)),
+      load: ({ dir, name }) => this.summaries.entryOf(dir, name, () => this.readSummary(`${dir}/${name}`), opts.describe),
     }, MAX_PAGE);
     return { items, isTruncated: page.isTruncated };
   }
@@ -619,8 +616,7 @@ export class FsObjectStore implements ObjectStore {
     await Promise.all(
       entries.map(async ({ kind, name }) => {
         if (kind !== 'o') return;
-        const file = `${dir}/${name}`;
-        const entry = this.summaries.peek(file) ?? (await this.summaries.entryOf(file, () => this.readSummary(file)));
+        const entry = this.summaries.peek(dir, name) ?? (await this.summaries.entryOf(dir, name, () => this.readSummary(`${dir}/${name}`)));
         if (entry) built.set(name, entry);
       }),
     );

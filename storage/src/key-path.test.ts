@@ -34,6 +34,34 @@ describe('escapeBytes / unescapeName', () => {
   });
 });
 
+describe('parseEntry', () => {
+  const base = utf8('a/');
+  /** What parseEntry must agree with: unescapeName's rules, then the entry kind's length rule. */
+  const reference = (name: string): Buffer | null => {
+    const kind = name[0];
+    const bytes = unescapeName(name.slice(1));
+    if (!'odc'.includes(kind) || bytes === null || bytes.includes(0x2f)) return null;
+    if (kind === 'c' ? bytes.length !== CHUNK_BYTES : bytes.length >= CHUNK_BYTES) return null;
+    return Buffer.concat([base, bytes, kind === 'd' ? utf8('/') : Buffer.alloc(0)]);
+  };
+
+  it('agrees with unescapeName on every single byte and on malformed escapes', () => {
+    const names: string[] = [];
+    for (let b = 0; b < 256; b++) {
+      const escaped = escapeBytes(Buffer.from([b]));
+      names.push(`o${escaped}`, `dx${escaped}y`, `o%${b.toString(16).toUpperCase().padStart(2, '0')}`);
+    }
+    names.push('o', 'd', 'x', 'o%', 'o%4', 'o%4%41', 'o%%41', 'o%c3', 'o%2F', 'd%2F', 'oé', 'o a', `c${'a'.repeat(CHUNK_BYTES)}`);
+    names.push(`c${'a'.repeat(CHUNK_BYTES - 1)}`, `o${'a'.repeat(CHUNK_BYTES)}`, `o${'%C3%A9'.repeat(CHUNK_BYTES / 2)}`);
+    for (const name of names) {
+      const expected = reference(name);
+      const parsed = parseEntry(name, base);
+      expect([name, parsed && parsed.sortPrefix]).toEqual([name, expected]);
+      if (parsed) expect(parsed).toEqual({ kind: name[0], name, sortPrefix: expected });
+    }
+  });
+});
+
 describe('keyPath', () => {
   it('maps components to typed entries so objects and directories coexist', () => {
     expect(keyPath(utf8('a'))).toEqual({ dirs: [], record: 'oa' });

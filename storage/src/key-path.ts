@@ -146,16 +146,38 @@ export interface TreeEntry {
   sortPrefix: Buffer;
 }
 
-/** Parses one directory entry of the key tree; null for names this layout never writes. */
+const hexValue = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
+
+/**
+ * Parses one directory entry of the key tree; null for names this layout never writes.
+ * Unescapes straight after `base` into one buffer: a cold listing parses every name of
+ * its directories, so this allocates once per entry (the same rules as unescapeName).
+ */
 export function parseEntry(name: string, base: Buffer): TreeEntry | null {
   const kind = name[0];
   if (kind !== 'o' && kind !== 'd' && kind !== 'c') return null;
-  const bytes = unescapeName(name.slice(1));
-  if (bytes === null || bytes.includes(SLASH)) return null;
-  if (kind === 'c' && bytes.length !== CHUNK_BYTES) return null;
-  if (kind !== 'c' && bytes.length >= CHUNK_BYTES) return null;
-  const parts = kind === 'd' ? [base, bytes, Buffer.from('/')] : [base, bytes];
-  return { kind, name, sortPrefix: Buffer.concat(parts) };
+  let escapes = 0;
+  for (let i = name.indexOf('%'); i >= 0; i = name.indexOf('%', i + 3)) escapes++;
+  const out = Buffer.allocUnsafe(base.length + name.length - 1 - 2 * escapes + (kind === 'd' ? 1 : 0));
+  let at = base.copy(out, 0);
+  for (let i = 1; i < name.length; i++) {
+    let b = name.charCodeAt(i);
+    if (b === 0x25) {
+      const hi = i + 1 < name.length ? hexValue(name.charCodeAt(i + 1)) : -1;
+      const lo = i + 2 < name.length ? hexValue(name.charCodeAt(i + 2)) : -1;
+      if (hi < 0 || lo < 0) return null;
+      b = (hi << 4) | lo;
+      if (isPlainByte(b) || b === SLASH) return null;
+      i += 2;
+    } else if (b >= 0x80 || !isPlainByte(b)) {
+      return null;
+    }
+    out[at++] = b;
+  }
+  const length = at - base.length;
+  if (kind === 'c' ? length !== CHUNK_BYTES : length >= CHUNK_BYTES) return null;
+  if (kind === 'd') out[at++] = SLASH;
+  return { kind, name, sortPrefix: out };
 }
 
 /** Walk order of entries in one directory (see the ordering note above). */

@@ -103,24 +103,55 @@ class Reader {
   }
 
   uint(width: 1 | 2 | 4): number {
-    return this.bytes.readUIntBE(this.take(width), width);
+    const at = this.take(width);
+    const bytes = this.bytes;
+    return width === 1 ? bytes[at] : width === 2 ? (bytes[at] << 8) | bytes[at + 1] : bytes.readUInt32BE(at);
   }
 
   number(): number {
     return this.bytes.readDoubleBE(this.take(8));
   }
 
-  text(width: 1 | 2): string {
+  text(width: 1 | 2, encoding: 'utf8' | 'latin1' = 'utf8'): string {
     const length = this.uint(width);
     const start = this.take(length);
-    return this.bytes.toString('utf8', start, start + length);
+    return this.bytes.toString(encoding, start, start + length);
+  }
+
+  /**
+   * A text that tends to repeat from entry to entry (a storage class, a checksum
+   * algorithm): equal bytes to the last one read at `slot` give the same string, so a
+   * directory of 10,000 entries decodes one "STANDARD", not 10,000.
+   */
+  repeated(slot: Repeat): string {
+    const length = this.uint(2);
+    const start = this.take(length);
+    if (slot.value !== undefined && length === slot.length && this.sameBytes(slot.start, start, length)) return slot.value;
+    slot.start = start;
+    slot.length = length;
+    slot.value = this.bytes.toString('utf8', start, start + length);
+    return slot.value;
+  }
+
+  private sameBytes(a: number, b: number, length: number): boolean {
+    const bytes = this.bytes;
+    for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+    return true;
   }
 }
+
+interface Repeat {
+  start: number;
+  length: number;
+  value: string | undefined;
+}
+
+const repeat = (): Repeat => ({ start: 0, length: 0, value: undefined });
 
 const isSafeCount = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
 
 /** The summary, or null for anything this layout would not write whole. */
-export function decodeDirSummary(bytes: Buffer): DirSummary | null {
+export function decodeDirSummary(bytes: Buffer): (DirSummary & { entries: Map<string, ListingEntry> }) | null {
   if (bytes.length < MAGIC.length + 1 + DIGEST_BYTES) return null;
   const body = bytes.subarray(0, bytes.length - DIGEST_BYTES);
   if (!digestOf(body).equals(bytes.subarray(body.length))) return null;
@@ -133,14 +164,17 @@ export function decodeDirSummary(bytes: Buffer): DirSummary | null {
     const count = input.uint(4);
     if (!isSafeCount(generation)) return null;
     const entries = new Map<string, ListingEntry>();
+    const storageClass = repeat();
+    const algorithm = repeat();
+    const type = repeat();
     for (let i = 0; i < count; i++) {
-      const name = input.text(1);
+      const name = input.text(1, 'latin1'); // a record's file name: ASCII
       const size = input.number();
       const lastModified = input.number();
       const flags = input.uint(1);
-      const entry: ListingEntry = { size, lastModified: new Date(lastModified), etag: input.text(2), storageClass: input.text(2) };
-      if (flags & HAS_ALGORITHM) entry.checksumAlgorithm = input.text(2);
-      if (flags & HAS_TYPE) entry.checksumType = input.text(2);
+      const entry: ListingEntry = { size, lastModified: new Date(lastModified), etag: input.text(2), storageClass: input.repeated(storageClass) };
+      if (flags & HAS_ALGORITHM) entry.checksumAlgorithm = input.repeated(algorithm);
+      if (flags & HAS_TYPE) entry.checksumType = input.repeated(type);
       if (!isSafeCount(size) || !Number.isSafeInteger(lastModified) || flags > (HAS_ALGORITHM | HAS_TYPE)) return null;
       entries.set(name, entry);
     }
