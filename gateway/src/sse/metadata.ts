@@ -27,7 +27,7 @@
  * listings never call the KMS; the MAC is checked once the DEK has been unwrapped (GET),
  * so an edited size or ETag cannot survive a read.
  */
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 import type { CanonicalJsonValue } from './canonical-json.js';
 import { canonicalEncryptionContext } from './context.js';
@@ -35,6 +35,7 @@ import { IntegrityError } from './errors.js';
 import {
   GWSE_ALGORITHM_NAME, KEY_SIZE, MAX_SEGMENT_SIZE_LOG2, MIN_SEGMENT_SIZE_LOG2, encryptedSize, sha256,
 } from './format/gwse.js';
+import { hkdfSha256Key } from './format/hkdf.js';
 
 export const METADATA_VERSION = 2;
 /** The version of a multipart object's record. */
@@ -225,10 +226,12 @@ function macedFields(record: ObjectMetadata): Record<string, CanonicalJsonValue>
   return Object.fromEntries(fieldsOf(record.metaVersion).map((f) => [f, all[f]]));
 }
 
+const EMPTY_SALT = Buffer.alloc(0);
+
 function computeMac(record: ObjectMetadata, dek: Buffer): Buffer {
   if (dek.length !== KEY_SIZE) throw new RangeError('DEK must be 32 bytes');
   const info = Buffer.concat([Buffer.from('gwse/v1/meta', 'latin1'), sha256(canonicalEncryptionContext(record.encryptionContext))]);
-  const key = Buffer.from(hkdfSync('sha256', dek, Buffer.alloc(0), info, KEY_SIZE));
+  const key = hkdfSha256Key(dek, EMPTY_SALT, info);
   try {
     return createHmac('sha256', key).update(canonicalJson(macedFields(record))).digest();
   } finally {
