@@ -1,5 +1,5 @@
 // Small filesystem helpers shared by the filesystem backend.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { close, fsync, open, read, write } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
@@ -18,9 +18,22 @@ export function isErrno(err: unknown, ...codes: string[]): boolean {
   return code !== undefined && codes.includes(code);
 }
 
-/** Random lowercase hex name for temp and data files. */
+const NAME_BYTES = 16;
+// Every PUT takes two names (its temp file and its record's); a randomBytes() call each costs
+// over ten times a slice of a pool filled a few hundred names at a time. The names are not
+// secrets, only unique: 128 random bits each.
+const namePool = Buffer.allocUnsafe(NAME_BYTES * 256);
+let namePoolOffset = namePool.length;
+
+/** Random lowercase hex name (32 digits) for temp and data files. */
 export function uniqueName(): string {
-  return randomBytes(16).toString('hex');
+  if (namePoolOffset === namePool.length) {
+    randomFillSync(namePool);
+    namePoolOffset = 0;
+  }
+  const name = namePool.toString('hex', namePoolOffset, namePoolOffset + NAME_BYTES);
+  namePoolOffset += NAME_BYTES;
+  return name;
 }
 
 // The helpers below run on every PUT and GET, so they use plain descriptors: a fs/promises
