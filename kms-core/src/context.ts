@@ -3,7 +3,7 @@
 // HKDF input and stored context in the gateway, so every party must produce them identically.
 // Plain key+value concatenation would let {"ab":"c"} collide with {"a":"bc"}; JSON does not.
 
-import { compareCodePoints } from './canonical-json.js';
+import { codePointSortedKeys } from './canonical-json.js';
 import { KmsError } from './errors.js';
 
 export type EncryptionContext = Record<string, string>;
@@ -15,9 +15,7 @@ export function canonicalEncryptionContext(ctx: EncryptionContext | undefined): 
 /** The same canonical form as text, for writing straight into a larger buffer (a blob's AAD). */
 export function canonicalEncryptionContextText(ctx: EncryptionContext | undefined): string {
   if (ctx === undefined) return '{}';
-  const keys = Object.keys(ctx);
-  // One pair (the S3 case) needs no sort; compareCodePoints allocates per comparison.
-  if (keys.length > 1) keys.sort(compareCodePoints);
+  const keys = codePointSortedKeys(ctx);
   // Built by concatenation: this runs twice per GenerateDataKey+Decrypt pair.
   let json = '{';
   for (let i = 0; i < keys.length; i++) {

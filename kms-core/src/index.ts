@@ -6,7 +6,7 @@ export type { KmsErrorType } from './errors.js';
 export { canonicalEncryptionContext } from './context.js';
 // The clear header of a ciphertext blob (key, material version): for showing an envelope, never for opening one.
 export { parseBlob } from './blob.js';
-export { canonicalJson, canonicalJsonString, compareCodePoints } from './canonical-json.js';
+export { canonicalJson, canonicalJsonString, codePointSortedKeys, compareCodePoints } from './canonical-json.js';
 export type { CanonicalJsonValue } from './canonical-json.js';
 export { DurableJsonFile, StoreFileError, makePrivateFolder, readJsonFile, writeFileDurably } from './durable-json-file.js';
 export { upgradeKeystore } from './keystore.js';

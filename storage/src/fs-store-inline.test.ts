@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { getData, listingEntry, putObject, readAll } from './contract.js';
+import { getData, listingEntry, putObject, putPart, readAll } from './contract.js';
 import { RecordReader } from './fs-record-reader.js';
 import { readListingHead } from './fs-record-file.js';
 import { FsObjectStore } from './fs-store.js';
@@ -78,6 +78,30 @@ describe('FsObjectStore, small objects inline', () => {
     await store.deleteObject(bucket, 'k');
     expect(await dataFiles()).toHaveLength(0);
     expect(await tmpEntries()).toEqual([]);
+  });
+
+  // An overwrite takes the replaced record's data files from what this store committed, when it
+  // did; after a reopen, a completion or a write under a precondition it reads the record.
+  it('removes the replaced version\'s data file whoever committed it: this store, an earlier one, a completion', async () => {
+    const big = (fill: number): Buffer => Buffer.alloc(INLINE_MAX + 10, fill);
+    await putObject(store, bucket, 'k', big(1), Buffer.from('m'));
+    await store.close();
+    store = await FsObjectStore.open(root);
+    await putObject(store, bucket, 'k', Buffer.from('small after reopen'), Buffer.from('m'));
+    expect(await dataFiles()).toHaveLength(0);
+    const { uploadId } = await store.createUpload(bucket, 'k', Buffer.from('u'));
+    const part = await putPart(store, bucket, 'k', uploadId, 1, big(2));
+    await store.completeUpload(bucket, 'k', uploadId, [{ partNumber: 1, attempt: part.attempt }], Buffer.from('m'));
+    expect(await dataFiles()).toHaveLength(1);
+    await putObject(store, bucket, 'k', big(3), Buffer.from('m'));
+    expect(await dataFiles()).toHaveLength(1);
+    await expect(putObject(store, bucket, 'k', Buffer.from('refused'), Buffer.from('m'), { precondition: () => { throw new Error('no'); } })).rejects.toThrow('no');
+    await putObject(store, bucket, 'k', Buffer.from('small'), Buffer.from('m'), { precondition: (current) => expect(current).not.toBeNull() });
+    expect(await dataFiles()).toHaveLength(0);
+    await putObject(store, bucket, 'k', big(4), Buffer.from('m'));
+    await putObject(store, bucket, 'k', big(5), Buffer.from('m'));
+    expect(await dataFiles()).toHaveLength(1);
+    expect((await getData(store, bucket, 'k')).data.equals(big(5))).toBe(true);
   });
 
   it('an aborted or refused small write leaves nothing anywhere', async () => {

@@ -24,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, PartChangedError, StorageError } from './errors.js';
 import { BucketCache } from './fs-bucket-cache.js';
 import { DirSyncer } from './fs-dir-sync.js';
+import { InstalledFiles } from './fs-record-files.js';
 import { KnownDirs } from './fs-known-dirs.js';
 import { createBucketDir, listBucketInfos, readBucketConfig, readBucketInfo, removeBucketDir, writeBucketConfig } from './fs-buckets.js';
 import { FsLayout, type KeyRef } from './fs-layout.js';
@@ -52,6 +53,8 @@ const MAX_ROOT_BYTES = 700;
 const MAX_RETRIES = 16;
 /** A listing page's misses are all asked for at once: the record reader batches them. */
 const MAX_PAGE = 1000;
+/** Keys whose data files the store remembers after committing them (fs-record-files.ts). */
+const INSTALLED_FILES_KEPT = 10_000;
 
 export interface FsObjectStoreOptions {
   /** Also delete data files no record points to (reads every record: slow on big stores). */
@@ -62,6 +65,11 @@ export interface FsObjectStoreOptions {
   listingCacheSummaries?: number;
   /** How long after a change its directory's persisted summary is rewritten (default 1000 ms). */
   listingSummaryDelayMs?: number;
+}
+
+/** One key of one bucket, as the key locks (and the installed-files memory) name it. */
+function keyId(bucket: string, key: string): string {
+  return JSON.stringify([bucket, key]);
 }
 
 async function mkdirIfMissing(dir: string): Promise<boolean> {
@@ -95,6 +103,8 @@ export class FsObjectStore implements ObjectStore {
   private readonly syncDir = (dir: string): Promise<void> => this.dirSync.sync(dir);
   /** Key-tree and data-shard folders known to exist (fs-known-dirs.ts). */
   private readonly knownDirs = new KnownDirs();
+  /** The data files of the records committed here, taken out by every change of a key. */
+  private readonly installedFiles = new InstalledFiles(INSTALLED_FILES_KEPT);
   /** Listing summaries on disk, so a fresh process lists without a read per key. */
   private readonly persisted: PersistedSummaries;
   private closed = false;
@@ -173,11 +183,16 @@ export class FsObjectStore implements ObjectStore {
     if (this.closed) throw new StorageError('object store is closed');
   }
 
-  /** Runs fn with the bucket held shared and the key's commits serialised; a close waits for it. */
-  private async withKey<T>(bucket: string, key: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs fn with the bucket held shared and the key's commits serialised; a close waits for it.
+   * fn is handed (and the store forgets) the data files of the key's record if this store
+   * committed that record: every change of the key goes through here.
+   */
+  private async withKey<T>(bucket: string, key: string, fn: (installed: readonly DataFile[] | undefined) => Promise<T>): Promise<T> {
     this.active++;
     try {
-      return await this.bucketLocks.shared(bucket, () => this.keyLocks.run(JSON.stringify([bucket, key]), fn));
+      const id = keyId(bucket, key);
+      return await this.bucketLocks.shared(bucket, () => this.keyLocks.run(id, () => fn(this.installedFiles.take(id))));
     } finally {
       if (--this.active === 0) this.drained?.();
     }
@@ -224,6 +239,7 @@ export class FsObjectStore implements ObjectStore {
         await removeBucketDir(this.layout, name);
       } finally {
         this.buckets.deleted(name); // gone, or in doubt: either way not known to exist
+        this.installedFiles.clear();
         this.knownDirs.forgetTree(this.layout.bucketDir(name));
       }
       this.dirCache.dropTree(keysDir);
@@ -260,26 +276,28 @@ export class FsObjectStore implements ObjectStore {
 
   private commitData(bucket: string, ref: KeyRef, data: WrittenData, metadata: Buffer, options: CommitOptions): Promise<void> {
     this.checkOpen();
-    return this.withKey(bucket, ref.key, async () => {
+    return this.withKey(bucket, ref.key, async (installed) => {
       await this.assertBucket(bucket);
-      const previous = await this.checkedPrevious(bucket, ref, options);
-      if (data.kind === 'inline') {
-        await this.installRecord(bucket, ref.path, { files: [], inline: data.bytes, metadata, listing: options.listing ?? null });
-      } else {
-        await this.commitDataFile(bucket, ref, data, metadata, options);
-      }
-      await this.removeDataFiles(bucket, previous?.files ?? []);
+      // A precondition judges the record's metadata, so only a plain overwrite skips the read.
+      const previousFiles = installed !== undefined && !options.precondition
+        ? installed
+        : ((await this.checkedPrevious(bucket, ref, options))?.files ?? []);
+      const files = data.kind === 'inline'
+        ? await this.installRecord(bucket, ref.path, { files: [], inline: data.bytes, metadata, listing: options.listing ?? null })
+        : await this.commitDataFile(bucket, ref, data, metadata, options);
+      await this.removeDataFiles(bucket, previousFiles);
+      this.installedFiles.installed(keyId(bucket, ref.key), files);
     });
   }
 
   /** Moves a temp data file into its shard, then installs a record naming it. */
-  private async commitDataFile(bucket: string, ref: KeyRef, data: { tmpPath: string; size: number }, metadata: Buffer, options: CommitOptions): Promise<void> {
+  private async commitDataFile(bucket: string, ref: KeyRef, data: { tmpPath: string; size: number }, metadata: Buffer, options: CommitOptions): Promise<readonly DataFile[]> {
     const dataName = uniqueName();
     const dataFile = this.layout.dataPath(bucket, dataName);
     await this.moveIntoShard(data.tmpPath, dataFile);
     try {
       await this.syncDir(dirname(dataFile));
-      await this.installRecord(bucket, ref.path, { files: [{ name: dataName, size: data.size }], inline: null, metadata, listing: options.listing ?? null });
+      return await this.installRecord(bucket, ref.path, { files: [{ name: dataName, size: data.size }], inline: null, metadata, listing: options.listing ?? null });
     } catch (err) {
       await unlink(dataFile).catch(() => {});
       throw err;
@@ -315,8 +333,8 @@ export class FsObjectStore implements ObjectStore {
     for (const file of files) await unlink(this.layout.dataPath(bucket, file.name)).catch(() => {});
   }
 
-  /** Writes the record aside, then renames it over the key's record path. */
-  private async installRecord(bucket: string, path: KeyPath, record: ObjectRecord): Promise<void> {
+  /** Writes the record aside, then renames it over the key's record path; returns the files it names. */
+  private async installRecord(bucket: string, path: KeyPath, record: ObjectRecord): Promise<readonly DataFile[]> {
     const tmpRecord = this.layout.tmpPath('rec', uniqueName());
     await writeFileSynced(tmpRecord, encodeObjectRecord(record));
     let renamed = false;
@@ -345,7 +363,7 @@ export class FsObjectStore implements ObjectStore {
           this.summaries.committed(join(dir, path.record), record.listing);
           this.persisted.changed(bucket, dir);
           await this.syncDir(dir);
-          return;
+          return record.files;
         } catch (err) {
           // A concurrent delete pruned a directory on our path between mkdir and rename.
           if (!isErrno(err, 'ENOENT') || attempt >= MAX_RETRIES) throw err;

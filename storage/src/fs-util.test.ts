@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSmallFile } from './fs-util.js';
+import { readSmallFile, uniqueName } from './fs-util.js';
 
 describe('readSmallFile', () => {
   it('reads whole files of any size, around its first read size too', async () => {
@@ -42,5 +42,13 @@ describe('readSmallFile', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('uniqueName', () => {
+  it('gives 32 lower-case hex digits, never the same twice across refills of its pool', () => {
+    const names = Array.from({ length: 2000 }, () => uniqueName());
+    for (const name of names) expect(name).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(names).size).toBe(names.length);
   });
 });

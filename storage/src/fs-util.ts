@@ -1,6 +1,7 @@
 // Small filesystem helpers shared by the filesystem backend.
-import { randomBytes } from 'node:crypto';
-import { open, readdir } from 'node:fs/promises';
+import { randomFillSync } from 'node:crypto';
+import { close, fsync, open, read, write } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 
 export const DIR_MODE = 0o700;
@@ -17,18 +18,44 @@ export function isErrno(err: unknown, ...codes: string[]): boolean {
   return code !== undefined && codes.includes(code);
 }
 
-/** Random lowercase hex name for temp and data files. */
+const NAME_BYTES = 16;
+// Every PUT takes two names (its temp file and its record's); a randomBytes() call each costs
+// over ten times a slice of a pool filled a few hundred names at a time. The names are not
+// secrets, only unique: 128 random bits each.
+const namePool = Buffer.allocUnsafe(NAME_BYTES * 256);
+let namePoolOffset = namePool.length;
+
+/** Random lowercase hex name (32 digits) for temp and data files. */
 export function uniqueName(): string {
-  return randomBytes(16).toString('hex');
+  if (namePoolOffset === namePool.length) {
+    randomFillSync(namePool);
+    namePoolOffset = 0;
+  }
+  const name = namePool.toString('hex', namePoolOffset, namePoolOffset + NAME_BYTES);
+  namePoolOffset += NAME_BYTES;
+  return name;
 }
+
+// The helpers below run on every PUT and GET, so they use plain descriptors: a fs/promises
+// FileHandle (an EventEmitter with its own close tracking) costs about twice the main-thread
+// CPU of the same open, write, fsync and close on a number.
+type Callback<T> = (err: NodeJS.ErrnoException | null, value: T) => void;
+
+function fdCall<T>(run: (done: Callback<T>) => void): Promise<T> {
+  return new Promise((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value))));
+}
+
+const openFd = (path: string, flags: string, mode?: number): Promise<number> => fdCall((done) => open(path, flags, mode, done));
+const closeFd = (fd: number): Promise<void> => fdCall<void>((done) => close(fd, done));
+const fsyncFd = (fd: number): Promise<void> => fdCall<void>((done) => fsync(fd, done));
 
 /** Makes a rename or unlink in `dir` durable. */
 export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  const fd = await openFd(dir, 'r');
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    await closeFd(fd);
   }
 }
 
@@ -50,12 +77,14 @@ export async function fsyncDirOrAncestor(dir: string, top: string, sync: (dir: s
 
 /** Writes a new file (never an existing one) and fsyncs it before returning. */
 export async function writeFileSynced(path: string, bytes: Buffer): Promise<void> {
-  const handle = await open(path, 'wx', FILE_MODE);
+  const fd = await openFd(path, 'wx', FILE_MODE);
   try {
-    await handle.writeFile(bytes);
-    await handle.sync();
+    for (let written = 0; written < bytes.length; ) {
+      written += await fdCall<number>((done) => write(fd, bytes, written, bytes.length - written, null, done));
+    }
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    await closeFd(fd);
   }
 }
 
@@ -69,12 +98,13 @@ export const SMALL_READ = 16 * 1024;
  * `enough` says suffice (judged from what was read: a record's lengths), or to the end.
  */
 export async function readSmallFile(path: string, enough?: (prefix: Buffer) => number | null): Promise<Buffer> {
-  const handle = await open(path, 'r');
+  const fd = await openFd(path, 'r');
   try {
     let buffer = Buffer.allocUnsafe(SMALL_READ);
     let filled = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      const target = buffer;
+      const bytesRead = await fdCall<number>((done) => read(fd, target, filled, target.length - filled, filled, done));
       filled += bytesRead;
       if (bytesRead === 0 || filled < buffer.length) return buffer.subarray(0, filled);
       const wanted = enough?.(buffer) ?? null;
@@ -84,7 +114,7 @@ export async function readSmallFile(path: string, enough?: (prefix: Buffer) => n
       buffer = grown;
     }
   } finally {
-    await handle.close();
+    await closeFd(fd);
   }
 }
 

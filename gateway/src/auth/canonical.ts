@@ -66,8 +66,13 @@ export function uriEncodeBytes(bytes: Uint8Array): string {
   return out;
 }
 
+// Unreserved characters and slashes only: decoding and encoding each segment gives it back.
+const PLAIN_PATH = /^[A-Za-z0-9\-._~/]*$/;
+
 export function canonicalUriS3(rawPath: string): string {
   const path = rawPath === '' ? '/' : rawPath;
+  // Most keys are plain; every request pays for the general path otherwise (a Buffer per segment).
+  if (PLAIN_PATH.test(path)) return path;
   return path
     .split('/')
     .map((segment) => uriEncodeBytes(percentDecode(segment, false)))

@@ -4,7 +4,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { S3Error } from '../http/errors.js';
 import { createPayloadHashCheck } from './payload-hash.js';
-import { canonicalUriS3, canonicalQuery, parseRawQuery, spacedHex } from './canonical.js';
+import { canonicalUriS3, canonicalQuery, parseRawQuery, percentDecode, spacedHex, uriEncodeBytes } from './canonical.js';
 
 async function run(expectedHex: string, body: Buffer): Promise<Buffer> {
   const out: Buffer[] = [];
@@ -47,6 +47,22 @@ describe('canonical request pieces', () => {
     expect(canonicalUriS3('/b/%7Euser/%e2%9c%93/a%2Fb')).toBe('/b/~user/%E2%9C%93/a%2Fb');
     expect(canonicalUriS3('/b/100%/x%zz')).toBe('/b/100%25/x%25zz');
     expect(canonicalUriS3('')).toBe('/');
+  });
+
+  // Paths of unreserved characters and slashes skip the per-segment decode and encode.
+  it('gives plain and other paths the canonical form segment by segment', () => {
+    const general = (path: string): string => path.split('/').map((s) => uriEncodeBytes(percentDecode(s, false))).join('/');
+    const alphabet = ['a', 'Z', '0', '-', '.', '_', '~', '/', '//', ' ', '+', '%', '%2F', '%41', '*', 'é', '😀', '=', '!'];
+    let seed = 11;
+    for (let i = 0; i < 2000; i++) {
+      let path = '/';
+      const plainOnly = i % 2 === 0;
+      for (let n = (i % 12) + 1; n > 0; n--) {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        path += alphabet[seed % (plainOnly ? 9 : alphabet.length)];
+      }
+      expect(canonicalUriS3(path)).toBe(general(path));
+    }
   });
 
   it('sorts and re-encodes the query, giving valueless parameters an empty value', () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { canonicalJson, type CanonicalJsonValue } from './canonical-json.js';
+import { canonicalEncryptionContext } from './context.js';
+import { sha256 } from './format/gwse.js';
 import { IntegrityError } from './errors.js';
 import { parseMetadata, sealMetadata, verifyMetadataMac } from './metadata.js';
 import type { UnsealedObjectMetadata } from './metadata.js';
@@ -108,6 +112,30 @@ describe('object metadata', () => {
     expect(parsed).toEqual({ ...record, metaMac: parsed.metaMac });
     expect(parsed.metaMac).toMatch(/^[0-9a-f]{64}$/);
     expect(() => verifyMetadataMac(parsed, TEST_DEK)).not.toThrow();
+  });
+
+  // The sealer writes each field once and splices metaMac in; these are the bytes of the plain
+  // reading of the spec, for keys whose UTF-16 and code-point orders differ (BMP above the
+  // surrogates, astral) and for a multipart record.
+  it('stores the canonical JSON of the record and MACs that of its fields, whatever characters the keys hold', () => {
+    const unicode: UnsealedObjectMetadata = {
+      ...record,
+      encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::bkt/key', '\uFFFF': 'a', '😀': 'b', '\uE000': 'c', é: 'd', Z: 'e' },
+      userMetadata: { '\uff41': '1', '𝒳': '2', 'ü': '3', a: '😀' },
+    };
+    const multipart: UnsealedObjectMetadata = {
+      ...unicode,
+      metaVersion: 3,
+      etag: `${'ef'.repeat(16)}-1`,
+      parts: [{ partNumber: 1, plaintextSize: 200_000, headerSha256: 'cd'.repeat(32), etag: '01'.repeat(16), checksums: {} }],
+    };
+    for (const r of [record, unicode, multipart]) {
+      const fields = r as unknown as Record<string, CanonicalJsonValue>;
+      const info = Buffer.concat([Buffer.from('gwse/v1/meta', 'latin1'), sha256(canonicalEncryptionContext(r.encryptionContext))]);
+      const key = Buffer.from(hkdfSync('sha256', TEST_DEK, Buffer.alloc(0), info, 32));
+      const metaMac = createHmac('sha256', key).update(canonicalJson(fields)).digest('hex');
+      expect(sealMetadata(r, TEST_DEK).toString('utf8')).toBe(canonicalJson({ ...fields, metaMac }).toString('utf8'));
+    }
   });
 
   it('ignores key order and stray properties of the input when sealing', () => {

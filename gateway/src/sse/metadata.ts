@@ -27,14 +27,15 @@
  * listings never call the KMS; the MAC is checked once the DEK has been unwrapped (GET),
  * so an edited size or ETag cannot survive a read.
  */
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { canonicalJsonString, codePointSortedKeys, compareCodePoints } from './canonical-json.js';
 import type { CanonicalJsonValue } from './canonical-json.js';
 import { canonicalEncryptionContext } from './context.js';
 import { IntegrityError } from './errors.js';
 import {
   GWSE_ALGORITHM_NAME, KEY_SIZE, MAX_SEGMENT_SIZE_LOG2, MIN_SEGMENT_SIZE_LOG2, encryptedSize, sha256,
 } from './format/gwse.js';
+import { hkdfSha256Key } from './format/hkdf.js';
 
 export const METADATA_VERSION = 2;
 /** The version of a multipart object's record. */
@@ -219,18 +220,42 @@ function validate(r: Record<string, unknown>, withMac: boolean): ObjectMetadata 
   return version === 1 ? { ...typed, storageClass: 'STANDARD', systemHeaders: {} } : typed;
 }
 
-/** Exactly the MACed fields of the record's version, so stray properties never reach the MAC. */
-function macedFields(record: ObjectMetadata): Record<string, CanonicalJsonValue> {
-  const all = record as unknown as Record<MacedField, CanonicalJsonValue>;
-  return Object.fromEntries(fieldsOf(record.metaVersion).map((f) => [f, all[f]]));
+/**
+ * The MACed fields of one version in canonical (code-point) order, each as its `"name":` text,
+ * and the place `metaMac` takes among them in the stored record. Field names are fixed ASCII,
+ * so this is worked out once; a record is then written as canonical JSON once per field value
+ * for both the MAC input and the stored bytes, which are the same text but for metaMac.
+ */
+interface FieldOrder {
+  readonly names: readonly MacedField[];
+  readonly prefixes: readonly string[];
+  readonly macAt: number;
 }
 
-function computeMac(record: ObjectMetadata, dek: Buffer): Buffer {
+function fieldOrder(fields: readonly MacedField[]): FieldOrder {
+  const names = codePointSortedKeys(Object.fromEntries(fields.map((f) => [f, true]))) as MacedField[];
+  return { names, prefixes: names.map((n) => `${JSON.stringify(n)}:`), macAt: names.filter((n) => compareCodePoints(n, 'metaMac') < 0).length };
+}
+
+const FIELD_ORDERS = { 1: fieldOrder(V1_FIELDS), 2: fieldOrder(V2_FIELDS), 3: fieldOrder(V3_FIELDS) } as const;
+
+/** `"name":<canonical value>` for exactly the MACed fields of the record's version, in order. */
+function macedEntries(record: ObjectMetadata): string[] {
+  const order = FIELD_ORDERS[record.metaVersion];
+  const all = record as unknown as Record<MacedField, CanonicalJsonValue>;
+  return order.names.map((name, i) => order.prefixes[i] + canonicalJsonString(all[name]));
+}
+
+const EMPTY_SALT = Buffer.alloc(0);
+const META_INFO_LABEL = Buffer.from('gwse/v1/meta', 'latin1');
+
+/** The MAC of the record whose MACed fields are `entries` (macedEntries). */
+function computeMac(record: ObjectMetadata, entries: readonly string[], dek: Buffer): Buffer {
   if (dek.length !== KEY_SIZE) throw new RangeError('DEK must be 32 bytes');
-  const info = Buffer.concat([Buffer.from('gwse/v1/meta', 'latin1'), sha256(canonicalEncryptionContext(record.encryptionContext))]);
-  const key = Buffer.from(hkdfSync('sha256', dek, Buffer.alloc(0), info, KEY_SIZE));
+  const info = Buffer.concat([META_INFO_LABEL, sha256(canonicalEncryptionContext(record.encryptionContext))]);
+  const key = hkdfSha256Key(dek, EMPTY_SALT, info);
   try {
-    return createHmac('sha256', key).update(canonicalJson(macedFields(record))).digest();
+    return createHmac('sha256', key).update(`{${entries.join(',')}}`, 'utf8').digest();
   } finally {
     key.fill(0);
   }
@@ -243,8 +268,10 @@ export function sealMetadata(record: UnsealedObjectMetadata, dek: Buffer): Buffe
   needs(fields.metaVersion === METADATA_VERSION || fields.metaVersion === MULTIPART_METADATA_VERSION, 'only the current metaVersions are written');
   needs((fields.metaVersion === MULTIPART_METADATA_VERSION) === (fields.parts !== undefined), 'parts belong to multipart records only');
   const clean = validate(fields, false);
-  const metaMac = computeMac(clean, dek).toString('hex');
-  return canonicalJson({ ...macedFields(clean), metaMac });
+  const entries = macedEntries(clean);
+  const metaMac = computeMac(clean, entries, dek).toString('hex');
+  entries.splice(FIELD_ORDERS[clean.metaVersion].macAt, 0, `"metaMac":"${metaMac}"`);
+  return Buffer.from(`{${entries.join(',')}}`, 'utf8');
 }
 
 /** Strict parse of stored bytes. Does not check the MAC (HEAD has no DEK). */
@@ -261,7 +288,7 @@ export function parseMetadata(buf: Buffer): ObjectMetadata {
 
 /** Throws IntegrityError unless `record.metaMac` is the MAC of the record under `dek`. */
 export function verifyMetadataMac(record: ObjectMetadata, dek: Buffer): void {
-  const expected = computeMac(record, dek);
+  const expected = computeMac(record, macedEntries(record), dek);
   const actual = Buffer.from(record.metaMac, 'hex');
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw new IntegrityError('metadata MAC mismatch');
 }

@@ -53,8 +53,9 @@
  *    It needs a parts list and the part read path for every such object, and its last part
  *    has the same unknown length anyway, so it would still need this flag or a buffer.
  */
-import { createHash, hkdfSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { IntegrityError } from '../errors.js';
+import { hkdfSha256Key } from './hkdf.js';
 
 export const GWSE_MAGIC = 'GWSE';
 export const GWSE_VERSION = 1;
@@ -225,7 +226,7 @@ export interface StreamKeyInput {
 export function deriveStreamKey(input: StreamKeyInput, label: StreamKeyLabel): Buffer {
   if (input.dek.length !== KEY_SIZE) throw new RangeError('DEK must be 32 bytes');
   const info = streamKeyInfo(label, input.partNumber, sha256(input.objectContext));
-  return Buffer.from(hkdfSync('sha256', input.dek, input.salt, info, KEY_SIZE));
+  return hkdfSha256Key(input.dek, input.salt, info);
 }
 
 /** Opaque 32-hex ETag of an SSE-KMS stream, derived from its header. */
