@@ -7,7 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 
 /** Read size, and how much a writer may buffer: large enough that one syscall moves several segments. */
-const CHUNK = 256 * 1024;
+const CHUNK = 1024 * 1024;
 const WRITE_BUFFER = 1024 * 1024;
 /**
  * A large file is handed to the disk as it comes, not all at the commit's fsync: once this
