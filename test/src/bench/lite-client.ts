@@ -60,10 +60,10 @@ export class LiteClient {
     return headers;
   }
 
-  private send(method: string, path: string, headers: Record<string, string>, body: Buffer | Readable | undefined, onResponse: (res: IncomingMessage) => Promise<number>): Promise<number> {
+  private send(method: string, path: string, headers: Record<string, string>, body: Buffer | Readable | undefined, onResponse: (res: IncomingMessage) => Promise<number>, ok = 200): Promise<number> {
     return new Promise((resolve, reject) => {
       const req = request({ host: this.host, port: this.port, method, path, headers, agent: this.agent }, (res) => {
-        if (res.statusCode !== 200) {
+        if (res.statusCode !== ok) {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (d: string) => (text += d));
@@ -92,6 +92,27 @@ export class LiteClient {
   /** GET of a whole object; resolves with the bytes received (counted, never kept). */
   get(path: string): Promise<number> {
     return this.send('GET', path, this.sign('GET', path, '', {}), undefined, async (res) => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      await new Promise((r, j) => res.once('end', r).once('error', j));
+      return bytes;
+    });
+  }
+
+  /** DELETE of one key. */
+  delete(path: string): Promise<number> {
+    return this.send('DELETE', path, this.sign('DELETE', path, '', {}), undefined, async (res) => {
+      res.resume();
+      await new Promise((r) => res.once('end', r));
+      return 0;
+    }, 204);
+  }
+
+  /** One ListObjectsV2 page of `bucket` under `prefix` (characters that need no escaping); resolves with its size. */
+  list(bucket: string, prefix: string): Promise<number> {
+    const query = `list-type=2&prefix=${encodeURIComponent(prefix)}`;
+    const path = `/${bucket}`;
+    return this.send('GET', `${path}?${query}`, this.sign('GET', path, query, {}), undefined, async (res) => {
       let bytes = 0;
       res.on('data', (chunk: Buffer) => (bytes += chunk.length));
       await new Promise((r, j) => res.once('end', r).once('error', j));
