@@ -62,7 +62,7 @@ async function main(): Promise<void> {
           counts.missing++;
         });
       } else if (roll < 90) {
-        await client.list(BUCKET, `soak/d${next() % 10}/`);
+        await client.listPage(BUCKET, `soak/d${next() % 10}/`);
         counts.list++;
       } else {
         await client.delete(k);

@@ -108,16 +108,21 @@ export class LiteClient {
     }, 204);
   }
 
-  /** One ListObjectsV2 page of `bucket` under `prefix` (characters that need no escaping); resolves with its size. */
-  list(bucket: string, prefix: string): Promise<number> {
-    const query = `list-type=2&prefix=${encodeURIComponent(prefix)}`;
+  /**
+   * One ListObjectsV2 page of `bucket` under `prefix`, after `token` if given; resolves with
+   * the XML as text (the caller picks out what it needs, with no XML parser's cost).
+   */
+  listPage(bucket: string, prefix: string, token?: string): Promise<string> {
+    // Parameters sorted by name, values escaped as SigV4's canonical query wants them.
+    const query = `${token === undefined ? '' : `continuation-token=${encodeURIComponent(token)}&`}list-type=2&prefix=${encodeURIComponent(prefix)}`;
     const path = `/${bucket}`;
+    let text = '';
     return this.send('GET', `${path}?${query}`, this.sign('GET', path, query, {}), undefined, async (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
       await new Promise((r, j) => res.once('end', r).once('error', j));
-      return bytes;
-    });
+      return text.length;
+    }).then(() => text);
   }
 
   destroy(): void {
