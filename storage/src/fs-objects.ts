@@ -95,6 +95,7 @@ export class FsPendingObject<R = void> {
       return { kind: 'inline', bytes: Buffer.concat(this.stream.heldChunks, size) };
     }
     const handle = await this.stream.spill();
+    await this.stream.flushed();
     await handle.sync();
     await handle.close();
     return { kind: 'file', tmpPath: this.tmpPath, size };

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpillingWritable } from './fs-streams.js';
+import { FLUSH_EVERY, SpillingWritable } from './fs-streams.js';
 
 describe('SpillingWritable', () => {
   it('writes chunks buffered together (one writev) in order, and counts them', async () => {
@@ -52,6 +52,48 @@ describe('SpillingWritable', () => {
       expect(spilled.bytesWritten).toBe(expected.length);
       await spilled.release();
       expect((await readFile(path)).equals(expected)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('hands a large file to the disk as it is written: a data sync in the background each FLUSH_EVERY bytes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kmsgate-streams-'));
+    try {
+      const path = join(dir, 'out');
+      const stream = new SpillingWritable(-1, () => open(path, 'wx'));
+      const chunk = randomBytes(1024 * 1024);
+      const total = 2 * FLUSH_EVERY + chunk.length;
+      for (let written = 0; written < total; written += chunk.length) {
+        if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
+      }
+      await new Promise<void>((resolve, reject) => stream.once('error', reject).end(resolve));
+      await stream.flushed();
+      expect(stream.backgroundFlushes).toBeGreaterThanOrEqual(2);
+      await stream.release();
+      const back = await readFile(path);
+      expect(back.length).toBe(total);
+      expect(back.subarray(total - chunk.length).equals(chunk)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails the write when a background data sync failed, so the commit never goes on', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kmsgate-streams-'));
+    try {
+      const handle = await open(join(dir, 'out'), 'wx');
+      // The disk's answer stood in for: Node's own datasync() is made to fail.
+      handle.datasync = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      const stream = new SpillingWritable(-1, () => Promise.resolve(handle));
+      const chunk = Buffer.alloc(1024 * 1024, 1);
+      const failed = new Promise<Error>((resolve) => stream.once('error', resolve));
+      for (let written = 0; written <= FLUSH_EVERY + 4 * chunk.length && !stream.destroyed; written += chunk.length) {
+        if (!stream.write(chunk)) await Promise.race([new Promise((r) => stream.once('drain', r)), failed]);
+      }
+      expect((await failed).message).toMatch(/EIO/);
+      await expect(stream.flushed()).rejects.toThrow(/EIO/);
+      await stream.release();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

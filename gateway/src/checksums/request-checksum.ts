@@ -24,6 +24,7 @@ import {
   type ChecksumAlgorithm,
 } from './algorithms.js';
 import { headerValue, type RequestHeaders } from '../http/headers.js';
+import { Crc64Checksum } from './crc64-offload.js';
 
 export interface RequestChecksum {
   algorithm: ChecksumAlgorithm;
@@ -86,17 +87,24 @@ export type ChecksumCheck = Transform & { result(): string };
  * with BadDigest on a mismatch. `result()` is the base64 digest once the stream has finished.
  */
 export function createChecksumCheck(alg: ChecksumAlgorithm, expectedBase64?: string): ChecksumCheck {
-  const hasher = createChecksum(alg);
+  const hasher = bodyHasher(alg);
   let digest: string | undefined;
   const stream = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      hasher.update(chunk);
-      callback(null, chunk);
+      const wait = hasher.update(chunk);
+      if (wait === undefined) callback(null, chunk);
+      else wait.then(() => callback(null, chunk), callback);
     },
     flush(callback: TransformCallback) {
-      digest = hasher.digestBase64();
-      if (expectedBase64 !== undefined && digest !== expectedBase64) return callback(checksumMismatch(alg));
-      callback();
+      hasher.digestBase64().then((value) => {
+        digest = value;
+        if (expectedBase64 !== undefined && digest !== expectedBase64) return callback(checksumMismatch(alg));
+        callback();
+      }, callback);
+    },
+    destroy(err, callback) {
+      if (digest === undefined) hasher.discard();
+      callback(err);
     },
   });
   return Object.assign(stream, {
@@ -105,4 +113,21 @@ export function createChecksumCheck(alg: ChecksumAlgorithm, expectedBase64?: str
       return digest;
     },
   });
+}
+
+interface BodyHasher {
+  update(chunk: Buffer): Promise<void> | undefined;
+  digestBase64(): Promise<string>;
+  discard(): void;
+}
+
+/** A body's hasher: CRC64NVME (the default, over every byte) moves to a worker on a large body. */
+function bodyHasher(alg: ChecksumAlgorithm): BodyHasher {
+  if (alg === 'CRC64NVME') return new Crc64Checksum();
+  const hasher = createChecksum(alg);
+  return {
+    update: (chunk) => void hasher.update(chunk),
+    digestBase64: async () => hasher.digestBase64(),
+    discard: () => {},
+  };
 }

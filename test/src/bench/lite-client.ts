@@ -60,10 +60,10 @@ export class LiteClient {
     return headers;
   }
 
-  private send(method: string, path: string, headers: Record<string, string>, body: Buffer | Readable | undefined, onResponse: (res: IncomingMessage) => Promise<number>): Promise<number> {
+  private send(method: string, path: string, headers: Record<string, string>, body: Buffer | Readable | undefined, onResponse: (res: IncomingMessage) => Promise<number>, ok = 200): Promise<number> {
     return new Promise((resolve, reject) => {
       const req = request({ host: this.host, port: this.port, method, path, headers, agent: this.agent }, (res) => {
-        if (res.statusCode !== 200) {
+        if (res.statusCode !== ok) {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (d: string) => (text += d));
@@ -97,6 +97,32 @@ export class LiteClient {
       await new Promise((r, j) => res.once('end', r).once('error', j));
       return bytes;
     });
+  }
+
+  /** DELETE of one key. */
+  delete(path: string): Promise<number> {
+    return this.send('DELETE', path, this.sign('DELETE', path, '', {}), undefined, async (res) => {
+      res.resume();
+      await new Promise((r) => res.once('end', r));
+      return 0;
+    }, 204);
+  }
+
+  /**
+   * One ListObjectsV2 page of `bucket` under `prefix`, after `token` if given; resolves with
+   * the XML as text (the caller picks out what it needs, with no XML parser's cost).
+   */
+  listPage(bucket: string, prefix: string, token?: string): Promise<string> {
+    // Parameters sorted by name, values escaped as SigV4's canonical query wants them.
+    const query = `${token === undefined ? '' : `continuation-token=${encodeURIComponent(token)}&`}list-type=2&prefix=${encodeURIComponent(prefix)}`;
+    const path = `/${bucket}`;
+    let text = '';
+    return this.send('GET', `${path}?${query}`, this.sign('GET', path, query, {}), undefined, async (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      await new Promise((r, j) => res.once('end', r).once('error', j));
+      return text.length;
+    }).then(() => text);
   }
 
   destroy(): void {

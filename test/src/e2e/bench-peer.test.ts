@@ -22,7 +22,7 @@ describe('peer bench servers and client', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('PUTs and GETs through the lite client on both, SSE-KMS on kmsgate only, and lists with the SDK', async () => {
+  it('PUTs and GETs through the lite client on both, SSE-KMS on kmsgate only, and lists with the SDK and the lite client', async () => {
     for (const server of servers) {
       const client = new LiteClient(server, 4);
       try {
@@ -34,6 +34,13 @@ describe('peer bench servers and client', () => {
         expect(head.ServerSideEncryption).toBe(server.name === 'kmsgate' ? 'aws:kms' : undefined);
         const listed = await server.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 't/' }));
         expect(listed.Contents?.map((c) => c.Key)).toEqual(['t/k0', 't/k1', 't/k2']);
+        // The light client's own list page and DELETE, which the list figure and the soak use.
+        const keysIn = (xml: string): string[] => [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]!);
+        expect(keysIn(await client.listPage(BUCKET, 't/'))).toEqual(['t/k0', 't/k1', 't/k2']);
+        await client.delete(`/${BUCKET}/t/k1`);
+        const after = await client.listPage(BUCKET, 't/');
+        expect(keysIn(after)).toEqual(['t/k0', 't/k2']);
+        expect(after).toMatch(/<KeyCount>2<\/KeyCount>/);
         await server.resetPeakRss();
         expect(await server.peakRssMiB()).toBeGreaterThan(0);
       } finally {
