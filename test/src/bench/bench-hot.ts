@@ -11,13 +11,10 @@
  *   BENCH_HOT_PROFILE   a folder: the gateway writes a --cpu-prof profile there on exit
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { closedLoop } from './closed-loop.js';
-import { LiteClient } from './lite-client.js';
-import { BUCKET, startKmsgate } from './peer-servers.js';
+import { BUCKET, withKmsgateAlone } from './peer-servers.js';
 
 const SIZE = Number(process.env.BENCH_HOT_SIZE ?? 4096);
 const SECONDS = Number(process.env.BENCH_HOT_SECONDS ?? 10);
@@ -41,10 +38,7 @@ async function cpuTicks(pid: number): Promise<CpuTicks> {
 }
 
 async function main(): Promise<void> {
-  const root = await mkdtemp(join(tmpdir(), 'kmsgate-hot-'));
-  const server = await startKmsgate(root, {}, PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []);
-  const client = new LiteClient(server, 32);
-  try {
+  await withKmsgateAlone({ sockets: 32, nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [] }, async (server, client) => {
     const body = randomBytes(SIZE);
     const path = (i: number): string => `/${BUCKET}/hot/k${i % 2000}`;
     // Warm up (JIT, keys folder), and fill the key set the GETs read.
@@ -60,11 +54,7 @@ async function main(): Promise<void> {
     };
     if (OPS !== 'get') await measure('PUT', () => closedLoop((i) => client.put(path(i), body, SIZE), SECONDS, 32));
     if (OPS !== 'put') await measure('GET', () => closedLoop((i) => client.get(path(i)), SECONDS, 32));
-  } finally {
-    client.destroy();
-    await server.stop();
-    await rm(root, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((err: unknown) => {

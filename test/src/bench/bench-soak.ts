@@ -10,11 +10,8 @@
  *   BENCH_SOAK_SAMPLE_S   seconds between RSS readings (default 30)
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LiteClient } from './lite-client.js';
-import { BUCKET, startKmsgate } from './peer-servers.js';
+import { readFile } from 'node:fs/promises';
+import { BUCKET, withKmsgateAlone } from './peer-servers.js';
 
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
 const SAMPLE_S = Number(process.env.BENCH_SOAK_SAMPLE_S ?? 30);
@@ -26,14 +23,11 @@ async function rssMiB(pid: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const root = await mkdtemp(join(tmpdir(), 'kmsgate-soak-'));
-  const server = await startKmsgate(root);
-  const client = new LiteClient(server, CLIENTS);
-  const small = randomBytes(4096);
-  const large = randomBytes(1024 * 1024);
-  const key = (i: number): string => `/${BUCKET}/soak/d${i % 10}/k${i}`;
-  const counts = { put4k: 0, put1m: 0, get: 0, list: 0, delete: 0, missing: 0 };
-  try {
+  await withKmsgateAlone({ sockets: CLIENTS }, async (server, client) => {
+    const small = randomBytes(4096);
+    const large = randomBytes(1024 * 1024);
+    const key = (i: number): string => `/${BUCKET}/soak/d${i % 10}/k${i}`;
+    const counts = { put4k: 0, put1m: 0, get: 0, list: 0, delete: 0, missing: 0 };
     // Every key exists at the start, so a GET finds one unless a DELETE just took it.
     for (let i = 0; i < KEYS; i += CLIENTS) await Promise.all(Array.from({ length: CLIENTS }, (_, j) => client.put(key(i + j), small, small.length)));
     const deadline = performance.now() + MINUTES * 60_000;
@@ -88,11 +82,7 @@ async function main(): Promise<void> {
     const last = samples[samples.length - 1]!;
     const peak = Math.max(...samples.map((s) => s.rss));
     console.log(`RSS after the first minute ${settled.rss.toFixed(1)} MiB, at the end ${last.rss.toFixed(1)} MiB: grew ${(last.rss - settled.rss).toFixed(1)} MiB; highest reading ${peak.toFixed(1)} MiB`);
-  } finally {
-    client.destroy();
-    await server.stop();
-    await rm(root, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((err: unknown) => {

@@ -5,13 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { spawnGateway } from '../cli-process.js';
-import type { LiteTarget } from './lite-client.js';
+import { LiteClient, type LiteTarget } from './lite-client.js';
 
 export interface BenchServer extends LiteTarget {
   readonly name: string;
@@ -94,4 +95,25 @@ export async function startS3rver(dataDir: string): Promise<BenchServer> {
       await closed;
     },
   };
+}
+
+/**
+ * Runs `load` against a kmsgate of its own (a fresh data folder under the temp folder, the
+ * light client with `sockets` sockets), then stops it and removes the folder: for the
+ * benches that measure kmsgate alone.
+ */
+export async function withKmsgateAlone(
+  options: { sockets: number; nodeArgs?: string[] },
+  load: (server: BenchServer, client: LiteClient) => Promise<void>,
+): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'kmsgate-bench-'));
+  const server = await startKmsgate(root, {}, options.nodeArgs);
+  const client = new LiteClient(server, options.sockets);
+  try {
+    await load(server, client);
+  } finally {
+    client.destroy();
+    await server.stop();
+    await rm(root, { recursive: true, force: true });
+  }
 }
