@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FLUSH_EVERY, SpillingWritable } from './fs-streams.js';
+import { FLUSH_EVERY, MAX_BACKGROUND_FLUSHES, SpillingWritable } from './fs-streams.js';
 
 describe('SpillingWritable', () => {
   it('writes chunks buffered together (one writev) in order, and counts them', async () => {
@@ -63,13 +63,22 @@ describe('SpillingWritable', () => {
       const path = join(dir, 'out');
       const stream = new SpillingWritable(-1, () => open(path, 'wx'));
       const chunk = randomBytes(1024 * 1024);
+      // Resolves once the last chunk was taken (its callback runs after the write and the flush check).
+      const write = async (bytes: number): Promise<void> => {
+        for (let written = chunk.length; written < bytes; written += chunk.length) {
+          if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
+        }
+        await new Promise((r) => stream.write(chunk, r));
+      };
+      // Past FLUSH_EVERY a sync starts; once it is done, FLUSH_EVERY more start the next one.
+      await write(FLUSH_EVERY + chunk.length);
+      await stream.flushed();
+      expect(stream.backgroundFlushes).toBe(1);
+      await write(FLUSH_EVERY);
       const total = 2 * FLUSH_EVERY + chunk.length;
-      for (let written = 0; written < total; written += chunk.length) {
-        if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
-      }
       await new Promise<void>((resolve, reject) => stream.once('error', reject).end(resolve));
       await stream.flushed();
-      expect(stream.backgroundFlushes).toBeGreaterThanOrEqual(2);
+      expect(stream.backgroundFlushes).toBe(2);
       await stream.release();
       const back = await readFile(path);
       expect(back.length).toBe(total);
@@ -95,6 +104,43 @@ describe('SpillingWritable', () => {
       await expect(stream.flushed()).rejects.toThrow(/EIO/);
       await stream.release();
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs at most MAX_BACKGROUND_FLUSHES background syncs at once over all files, so they never hold the whole thread pool', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kmsgate-streams-'));
+    const release: (() => void)[] = [];
+    try {
+      const writers = await Promise.all(Array.from({ length: MAX_BACKGROUND_FLUSHES + 2 }, async (_, i) => {
+        const handle = await open(join(dir, `out${i}`), 'wx');
+        // The disk's answer held back: each sync waits until the test lets it go.
+        handle.datasync = () => new Promise<void>((resolve) => release.push(resolve));
+        return { handle, stream: new SpillingWritable(-1, () => Promise.resolve(handle)) };
+      }));
+      const chunk = Buffer.alloc(1024 * 1024, 2);
+      // Resolves once the last chunk was taken (its callback runs after the write and the flush check).
+      const writeAll = async (stream: SpillingWritable, bytes: number): Promise<void> => {
+        for (let written = chunk.length; written < bytes; written += chunk.length) {
+          if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
+        }
+        await new Promise((r) => stream.write(chunk, r));
+      };
+      await Promise.all(writers.map(({ stream }) => writeAll(stream, FLUSH_EVERY + 2 * chunk.length)));
+      expect(writers.reduce((n, { stream }) => n + stream.backgroundFlushes, 0)).toBe(MAX_BACKGROUND_FLUSHES);
+      // Once the running syncs are answered, a file that had to wait gets its turn at its next write.
+      for (const go of release.splice(0)) go();
+      await Promise.all(writers.map(({ stream }) => stream.flushed()));
+      await Promise.all(writers.map(({ stream }) => writeAll(stream, chunk.length)));
+      expect(writers.reduce((n, { stream }) => n + stream.backgroundFlushes, 0)).toBe(2 * MAX_BACKGROUND_FLUSHES);
+      for (const go of release.splice(0)) go();
+      for (const { stream, handle } of writers) {
+        await new Promise<void>((resolve, reject) => stream.once('error', reject).end(resolve));
+        await stream.flushed();
+        await handle.close();
+      }
+    } finally {
+      for (const go of release) go();
       await rm(dir, { recursive: true, force: true });
     }
   });
