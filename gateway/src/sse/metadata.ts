@@ -33,9 +33,9 @@ import type { CanonicalJsonValue } from './canonical-json.js';
 import { canonicalEncryptionContext } from './context.js';
 import { IntegrityError } from './errors.js';
 import {
-  GWSE_ALGORITHM_NAME, KEY_SIZE, MAX_SEGMENT_SIZE_LOG2, MIN_SEGMENT_SIZE_LOG2, encryptedSize, sha256,
+  GWSE_ALGORITHM_NAME, KEY_SIZE, MAX_SEGMENT_SIZE_LOG2, MIN_SEGMENT_SIZE_LOG2, encryptedSize,
 } from './format/gwse.js';
-import { hkdfSha256Key } from './format/hkdf.js';
+import { contextMacKey } from './format/hkdf.js';
 
 export const METADATA_VERSION = 2;
 /** The version of a multipart object's record. */
@@ -246,14 +246,12 @@ function macedEntries(record: ObjectMetadata): string[] {
   return order.names.map((name, i) => order.prefixes[i] + canonicalJsonString(all[name]));
 }
 
-const EMPTY_SALT = Buffer.alloc(0);
 const META_INFO_LABEL = Buffer.from('gwse/v1/meta', 'latin1');
 
 /** The MAC of the record whose MACed fields are `entries` (macedEntries). */
 function computeMac(record: ObjectMetadata, entries: readonly string[], dek: Buffer): Buffer {
   if (dek.length !== KEY_SIZE) throw new RangeError('DEK must be 32 bytes');
-  const info = Buffer.concat([META_INFO_LABEL, sha256(canonicalEncryptionContext(record.encryptionContext))]);
-  const key = hkdfSha256Key(dek, EMPTY_SALT, info);
+  const key = contextMacKey(dek, META_INFO_LABEL, canonicalEncryptionContext(record.encryptionContext));
   try {
     return createHmac('sha256', key).update(`{${entries.join(',')}}`, 'utf8').digest();
   } finally {

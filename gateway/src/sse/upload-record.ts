@@ -12,12 +12,13 @@
  * parsed first and its MAC checked once the KMS unwrapped the key. The part number is in the
  * part MAC (and in the part's GWSE header), so a part record cannot stand in for another.
  */
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ChecksumAlgorithm } from '../checksums/index.js';
 import { canonicalJson, type CanonicalJsonValue } from './canonical-json.js';
 import { canonicalEncryptionContext } from './context.js';
 import { IntegrityError } from './errors.js';
-import { KEY_SIZE, sha256 } from './format/gwse.js';
+import { KEY_SIZE } from './format/gwse.js';
+import { contextMacKey } from './format/hkdf.js';
 import type { ObjectMetadata } from './metadata.js';
 import type { ObjectAttributes, ObjectChecksums } from './object-writer.js';
 
@@ -60,10 +61,11 @@ export interface PartRecord {
   readonly defaultCrc64nvme?: string;
 }
 
+const UPLOAD_INFO_LABEL = Buffer.from('gwse/v1/upload', 'latin1');
+
 function macKey(dek: Buffer, context: Readonly<Record<string, string>>): Buffer {
   if (dek.length !== KEY_SIZE) throw new RangeError('DEK must be 32 bytes');
-  const info = Buffer.concat([Buffer.from('gwse/v1/upload', 'latin1'), sha256(canonicalEncryptionContext(context))]);
-  return Buffer.from(hkdfSync('sha256', dek, Buffer.alloc(0), info, KEY_SIZE));
+  return contextMacKey(dek, UPLOAD_INFO_LABEL, canonicalEncryptionContext(context));
 }
 
 function mac(dek: Buffer, context: Readonly<Record<string, string>>, prefix: Buffer, fields: object): Buffer {

@@ -7,7 +7,7 @@
  * The same bytes as `hkdfSync('sha256', ikm, salt, info, 32)`, at about half its CPU: every
  * PUT and GET derives three such keys, and hkdfSync wraps each input in a KeyObject first.
  */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 export const HKDF_KEY_SIZE = 32;
 const FIRST_BLOCK = Buffer.of(1);
@@ -20,4 +20,17 @@ export function hkdfSha256Key(ikm: Buffer, salt: Buffer, info: Buffer): Buffer {
   } finally {
     prk.fill(0);
   }
+}
+
+const EMPTY_SALT = Buffer.alloc(0);
+
+/**
+ * A record's MAC key: HKDF of the data key with no salt and info `label ‖ SHA-256(context)`,
+ * where `canonicalContext` is the object's canonical encryption context. The object record
+ * (label gwse/v1/meta) and the multipart upload record (gwse/v1/upload) both derive theirs so.
+ * The caller owns the result and must zero it.
+ */
+export function contextMacKey(dek: Buffer, label: Buffer, canonicalContext: Buffer): Buffer {
+  const info = Buffer.concat([label, createHash('sha256').update(canonicalContext).digest()]);
+  return hkdfSha256Key(dek, EMPTY_SALT, info);
 }
