@@ -3,6 +3,7 @@ import { randomFillSync } from 'node:crypto';
 import { close, fsync, open, read, write } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
+import { promisify } from 'node:util';
 
 export const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;
@@ -39,15 +40,11 @@ export function uniqueName(): string {
 // The helpers below run on every PUT and GET, so they use plain descriptors: a fs/promises
 // FileHandle (an EventEmitter with its own close tracking) costs about twice the main-thread
 // CPU of the same open, write, fsync and close on a number.
-type Callback<T> = (err: NodeJS.ErrnoException | null, value: T) => void;
-
-function fdCall<T>(run: (done: Callback<T>) => void): Promise<T> {
-  return new Promise((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value))));
-}
-
-const openFd = (path: string, flags: string, mode?: number): Promise<number> => fdCall((done) => open(path, flags, mode, done));
-const closeFd = (fd: number): Promise<void> => fdCall<void>((done) => close(fd, done));
-const fsyncFd = (fd: number): Promise<void> => fdCall<void>((done) => fsync(fd, done));
+const openFd = promisify(open);
+const closeFd = promisify(close);
+const fsyncFd = promisify(fsync);
+const readFd = promisify(read);
+const writeFd = promisify(write);
 
 /** Makes a rename or unlink in `dir` durable. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -80,7 +77,7 @@ export async function writeFileSynced(path: string, bytes: Buffer): Promise<void
   const fd = await openFd(path, 'wx', FILE_MODE);
   try {
     for (let written = 0; written < bytes.length; ) {
-      written += await fdCall<number>((done) => write(fd, bytes, written, bytes.length - written, null, done));
+      written += (await writeFd(fd, bytes, written, bytes.length - written, null)).bytesWritten;
     }
     await fsyncFd(fd);
   } finally {
@@ -103,8 +100,7 @@ export async function readSmallFile(path: string, enough?: (prefix: Buffer) => n
     let buffer = Buffer.allocUnsafe(SMALL_READ);
     let filled = 0;
     for (;;) {
-      const target = buffer;
-      const bytesRead = await fdCall<number>((done) => read(fd, target, filled, target.length - filled, filled, done));
+      const { bytesRead } = await readFd(fd, buffer, filled, buffer.length - filled, filled);
       filled += bytesRead;
       if (bytesRead === 0 || filled < buffer.length) return buffer.subarray(0, filled);
       const wanted = enough?.(buffer) ?? null;
