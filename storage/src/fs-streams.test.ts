@@ -1,14 +1,24 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FLUSH_EVERY, MAX_BACKGROUND_FLUSHES, SpillingWritable } from './fs-streams.js';
+import { withTempDir } from './test-fixtures.js';
+
+/**
+ * Writes `chunk` until `bytes` went in, honouring back-pressure; resolves once the last chunk
+ * was taken (its callback runs after the write and the background-sync check).
+ */
+async function writeChunks(stream: SpillingWritable, chunk: Buffer, bytes: number): Promise<void> {
+  for (let written = chunk.length; written < bytes; written += chunk.length) {
+    if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
+  }
+  await new Promise((r) => stream.write(chunk, r));
+}
 
 describe('SpillingWritable', () => {
   it('writes chunks buffered together (one writev) in order, and counts them', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kmsgate-streams-'));
-    try {
+    await withTempDir('kmsgate-streams-', async (dir) => {
       const path = join(dir, 'out');
       const handle = await open(path, 'wx');
       const stream = new SpillingWritable(-1, () => Promise.resolve(handle));
@@ -22,14 +32,11 @@ describe('SpillingWritable', () => {
       const expected = Buffer.concat(chunks);
       expect(stream.bytesWritten).toBe(expected.length);
       expect((await readFile(path)).equals(expected)).toBe(true);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('holds up to holdMax bytes without a file, then moves them to the file it opens and goes on there', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kmsgate-streams-'));
-    try {
+    await withTempDir('kmsgate-streams-', async (dir) => {
       const path = join(dir, 'out');
       let opened = 0;
       const held = new SpillingWritable(100, async () => { opened++; return open(path, 'wx'); });
@@ -52,24 +59,15 @@ describe('SpillingWritable', () => {
       expect(spilled.bytesWritten).toBe(expected.length);
       await spilled.release();
       expect((await readFile(path)).equals(expected)).toBe(true);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('hands a large file to the disk as it is written: a data sync in the background each FLUSH_EVERY bytes', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kmsgate-streams-'));
-    try {
+    await withTempDir('kmsgate-streams-', async (dir) => {
       const path = join(dir, 'out');
       const stream = new SpillingWritable(-1, () => open(path, 'wx'));
       const chunk = randomBytes(1024 * 1024);
-      // Resolves once the last chunk was taken (its callback runs after the write and the flush check).
-      const write = async (bytes: number): Promise<void> => {
-        for (let written = chunk.length; written < bytes; written += chunk.length) {
-          if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
-        }
-        await new Promise((r) => stream.write(chunk, r));
-      };
+      const write = (bytes: number): Promise<void> => writeChunks(stream, chunk, bytes);
       // Past FLUSH_EVERY a sync starts; once it is done, FLUSH_EVERY more start the next one.
       await write(FLUSH_EVERY + chunk.length);
       await stream.flushed();
@@ -83,14 +81,11 @@ describe('SpillingWritable', () => {
       const back = await readFile(path);
       expect(back.length).toBe(total);
       expect(back.subarray(total - chunk.length).equals(chunk)).toBe(true);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('fails the write when a background data sync failed, so the commit never goes on', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kmsgate-streams-'));
-    try {
+    await withTempDir('kmsgate-streams-', async (dir) => {
       const handle = await open(join(dir, 'out'), 'wx');
       // The disk's answer stood in for: Node's own datasync() is made to fail.
       handle.datasync = () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
@@ -103,45 +98,37 @@ describe('SpillingWritable', () => {
       expect((await failed).message).toMatch(/EIO/);
       await expect(stream.flushed()).rejects.toThrow(/EIO/);
       await stream.release();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('runs at most MAX_BACKGROUND_FLUSHES background syncs at once over all files, so they never hold the whole thread pool', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kmsgate-streams-'));
-    const release: (() => void)[] = [];
-    try {
-      const writers = await Promise.all(Array.from({ length: MAX_BACKGROUND_FLUSHES + 2 }, async (_, i) => {
-        const handle = await open(join(dir, `out${i}`), 'wx');
-        // The disk's answer held back: each sync waits until the test lets it go.
-        handle.datasync = () => new Promise<void>((resolve) => release.push(resolve));
-        return { handle, stream: new SpillingWritable(-1, () => Promise.resolve(handle)) };
-      }));
-      const chunk = Buffer.alloc(1024 * 1024, 2);
-      // Resolves once the last chunk was taken (its callback runs after the write and the flush check).
-      const writeAll = async (stream: SpillingWritable, bytes: number): Promise<void> => {
-        for (let written = chunk.length; written < bytes; written += chunk.length) {
-          if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
+    await withTempDir('kmsgate-streams-', async (dir) => {
+      const release: (() => void)[] = [];
+      try {
+        const writers = await Promise.all(Array.from({ length: MAX_BACKGROUND_FLUSHES + 2 }, async (_, i) => {
+          const handle = await open(join(dir, `out${i}`), 'wx');
+          // The disk's answer held back: each sync waits until the test lets it go.
+          handle.datasync = () => new Promise<void>((resolve) => release.push(resolve));
+          return { handle, stream: new SpillingWritable(-1, () => Promise.resolve(handle)) };
+        }));
+        const chunk = Buffer.alloc(1024 * 1024, 2);
+        const writeAll = (stream: SpillingWritable, bytes: number): Promise<void> => writeChunks(stream, chunk, bytes);
+        await Promise.all(writers.map(({ stream }) => writeAll(stream, FLUSH_EVERY + 2 * chunk.length)));
+        expect(writers.reduce((n, { stream }) => n + stream.backgroundFlushes, 0)).toBe(MAX_BACKGROUND_FLUSHES);
+        // Once the running syncs are answered, a file that had to wait gets its turn at its next write.
+        for (const go of release.splice(0)) go();
+        await Promise.all(writers.map(({ stream }) => stream.flushed()));
+        await Promise.all(writers.map(({ stream }) => writeAll(stream, chunk.length)));
+        expect(writers.reduce((n, { stream }) => n + stream.backgroundFlushes, 0)).toBe(2 * MAX_BACKGROUND_FLUSHES);
+        for (const go of release.splice(0)) go();
+        for (const { stream, handle } of writers) {
+          await new Promise<void>((resolve, reject) => stream.once('error', reject).end(resolve));
+          await stream.flushed();
+          await handle.close();
         }
-        await new Promise((r) => stream.write(chunk, r));
-      };
-      await Promise.all(writers.map(({ stream }) => writeAll(stream, FLUSH_EVERY + 2 * chunk.length)));
-      expect(writers.reduce((n, { stream }) => n + stream.backgroundFlushes, 0)).toBe(MAX_BACKGROUND_FLUSHES);
-      // Once the running syncs are answered, a file that had to wait gets its turn at its next write.
-      for (const go of release.splice(0)) go();
-      await Promise.all(writers.map(({ stream }) => stream.flushed()));
-      await Promise.all(writers.map(({ stream }) => writeAll(stream, chunk.length)));
-      expect(writers.reduce((n, { stream }) => n + stream.backgroundFlushes, 0)).toBe(2 * MAX_BACKGROUND_FLUSHES);
-      for (const go of release.splice(0)) go();
-      for (const { stream, handle } of writers) {
-        await new Promise<void>((resolve, reject) => stream.once('error', reject).end(resolve));
-        await stream.flushed();
-        await handle.close();
+      } finally {
+        for (const go of release) go();
       }
-    } finally {
-      for (const go of release) go();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -1,5 +1,5 @@
-// Test-only (kept out of dist by tsconfig.json): a store of its own in a fresh temp folder, with
-// one bucket, for each test.
+// Test-only (kept out of dist by tsconfig.json): a fresh temp folder, or a store of its own in
+// one with one bucket, for each test.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,4 +24,14 @@ export async function openTempStore(prefix: string, bucket: string, ...rootPath:
 export async function closeTempStore({ dir, store }: TempStore): Promise<void> {
   await store.close();
   await rm(dir, { recursive: true, force: true });
+}
+
+/** Runs `fn` with a fresh temp folder, removed afterwards whatever happens. */
+export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
