@@ -53,21 +53,6 @@ describe('checksum algorithms', () => {
     }
   });
 
-  it('CRC64NVME gives the same value at every alignment of the bytes in memory (its word path)', async () => {
-    const backing = randomBytes(4096 + 64);
-    for (const offset of [0, 1, 2, 3, 4, 5, 6, 7]) {
-      for (const len of [15, 16, 17, 23, 24, 31, 4096 + 5]) {
-        const data = backing.subarray(offset, offset + len);
-        const reference = new Crc64Nvme();
-        reference.update(data);
-        const expected = Buffer.from(await reference.digest()).toString('hex');
-        expect(digestHex('CRC64NVME', data)).toBe(expected);
-        // And split at an odd point, so the second piece starts unaligned as well.
-        expect(digestHex('CRC64NVME', data.subarray(0, 5), data.subarray(5))).toBe(expected);
-      }
-    }
-  });
-
   it('maps header names both ways and ignores unknown ones', () => {
     expect(checksumHeaderName('CRC64NVME')).toBe('x-amz-checksum-crc64nvme');
     expect(algorithmFromHeaderName('X-Amz-Checksum-CRC32C')).toBe('CRC32C');

@@ -5,15 +5,21 @@
  * check value for "123456789" = 0xAE8B14860A799888. The digest is the 8 bytes big-endian, as
  * S3 puts it in `x-amz-checksum-crc64nvme`.
  *
- * JavaScript has no fast 64-bit integers, so the register is kept as two uint32 halves and the
- * table is split the same way. Eight bytes are folded per step (slicing-by-8) because this
- * checksum runs over every uploaded byte by default. On a little-endian machine the eight
- * bytes are read as two aligned 32-bit words instead of eight byte loads: 1.2-1.4x the
- * speed in a 64 MiB microbench.
+ * S3 computes this checksum over every uploaded byte by default, so it runs natively where it
+ * can: aws-crt (AWS's C runtime, whose prebuilt binding the AWS SDK itself uses for this
+ * checksum) folded 1 GiB in 0.71-0.79 s of CPU here, the JS fold below in 2.06-2.14 s. The
+ * binding is checked against the check value when it loads; where it does not load, the JS
+ * fold is used, with the same register, so a body may move between the two.
  *
- * `buildCrc64Tables` and `crc64Fold` use nothing outside themselves: the checksum worker
- * (crc64-offload.ts) runs them from their source text, so both threads run the same code.
+ * The JS fold: JavaScript has no fast 64-bit integers, so the register is kept as two uint32
+ * halves and the table is split the same way. Eight bytes are folded per step
+ * (slicing-by-8), read as two aligned 32-bit words on a little-endian machine.
+ *
+ * `buildCrc64Tables`, `crc64Fold` and `crc64FoldNative` use nothing outside themselves: the
+ * checksum worker (crc64-offload.ts) runs them from their source text, so both threads run
+ * the same code.
  */
+import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
 
 export interface Crc64Tables {
@@ -124,11 +130,45 @@ export const CRC64_INITIAL: Readonly<Crc64State> = { lo: 0xffffffff, hi: 0xfffff
 export const LITTLE_ENDIAN = endianness() === 'LE';
 export const CRC64_TABLES = buildCrc64Tables();
 
+/** aws-crt's CRC64NVME: `previous` and the result are the CRC so far, 8 bytes big-endian. */
+export type NativeCrc64 = (data: Uint8Array, previous?: DataView) => DataView;
+
+/** Folds `data` into `state` through the native function (the register is the CRC's complement). */
+export function crc64FoldNative(native: NativeCrc64, state: Crc64State, data: Uint8Array): void {
+  const previous = new DataView(new ArrayBuffer(8));
+  previous.setUint32(0, (state.hi ^ 0xffffffff) >>> 0);
+  previous.setUint32(4, (state.lo ^ 0xffffffff) >>> 0);
+  const out = native(data, previous);
+  state.hi = (out.getUint32(0) ^ 0xffffffff) >>> 0;
+  state.lo = (out.getUint32(4) ^ 0xffffffff) >>> 0;
+}
+
+/** Where aws-crt's binding is, if it loads here and gives the check value; else null. */
+function findNative(): { path: string; crc64nvme: NativeCrc64 } | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const path = require.resolve('aws-crt/dist/native/checksums.js');
+    const { crc64nvme } = require(path) as { crc64nvme: NativeCrc64 };
+    const check = crc64nvme(Buffer.from('123456789', 'latin1'));
+    return check.getUint32(0) === 0xae8b1486 && check.getUint32(4) === 0x0a799888 ? { path, crc64nvme } : null;
+  } catch {
+    return null;
+  }
+}
+
+export const NATIVE_CRC64 = findNative();
+
+/** Folds `data` into `state`, natively where the binding loaded. */
+export function crc64Update(state: Crc64State, data: Uint8Array): void {
+  if (NATIVE_CRC64) crc64FoldNative(NATIVE_CRC64.crc64nvme, state, data);
+  else crc64Fold(CRC64_TABLES, state, data, LITTLE_ENDIAN);
+}
+
 export class Crc64NvmeSync {
   readonly state: Crc64State = { ...CRC64_INITIAL };
 
   update(data: Uint8Array): void {
-    crc64Fold(CRC64_TABLES, this.state, data, LITTLE_ENDIAN);
+    crc64Update(this.state, data);
   }
 
   /** The 8-byte big-endian digest; the running state is left untouched. */
