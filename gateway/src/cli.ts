@@ -10,6 +10,7 @@
  * Settings come from KMSGATE_* variables and the same flags (see config.ts).
  */
 import './thread-pool.js';
+import './heap-growth.js';
 import { join, resolve } from 'node:path';
 import { upgradeKeystore } from '@kmsgate/kms-core';
 import { ConfigError, resolveConfig, type GatewayConfig } from './config.js';
