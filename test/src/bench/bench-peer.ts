@@ -10,7 +10,11 @@
  *   BENCH_PEER_SECONDS   seconds per small-object load (default 4)
  *   BENCH_PEER_BIG_MIB   large object size in MiB (default 1024)
  *   BENCH_PEER_KEYS      keys for the full-pagination listing (default 10000)
- *   BENCH_PEER_ONLY      comma list of parts: small, big, list, rss (default all)
+ *   BENCH_PEER_ONLY      comma list of parts: small, big, list, rss, fresh (default all)
+ *
+ * The peak RSS rows of `big` and `rss` are taken in the same server process after the
+ * small-object loads, whose heap V8 and malloc keep; `fresh` takes the same two loads once per
+ * round on a newly started server each, so what the object size itself costs shows.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,7 +33,7 @@ const ROUNDS = Number(process.env.BENCH_PEER_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_PEER_SECONDS ?? 4);
 const BIG_MIB = Number(process.env.BENCH_PEER_BIG_MIB ?? 1024);
 const LIST_KEYS = Number(process.env.BENCH_PEER_KEYS ?? 10_000);
-const PARTS = new Set((process.env.BENCH_PEER_ONLY ?? 'small,big,list,rss').split(','));
+const PARTS = new Set((process.env.BENCH_PEER_ONLY ?? 'small,big,list,rss,fresh').split(','));
 const CONCURRENCY = 32;
 /** Small-object PUTs cycle over this many keys (overwrites), and GETs read them back. */
 const KEYSET = 2000;
@@ -69,25 +73,43 @@ async function smallLoads(server: BenchServer, client: LiteClient): Promise<void
   }
 }
 
-async function bigLoads(server: BenchServer, client: LiteClient): Promise<void> {
+/** A large PUT, then its GET: their MiB/s and the server's peak RSS over both. */
+async function bigLoads(server: BenchServer, client: LiteClient): Promise<{ putRate: number; getRate: number; peakRss: number }> {
   const size = BIG_MIB * MiB;
   const path = `/${BUCKET}/big.bin`;
   await server.resetPeakRss();
   let t0 = performance.now();
   await client.put(path, repeatingStream(size), size);
-  record(`${BIG_MIB} MiB PUT`, 'MiB/s', true, server.name, BIG_MIB / ((performance.now() - t0) / 1000));
+  const putRate = BIG_MIB / ((performance.now() - t0) / 1000);
   t0 = performance.now();
   const got = await client.get(path);
   if (got !== size) throw new Error(`GET returned ${got} bytes, expected ${size}`);
-  record(`${BIG_MIB} MiB GET`, 'MiB/s', true, server.name, BIG_MIB / ((performance.now() - t0) / 1000));
-  record(`peak RSS, ${BIG_MIB} MiB PUT+GET`, 'MiB', false, server.name, await server.peakRssMiB());
+  const getRate = BIG_MIB / ((performance.now() - t0) / 1000);
+  return { putRate, getRate, peakRss: await server.peakRssMiB() };
 }
 
-async function rssLoad(server: BenchServer, client: LiteClient): Promise<void> {
+async function rssLoad(server: BenchServer, client: LiteClient, label = 'peak RSS, 16 × 64 MiB PUTs at once'): Promise<void> {
   const size = 64 * MiB;
   await server.resetPeakRss();
   await Promise.all(Array.from({ length: 16 }, (_, i) => client.put(`/${BUCKET}/rss/p${i}`, repeatingStream(size), size)));
-  record('peak RSS, 16 × 64 MiB PUTs at once', 'MiB', false, server.name, await server.peakRssMiB());
+  record(label, 'MiB', false, server.name, await server.peakRssMiB());
+}
+
+/** Both peak RSS loads on a server started for them alone, one after the other. */
+async function freshRssLoads(root: string, round: number): Promise<void> {
+  for (const start of [startKmsgate, startS3rver]) {
+    const dir = join(root, `fresh-${round}-${start === startKmsgate ? 'kmsgate' : 's3rver'}`);
+    const server = await start(dir);
+    const client = new LiteClient(server, CONCURRENCY);
+    try {
+      record(`peak RSS, ${BIG_MIB} MiB PUT+GET, fresh`, 'MiB', false, server.name, (await bigLoads(server, client)).peakRss);
+      await rssLoad(server, client, 'peak RSS, 16 × 64 MiB PUTs, fresh');
+    } finally {
+      client.destroy();
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
 }
 
 async function fillListing(client: LiteClient): Promise<void> {
@@ -174,12 +196,18 @@ export async function benchPeer(peer: string): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const s of servers) if (PARTS.has('small')) await smallLoads(s, clients.get(s.name)!);
       if (PARTS.has('big')) {
-        for (const s of servers) await bigLoads(s, clients.get(s.name)!);
+        for (const s of servers) {
+          const { putRate, getRate, peakRss } = await bigLoads(s, clients.get(s.name)!);
+          record(`${BIG_MIB} MiB PUT`, 'MiB/s', true, s.name, putRate);
+          record(`${BIG_MIB} MiB GET`, 'MiB/s', true, s.name, getRate);
+          record(`peak RSS, ${BIG_MIB} MiB PUT+GET`, 'MiB', false, s.name, peakRss);
+        }
         await ddReference(root);
       }
       for (const s of servers) if (PARTS.has('rss')) await rssLoad(s, clients.get(s.name)!);
       for (const s of servers) if (PARTS.has('list')) await listLoad(s);
       for (const s of servers) if (PARTS.has('list')) await listLoadPlain(s, clients.get(s.name)!);
+      if (PARTS.has('fresh')) await freshRssLoads(root, round);
       console.log(`round ${round} done`);
     }
     for (const c of clients.values()) c.destroy();
