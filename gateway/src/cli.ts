@@ -10,11 +10,11 @@
  * Settings come from KMSGATE_* variables and the same flags (see config.ts).
  */
 import './thread-pool.js';
-import './heap-growth.js';
 import { join, resolve } from 'node:path';
 import { upgradeKeystore } from '@kmsgate/kms-core';
 import { ConfigError, resolveConfig, type GatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
+import { enableLargeBodyHeapGrowth } from './heap-growth.js';
 import { IdentityStore } from './identity/identity.js';
 import { loadRootKey } from './identity/root-key.js';
 
@@ -62,6 +62,7 @@ them in KMSGATE_SECRET_ACCESS_KEY and KMSGATE_ROOT_KEY (base64 of 32 bytes), or 
 `;
 
 async function server(cfg: GatewayConfig): Promise<void> {
+  enableLargeBodyHeapGrowth();
   const gateway = await startGateway({
     host: cfg.host,
     port: cfg.port,

@@ -15,6 +15,7 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import type { CipherGCM } from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
+import { LargeBodyMark } from '../heap-growth.js';
 import { PlaintextLengthError } from './errors.js';
 import {
   DEFAULT_SEGMENT_SIZE_LOG2, MAX_SEGMENTS, NONCE_PREFIX_SIZE, SALT_SIZE, TAG_SIZE,
@@ -95,6 +96,7 @@ abstract class GwseEncryptor extends Transform {
   private readonly header: Buffer;
   private readonly noncePrefix: Buffer;
   private headerSent = false;
+  protected readonly largeBody = new LargeBodyMark();
 
   /** Takes ownership of `contentKey` and zeroes it when the stream ends or is destroyed. */
   constructor(contentKey: Buffer, header: Buffer, noncePrefix: Buffer, segmentSize: number) {
@@ -110,6 +112,7 @@ abstract class GwseEncryptor extends Transform {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.wipe();
+    this.largeBody.ended();
     callback(error);
   }
 
@@ -158,6 +161,7 @@ class SegmentEncryptor extends GwseEncryptor {
       callback(new PlaintextLengthError(this.declaredLength, this.seen + chunk.length));
       return;
     }
+    this.largeBody.passed(chunk.length);
     this.sendHeader();
     let offset = 0;
     while (offset < chunk.length) {
@@ -227,6 +231,7 @@ class HeldSegmentEncryptor extends GwseEncryptor {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
+      this.largeBody.passed(chunk.length);
       this.sendHeader();
       let offset = 0;
       while (offset < chunk.length) {

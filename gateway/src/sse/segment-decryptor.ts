@@ -11,6 +11,7 @@ import { createDecipheriv } from 'node:crypto';
 import type { DecipherGCM } from 'node:crypto';
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
+import { LargeBodyMark } from '../heap-growth.js';
 import { IntegrityError } from './errors.js';
 import { TAG_SIZE, segmentNonce, segmentPlaintextSize } from './format/gwse.js';
 import type { SegmentPlan } from './format/range.js';
@@ -41,6 +42,7 @@ export class SegmentDecryptor extends Transform {
   private toSkip: number;
   private toEmit: number;
   private verifiedSegments = 0;
+  private readonly largeBody = new LargeBodyMark();
 
   constructor(params: SegmentDecryptorParams) {
     super({ readableHighWaterMark: params.segmentSize });
@@ -73,6 +75,7 @@ export class SegmentDecryptor extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.largeBody.passed(chunk.length);
     try {
       let offset = 0;
       while (offset < chunk.length) {
@@ -112,6 +115,7 @@ export class SegmentDecryptor extends Transform {
     this.dropHeld();
     this.decipher = null;
     this.p.contentKey.fill(0);
+    this.largeBody.ended();
     callback(error);
   }
 

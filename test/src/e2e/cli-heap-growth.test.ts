@@ -1,30 +1,49 @@
-// The CLI gives V8 a heap growing factor of 5 (see gateway/src/heap-growth.ts), and keeps
-// one given on node's command line. V8 prints the factor it used for the next old-generation
-// limit after a full GC with --trace-gc-verbose.
+// The gateway raises V8's heap growing factor to 5 while a large body streams and gives V8
+// back its own choice after (see gateway/src/heap-growth.ts), and leaves a factor given to node
+// alone. V8 prints the factor it used for the next old-generation limit after a full GC with
+// --trace-gc-verbose; the child process runs the module as the CLI does.
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { CLI } from '../cli-process.js';
 
-// A full GC as the process exits, after the CLI's modules ran.
-const GC_AT_EXIT = "data:text/javascript,process.on('exit',()=>globalThis.gc())";
+const MODULE = pathToFileURL(CLI.replace(/cli\.js$/, 'heap-growth.js')).href;
 
-async function growingFactorsOf(nodeArgs: string[]): Promise<string[]> {
+/** The factor of each full GC: before a large body, during it, after it ended. */
+async function factorsAround(nodeArgs: string[]): Promise<string[]> {
+  const script = [
+    `const h = await import(${JSON.stringify(MODULE)});`,
+    'h.enableLargeBodyHeapGrowth();',
+    'gc();',
+    'const end = h.largeBodyStarted();',
+    'gc();',
+    'end();',
+    'gc();',
+  ].join('\n');
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--expose-gc', '--trace-gc-verbose', ...nodeArgs, '--import', GC_AT_EXIT, CLI, 'help'],
+    ['--expose-gc', '--trace-gc-verbose', ...nodeArgs, '--input-type=module', '-e', script],
     { env: { PATH: process.env.PATH }, maxBuffer: 16 * 1024 * 1024 },
   );
   return [...stdout.matchAll(/\[HeapController\] Limit: .*\(([\d.]+)\)/g)].map((m) => m[1]!);
 }
 
-describe('CLI heap growing factor', () => {
-  it('is 5 unless node was given one, which is kept', async () => {
-    const ours = await growingFactorsOf([]);
-    expect(ours.length).toBeGreaterThan(0);
-    expect(new Set(ours)).toEqual(new Set(['5.0']));
-    const given = await growingFactorsOf(['--heap-growing-percent=50']);
-    expect(given.length).toBeGreaterThan(0);
-    expect(new Set(given)).toEqual(new Set(['1.5']));
+describe('heap growing factor for large bodies', () => {
+  it('is 5 only while a large body streams', async () => {
+    const [before, during, after] = await factorsAround([]);
+    expect(during).toBe('5.0');
+    expect(before).not.toBe('5.0');
+    expect(after).not.toBe('5.0');
+  });
+
+  it('stays what node was given', async () => {
+    expect(await factorsAround(['--heap-growing-percent=50'])).toEqual(['1.5', '1.5', '1.5']);
+  });
+
+  it('is turned on by the CLI when it serves', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const source = await readFile(CLI.replace(/dist[/\\]cli\.js$/, 'src/cli.ts'), 'utf8');
+    expect(source).toMatch(/async function server\(cfg: GatewayConfig\): Promise<void> \{\n {2}enableLargeBodyHeapGrowth\(\);/);
   });
 });
