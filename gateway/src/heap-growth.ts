@@ -9,8 +9,11 @@
  * 0.3 s of main-thread pauses plus the marking threads' CPU, and 20-30% of the throughput.
  * A factor of 5 (heap-growing-percent 400) ended that (0-2 per GiB). Held all the time,
  * though, it let the old generation grow under small-object load: a 10-minute mixed soak
- * settled about 45 MiB higher and still rose for its first minutes. So the factor is 5 only
- * while some body past LARGE_BODY_BYTES is streaming, and V8's own choice otherwise.
+ * settled about 45 MiB higher and still rose for its first minutes, and with 16 concurrent
+ * 64 MiB PUTs, whose buffers then wait longer for a collection, the peak rose from 135-139 to
+ * 143-210 MiB. So the factor is 5 only while one or two bodies past LARGE_BODY_BYTES are
+ * streaming (a single large transfer is where the pauses cost throughput), and V8's own
+ * choice otherwise, with none or with more (where memory is what counts).
  *
  * Only the CLI turns this on; an app embedded in another process keeps V8's defaults, and so
  * does a process started with its own --heap-growing-percent.
@@ -19,9 +22,20 @@ import { setFlagsFromString } from 'node:v8';
 
 export const LARGE_BODY_BYTES = 4 * 1024 * 1024;
 export const LARGE_BODY_GROWING_PERCENT = 400;
+/** Up to this many large bodies at once get the raised factor; beyond it, V8's own again. */
+export const MAX_RAISED_BODIES = 2;
 
 let enabled = false;
 let active = 0;
+/** The value last given to V8; 0 is V8's own setting (its dynamic factor). */
+let current = 0;
+
+function apply(): void {
+  const wanted = active >= 1 && active <= MAX_RAISED_BODIES ? LARGE_BODY_GROWING_PERCENT : 0;
+  if (!enabled || wanted === current) return;
+  current = wanted;
+  setFlagsFromString(`--heap-growing-percent=${wanted}`);
+}
 
 export function enableLargeBodyHeapGrowth(execArgv: readonly string[] = process.execArgv): void {
   enabled = !execArgv.some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg));
@@ -34,13 +48,14 @@ export function largeBodiesStreaming(): number {
 
 /** A body passed LARGE_BODY_BYTES; call the returned function when it ends (more calls do nothing). */
 export function largeBodyStarted(): () => void {
-  if (active++ === 0 && enabled) setFlagsFromString(`--heap-growing-percent=${LARGE_BODY_GROWING_PERCENT}`);
+  active++;
+  apply();
   let ended = false;
   return () => {
     if (ended) return;
     ended = true;
-    // 0 is V8's own setting: its dynamic factor.
-    if (--active === 0 && enabled) setFlagsFromString('--heap-growing-percent=0');
+    active--;
+    apply();
   };
 }
 

@@ -1,6 +1,6 @@
-// The gateway raises V8's heap growing factor to 5 while a large body streams and gives V8
-// back its own choice after (see gateway/src/heap-growth.ts), and leaves a factor given to node
-// alone. V8 prints the factor it used for the next old-generation limit after a full GC with
+// The gateway raises V8's heap growing factor to 5 while one or two large bodies stream, gives
+// V8 back its own choice otherwise (see gateway/src/heap-growth.ts), and leaves a factor given
+// to node alone. V8 prints the factor it used for the next old-generation limit after a full GC with
 // --trace-gc-verbose; the child process runs the module as the CLI does.
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
@@ -10,15 +10,22 @@ import { CLI } from '../cli-process.js';
 
 const MODULE = pathToFileURL(CLI.replace(/cli\.js$/, 'heap-growth.js')).href;
 
-/** The factor of each full GC: before a large body, during it, after it ended. */
+/**
+ * The factor of each full GC: before a large body, during it, with a second and a third one
+ * started, with the third ended, and after all ended.
+ */
 async function factorsAround(nodeArgs: string[]): Promise<string[]> {
   const script = [
     `const h = await import(${JSON.stringify(MODULE)});`,
     'h.enableLargeBodyHeapGrowth();',
     'gc();',
-    'const end = h.largeBodyStarted();',
+    'const ends = [h.largeBodyStarted()];',
     'gc();',
-    'end();',
+    'ends.push(h.largeBodyStarted(), h.largeBodyStarted());',
+    'gc();',
+    'ends.pop()();',
+    'gc();',
+    'for (const end of ends) end();',
     'gc();',
   ].join('\n');
   const { stdout } = await promisify(execFile)(
@@ -30,15 +37,15 @@ async function factorsAround(nodeArgs: string[]): Promise<string[]> {
 }
 
 describe('heap growing factor for large bodies', () => {
-  it('is 5 only while a large body streams', async () => {
-    const [before, during, after] = await factorsAround([]);
-    expect(during).toBe('5.0');
-    expect(before).not.toBe('5.0');
-    expect(after).not.toBe('5.0');
+  it('is 5 only while one or two large bodies stream', async () => {
+    const [before, one, three, two, after] = await factorsAround([]);
+    expect(one).toBe('5.0');
+    expect(two).toBe('5.0');
+    for (const factor of [before, three, after]) expect(factor).not.toBe('5.0');
   });
 
   it('stays what node was given', async () => {
-    expect(await factorsAround(['--heap-growing-percent=50'])).toEqual(['1.5', '1.5', '1.5']);
+    expect(await factorsAround(['--heap-growing-percent=50'])).toEqual(['1.5', '1.5', '1.5', '1.5', '1.5']);
   });
 
   it('is turned on by the CLI when it serves', async () => {
