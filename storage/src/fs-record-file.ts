@@ -1,9 +1,10 @@
 // Reads a key's record file with as few calls as the record allows (object-record.ts): the
 // head alone for HEAD, commits, deletes and listings, so an inline object's data is not read
-// for them; the whole file, in the same open, for a GET.
+// for them; the whole file, in the same open, for a GET. The store reads through its batching
+// reader (fs-record-reader.ts); without one, a read goes through libuv's pool.
 import { isErrno, readSmallFile, SMALL_READ } from './fs-util.js';
 import type { RecordReader } from './fs-record-reader.js';
-import { decodeObjectRecord, decodeRecordHead, recordLength, type ObjectRecord, type RecordHead } from './object-record.js';
+import { decodeObjectRecord, decodeRecordHead, INLINE_MAX, recordLength, type ObjectRecord, type RecordHead } from './object-record.js';
 
 /** null for a missing file, as for a key that is not there. */
 async function readOrNull(file: string, enough: (prefix: Buffer) => number | null): Promise<Buffer | null> {
@@ -22,13 +23,16 @@ const wholeLength = (prefix: Buffer): number | null => {
   return length === null ? null : length + 1;
 };
 
-export async function readRecordFile(file: string): Promise<ObjectRecord | null> {
-  const bytes = await readOrNull(file, wholeLength);
+/** A first read through the batching reader that holds any inline object whole. */
+const WHOLE_READ = INLINE_MAX + SMALL_READ;
+
+export async function readRecordFile(file: string, reader?: RecordReader): Promise<ObjectRecord | null> {
+  const bytes = reader ? await readVia(reader, file, WHOLE_READ, wholeLength) : await readOrNull(file, wholeLength);
   return bytes && decodeObjectRecord(bytes);
 }
 
-export async function readRecordHead(file: string): Promise<RecordHead | null> {
-  const bytes = await readOrNull(file, headLength);
+export async function readRecordHead(file: string, reader?: RecordReader): Promise<RecordHead | null> {
+  const bytes = reader ? await readVia(reader, file, SMALL_READ, headLength) : await readOrNull(file, headLength);
   return bytes && decodeRecordHead(bytes);
 }
 
@@ -36,10 +40,18 @@ export async function readRecordHead(file: string): Promise<RecordHead | null> {
  * A record's head for a listing, through the batching reader, which reads at most
  * SMALL_READ bytes of a file: a head longer than that (large metadata) is read again here.
  */
-export async function readListingHead(reader: RecordReader, file: string): Promise<Buffer | null> {
-  const prefix = await reader.read(file, SMALL_READ);
-  if (prefix === null || prefix.length < SMALL_READ) return prefix;
-  const length = headLength(prefix);
+export function readListingHead(reader: RecordReader, file: string): Promise<Buffer | null> {
+  return readVia(reader, file, SMALL_READ, headLength);
+}
+
+/**
+ * At most `limit` bytes through the batching reader: a file shorter than that is whole; a
+ * longer one is cut where its lengths say it may be, or read on here if they say it is longer.
+ */
+async function readVia(reader: RecordReader, file: string, limit: number, enough: (prefix: Buffer) => number | null): Promise<Buffer | null> {
+  const prefix = await reader.read(file, limit);
+  if (prefix === null || prefix.length < limit) return prefix;
+  const length = enough(prefix);
   if (length !== null && length <= prefix.length) return prefix.subarray(0, length);
-  return readOrNull(file, headLength);
+  return readOrNull(file, enough);
 }

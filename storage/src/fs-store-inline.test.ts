@@ -5,11 +5,11 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getData, listingEntry, putObject, putPart, readAll } from './contract.js';
 import { RecordReader } from './fs-record-reader.js';
-import { readListingHead } from './fs-record-file.js';
+import { readListingHead, readRecordFile, readRecordHead } from './fs-record-file.js';
 import { FsObjectStore } from './fs-store.js';
 import { closeTempStore, openTempStore } from './test-fixtures.js';
 import { SMALL_READ } from './fs-util.js';
-import { encodeObjectRecord, INLINE_MAX } from './object-record.js';
+import { encodeObjectRecord, INLINE_MAX, type ObjectRecord } from './object-record.js';
 
 describe('FsObjectStore, small objects inline', () => {
   let dir: string;
@@ -159,6 +159,39 @@ describe('FsObjectStore, small objects inline', () => {
       expect(head?.length).toBe(whole.length - data.length);
       expect(head?.equals(whole.subarray(0, head.length))).toBe(true);
       expect((await reader.read(file, SMALL_READ))?.length).toBe(SMALL_READ);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('reads whole records through the batching reader at every length around its first read, as the direct read does', async () => {
+    const reader = new RecordReader();
+    const file = join(dir, 'record');
+    const whole = INLINE_MAX + SMALL_READ; // the reader's first read for a GET
+    try {
+      const records = [
+        { files: [], inline: Buffer.alloc(INLINE_MAX, 1), metadata: Buffer.alloc(SMALL_READ - 40, 'm'), listing: null },
+        { files: [], inline: Buffer.alloc(INLINE_MAX, 2), metadata: Buffer.alloc(SMALL_READ + 5000, 'm'), listing: listingEntry('k') },
+        // A record of thousands of parts is longer than the first read and names no inline data.
+        { files: Array.from({ length: 4000 }, (_, i) => ({ name: i.toString(16).padStart(32, '0'), size: 5 * 1024 * 1024 })), inline: null, metadata: Buffer.from('m'), listing: null },
+      ];
+      for (const record of records) {
+        const bytes = encodeObjectRecord(record);
+        for (const extra of [0, 1]) {
+          await writeFile(file, extra ? Buffer.concat([bytes, Buffer.from('x')]) : bytes);
+          // Compared as encoded bytes (or the error's message): quick for records this long.
+          const outcome = (read: Promise<ObjectRecord | null>): Promise<string> =>
+            read.then((r) => (r ? encodeObjectRecord(r).toString('base64') : 'null'), (err: Error) => err.message);
+          const direct = await outcome(readRecordFile(file));
+          expect(await outcome(readRecordFile(file, reader))).toBe(direct);
+          if (!extra) expect(direct).toBe(bytes.toString('base64'));
+          const head = (via?: RecordReader): Promise<string> =>
+            readRecordHead(file, via).then((h) => JSON.stringify(h && { ...h, metadata: h.metadata.toString('base64') }), (err: Error) => err.message);
+          expect(await head(reader)).toBe(await head());
+        }
+        expect([record.files.length, bytes.length > whole]).toEqual([record.files.length, record.files.length > 0 || record.metadata.length > SMALL_READ]);
+      }
+      expect(await readRecordFile(join(dir, 'missing'), reader)).toBeNull();
     } finally {
       await reader.close();
     }

@@ -95,7 +95,7 @@ export class FsObjectStore implements ObjectStore {
   private readonly dirCache: DirEntriesCache;
   private readonly summaries: SummaryCache;
   private readonly entrySource: EntrySource;
-  /** Reads the records a listing has no cached entry for, a page's worth at a time. */
+  /** Reads records off the main thread, those asked for in one turn together (fs-record-reader.ts). */
   private readonly records = new RecordReader();
   private readonly buckets = new BucketCache();
   /** Folder fsyncs of concurrent commits and deletes, shared (fs-dir-sync.ts). */
@@ -381,7 +381,7 @@ export class FsObjectStore implements ObjectStore {
 
   /** A key's record without inline data bytes: all a HEAD, a commit or a delete needs. */
   private readRecord(bucket: string, path: KeyPath): Promise<RecordHead | null> {
-    return readRecordHead(this.layout.recordPath(bucket, path));
+    return readRecordHead(this.layout.recordPath(bucket, path), this.records);
   }
 
   /** What a listing needs of one record file; a corrupt record still lists (entry null). */
@@ -409,7 +409,7 @@ export class FsObjectStore implements ObjectStore {
     const ref = this.layout.keyRef(bucket, key);
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       // One read of the record file: an inline object's data comes with it.
-      const record: ObjectRecord = await this.readExistingRecord(bucket, ref, readRecordFile);
+      const record: ObjectRecord = await this.readExistingRecord(bucket, ref, (file) => readRecordFile(file, this.records));
       if (record.inline) return new FsInlineObject(record.inline, record.metadata);
       const handles = await this.openDataFiles(bucket, record.files);
       if (handles) return new FsStoredObject(handles, record.metadata, record.files.map((f) => f.size));
@@ -437,7 +437,7 @@ export class FsObjectStore implements ObjectStore {
 
   async headObject(bucket: string, key: string): Promise<{ metadata: Buffer; dataSize: number }> {
     this.checkOpen();
-    const record = await this.readExistingRecord(bucket, this.layout.keyRef(bucket, key), readRecordHead);
+    const record = await this.readExistingRecord(bucket, this.layout.keyRef(bucket, key), (file) => readRecordHead(file, this.records));
     return { metadata: record.metadata, dataSize: record.dataSize };
   }
 
