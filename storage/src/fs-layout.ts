@@ -20,6 +20,11 @@ export class FsLayout {
     return join(this.root, 'tmp');
   }
 
+  /** Replaced record files kept for reuse (fs-spare-records.ts). */
+  get spareDir(): string {
+    return join(this.root, 'spare');
+  }
+
   get bucketsDir(): string {
     return join(this.root, 'buckets');
   }

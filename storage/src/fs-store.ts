@@ -1,6 +1,8 @@
 // Filesystem backend of ObjectStore. One process owns a root directory:
 //
 //   <root>/tmp/                      temp data, records and bucket staging; emptied on open
+//   <root>/spare/                    replaced records kept for reuse (fs-spare-records.ts);
+//                                    emptied on open and close
 //   <root>/listing-state             which listing summaries to trust (fs-listing-state.ts)
 //   <root>/buckets/b<esc(name)>/
 //     bucket.json                    {"version":1,"creationDate":"<ISO>"}
@@ -25,6 +27,7 @@ import { BucketNotEmptyError, NoSuchBucketError, NoSuchKeyError, PartChangedErro
 import { BucketCache } from './fs-bucket-cache.js';
 import { DirSyncer } from './fs-dir-sync.js';
 import { InstalledFiles } from './fs-record-files.js';
+import { SpareRecords } from './fs-spare-records.js';
 import { KnownDirs } from './fs-known-dirs.js';
 import { createBucketDir, listBucketInfos, readBucketConfig, readBucketInfo, removeBucketDir, writeBucketConfig } from './fs-buckets.js';
 import { FsLayout, type KeyRef } from './fs-layout.js';
@@ -98,6 +101,8 @@ export class FsObjectStore implements ObjectStore {
   /** Reads records off the main thread, those asked for in one turn together (fs-record-reader.ts). */
   private readonly records = new RecordReader();
   private readonly buckets = new BucketCache();
+  /** Replaced record files, written into again by later commits. */
+  private readonly spares: SpareRecords;
   /** Folder fsyncs of concurrent commits and deletes, shared (fs-dir-sync.ts). */
   private readonly dirSync = new DirSyncer();
   private readonly syncDir = (dir: string): Promise<void> => this.dirSync.sync(dir);
@@ -118,6 +123,7 @@ export class FsObjectStore implements ObjectStore {
     options: FsObjectStoreOptions,
     generation: number,
   ) {
+    this.spares = new SpareRecords(layout.spareDir);
     this.dirCache = new DirEntriesCache(options.listingCacheEntries ?? 500_000);
     this.summaries = new SummaryCache(options.listingCacheSummaries ?? 300_000);
     this.entrySource = (dir, base) => this.dirCache.entries(dir, base);
@@ -146,10 +152,12 @@ export class FsObjectStore implements ObjectStore {
     const layout = new FsLayout(root);
     await mkdir(root, { recursive: true, mode: DIR_MODE });
     await mkdirIfMissing(layout.tmpDir);
+    await mkdirIfMissing(layout.spareDir);
     await mkdirIfMissing(layout.bucketsDir);
-    // Whatever is in tmp/ belongs to writes that never committed (we own the root).
-    for (const name of await readdirOrEmpty(layout.tmpDir)) {
-      await rm(join(layout.tmpDir, name), { recursive: true, force: true });
+    // Whatever is in tmp/ belongs to writes that never committed (we own the root); what is
+    // in spare/ is no key's record.
+    for (const dir of [layout.tmpDir, layout.spareDir]) {
+      for (const name of await readdirOrEmpty(dir)) await rm(join(dir, name), { recursive: true, force: true });
     }
     // Before any write is accepted: a crash from here on leaves the state not clean.
     const store = new FsObjectStore(layout, options, await beginListingSession(layout));
@@ -163,7 +171,7 @@ export class FsObjectStore implements ObjectStore {
     let removed = 0;
     for (const { name } of await this.listBuckets()) {
       removed += await this.bucketLocks.exclusive(name, () =>
-        sweepOrphanData(this.layout.bucketDir(name), readRecordHead),
+        sweepOrphanData(this.layout.bucketDir(name), (file) => this.readTracked(readRecordHead, file)),
       );
     }
     return removed;
@@ -279,25 +287,27 @@ export class FsObjectStore implements ObjectStore {
     return this.withKey(bucket, ref.key, async (installed) => {
       await this.assertBucket(bucket);
       // A precondition judges the record's metadata, so only a plain overwrite skips the read.
-      const previousFiles = installed !== undefined && !options.precondition
-        ? installed
-        : ((await this.checkedPrevious(bucket, ref, options))?.files ?? []);
+      const previous = installed !== undefined && !options.precondition ? { files: installed } : await this.checkedPrevious(bucket, ref, options);
+      const previousFiles = previous?.files ?? [];
+      const replaces = previous !== null;
       const files = data.kind === 'inline'
-        ? await this.installRecord(bucket, ref.path, { files: [], inline: data.bytes, metadata, listing: options.listing ?? null })
-        : await this.commitDataFile(bucket, ref, data, metadata, options);
+        ? await this.installRecord(bucket, ref.path, { files: [], inline: data.bytes, metadata, listing: options.listing ?? null }, replaces)
+        : await this.commitDataFile(bucket, ref, data, metadata, options, replaces);
       await this.removeDataFiles(bucket, previousFiles);
       this.installedFiles.installed(keyId(bucket, ref.key), files);
     });
   }
 
   /** Moves a temp data file into its shard, then installs a record naming it. */
-  private async commitDataFile(bucket: string, ref: KeyRef, data: { tmpPath: string; size: number }, metadata: Buffer, options: CommitOptions): Promise<readonly DataFile[]> {
+  private async commitDataFile(
+    bucket: string, ref: KeyRef, data: { tmpPath: string; size: number }, metadata: Buffer, options: CommitOptions, replaces: boolean,
+  ): Promise<readonly DataFile[]> {
     const dataName = uniqueName();
     const dataFile = this.layout.dataPath(bucket, dataName);
     await this.moveIntoShard(data.tmpPath, dataFile);
     try {
       await this.syncDir(dirname(dataFile));
-      return await this.installRecord(bucket, ref.path, { files: [{ name: dataName, size: data.size }], inline: null, metadata, listing: options.listing ?? null });
+      return await this.installRecord(bucket, ref.path, { files: [{ name: dataName, size: data.size }], inline: null, metadata, listing: options.listing ?? null }, replaces);
     } catch (err) {
       await unlink(dataFile).catch(() => {});
       throw err;
@@ -333,12 +343,16 @@ export class FsObjectStore implements ObjectStore {
     for (const file of files) await unlink(this.layout.dataPath(bucket, file.name)).catch(() => {});
   }
 
-  /** Writes the record aside, then renames it over the key's record path; returns the files it names. */
-  private async installRecord(bucket: string, path: KeyPath, record: ObjectRecord): Promise<readonly DataFile[]> {
-    const tmpRecord = this.layout.tmpPath('rec', uniqueName());
-    await writeFileSynced(tmpRecord, encodeObjectRecord(record));
+  /**
+   * Writes the record aside (into a spare if there is one), then renames it over the key's
+   * record path; returns the files it names. `replaces`: a record is there, to keep as a spare.
+   */
+  private async installRecord(bucket: string, path: KeyPath, record: ObjectRecord, replaces: boolean): Promise<readonly DataFile[]> {
+    const spare = this.spares.take();
+    const tmpRecord = spare ?? this.layout.tmpPath('rec', uniqueName());
     let renamed = false;
     try {
+      await writeFileSynced(tmpRecord, encodeObjectRecord(record), spare !== null);
       for (let attempt = 0; ; attempt++) {
         try {
           let dir = this.layout.keysDir(bucket);
@@ -356,8 +370,16 @@ export class FsObjectStore implements ObjectStore {
             });
             if (created) await this.syncDir(parent);
           }
-          await rename(tmpRecord, join(dir, path.record));
+          const recordPath = join(dir, path.record);
+          const kept = replaces ? await this.spares.keepLinked(recordPath) : null;
+          try {
+            await rename(tmpRecord, recordPath);
+          } catch (err) {
+            if (kept !== null) this.spares.discard(kept);
+            throw err;
+          }
           renamed = true;
+          if (kept !== null) this.spares.retire(kept);
           // Under the key's lock: no other change of this record can interleave.
           this.dirCache.added(dir, path.record, bases[path.dirs.length]);
           this.summaries.committed(join(dir, path.record), record.listing);
@@ -373,20 +395,30 @@ export class FsObjectStore implements ObjectStore {
         }
       }
     } finally {
-      // Only a record that never reached its place is left in tmp/ (a failed unlink there
-      // is swept on the next open).
+      // A record that never reached its place goes, half-written or not (from tmp/ or
+      // spare/; a failed unlink there is swept on the next open).
       if (!renamed) await unlink(tmpRecord).catch(() => {});
     }
   }
 
   /** A key's record without inline data bytes: all a HEAD, a commit or a delete needs. */
   private readRecord(bucket: string, path: KeyPath): Promise<RecordHead | null> {
-    return readRecordHead(this.layout.recordPath(bucket, path), this.records);
+    return this.readTracked((file) => readRecordHead(file, this.records), this.layout.recordPath(bucket, path));
+  }
+
+  /** Every read of a key's record goes through here, so no spare is reused under a reader. */
+  private async readTracked<T>(read: (file: string) => Promise<T>, file: string): Promise<T> {
+    const done = this.spares.beginRead();
+    try {
+      return await read(file);
+    } finally {
+      done();
+    }
   }
 
   /** What a listing needs of one record file; a corrupt record still lists (entry null). */
   private async readSummary(file: string): Promise<Summary | null> {
-    const bytes = await readListingHead(this.records, file);
+    const bytes = await this.readTracked((f) => readListingHead(this.records, f), file);
     if (!bytes) return null;
     try {
       const record = decodeRecordHead(bytes);
@@ -409,7 +441,7 @@ export class FsObjectStore implements ObjectStore {
     const ref = this.layout.keyRef(bucket, key);
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       // One read of the record file: an inline object's data comes with it.
-      const record: ObjectRecord = await this.readExistingRecord(bucket, ref, (file) => readRecordFile(file, this.records));
+      const record: ObjectRecord = await this.readExistingRecord(bucket, ref, (file) => this.readTracked((f) => readRecordFile(f, this.records), file));
       if (record.inline) return new FsInlineObject(record.inline, record.metadata);
       const handles = await this.openDataFiles(bucket, record.files);
       if (handles) return new FsStoredObject(handles, record.metadata, record.files.map((f) => f.size));
@@ -437,7 +469,7 @@ export class FsObjectStore implements ObjectStore {
 
   async headObject(bucket: string, key: string): Promise<{ metadata: Buffer; dataSize: number }> {
     this.checkOpen();
-    const record = await this.readExistingRecord(bucket, this.layout.keyRef(bucket, key), (file) => readRecordHead(file, this.records));
+    const record = await this.readExistingRecord(bucket, this.layout.keyRef(bucket, key), (file) => this.readTracked((f) => readRecordHead(f, this.records), file));
     return { metadata: record.metadata, dataSize: record.dataSize };
   }
 
@@ -450,7 +482,7 @@ export class FsObjectStore implements ObjectStore {
       // A record we cannot parse is still removed; its data file is left to the sweep.
       const record = await this.readRecord(bucket, ref.path).catch(() => null);
       try {
-        await unlink(recordPath);
+        await this.spares.keepMoved(recordPath);
       } catch (err) {
         if (isErrno(err, 'ENOENT', 'ENOTDIR')) return;
         throw err;
@@ -598,7 +630,7 @@ export class FsObjectStore implements ObjectStore {
         try {
           await linkParts(this.layout, bucket, dir, kept.map((p) => p.attempt), names);
           const files = kept.map((p, i) => ({ name: names[i], size: p.size }));
-          await this.installRecord(bucket, ref.path, { files, inline: null, metadata, listing: options.listing ?? null });
+          await this.installRecord(bucket, ref.path, { files, inline: null, metadata, listing: options.listing ?? null }, previous !== null);
         } catch (err) {
           await unlinkCompletion(this.layout, bucket, dir, names);
           throw err;
@@ -648,6 +680,7 @@ export class FsObjectStore implements ObjectStore {
       if (this.active > 0) await new Promise<void>((done) => (this.drained = done));
       await this.persisted.close();
       await this.records.close();
+      await this.spares.close();
     })();
     return this.closing;
   }

@@ -72,9 +72,12 @@ export async function fsyncDirOrAncestor(dir: string, top: string, sync: (dir: s
   }
 }
 
-/** Writes a new file (never an existing one) and fsyncs it before returning. */
-export async function writeFileSynced(path: string, bytes: Buffer): Promise<void> {
-  const fd = await openFd(path, 'wx', FILE_MODE);
+/**
+ * Writes a new file and fsyncs it before returning. Never an existing one, unless `reuse`
+ * says the file at `path` is ours to empty and fill (a spare record, fs-spare-records.ts).
+ */
+export async function writeFileSynced(path: string, bytes: Buffer, reuse = false): Promise<void> {
+  const fd = await openFd(path, reuse ? 'w' : 'wx', FILE_MODE);
   try {
     for (let written = 0; written < bytes.length; ) {
       written += (await writeFd(fd, bytes, written, bytes.length - written, null)).bytesWritten;
