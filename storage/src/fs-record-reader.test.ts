@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordReader } from './fs-record-reader.js';
@@ -54,6 +54,26 @@ describe('RecordReader', () => {
     await expect(failing).rejects.toMatchObject({ code: 'EISDIR' });
     expect((await fine)?.toString()).toBe('y');
     expect((await reader.read(join(dir, 'file')))?.toString()).toBe('y');
+  });
+
+  it('does a lone read itself, with the same answers, and starts its thread for the first batch', async () => {
+    const threads = async (): Promise<number> => (await readdir('/proc/self/task')).length;
+    await writeFile(join(dir, 'long'), Buffer.alloc(50_000, 9));
+    await mkdir(join(dir, 'folder'));
+    const before = await threads();
+    expect((await reader.read(join(dir, 'long'), 1000))?.equals(Buffer.alloc(1000, 9))).toBe(true);
+    expect((await reader.read(join(dir, 'long'), 60_000))?.equals(Buffer.alloc(50_000, 9))).toBe(true);
+    expect((await reader.read(join(dir, 'long')))?.length).toBe(50_000);
+    expect(await reader.read(join(dir, 'gone'))).toBeNull();
+    expect(await reader.read(join(dir, 'long', 'below'))).toBeNull();
+    await expect(reader.read(join(dir, 'folder'))).rejects.toMatchObject({ code: 'EISDIR' });
+    expect(await threads()).toBe(before);
+    const pair = await Promise.all([reader.read(join(dir, 'long'), 10), reader.read(join(dir, 'gone'))]);
+    expect(pair[0]?.length).toBe(10);
+    expect(pair[1]).toBeNull();
+    expect(await threads()).toBe(before + 1);
+    // Once it runs, a lone read goes to it too.
+    expect((await reader.read(join(dir, 'long'), 5))?.length).toBe(5);
   });
 
   it('refuses reads once closed', async () => {

@@ -13,13 +13,16 @@
 //
 // - The worker only reads files: no parsing, no caching, no decisions. Its source is inline
 //   so the same code runs from the build and from the sources under test.
-// - It starts on the first cold read and is unref'd, so an idle store keeps no thread busy
-//   and does not hold the process open. If it fails, pending reads fail with it and the
-//   next read starts a new one.
+// - It starts on the first turn that asks for two or more reads and is unref'd, so an idle
+//   store keeps no thread busy and does not hold the process open. A lone read before then
+//   (one client's GET, a large PUT's commit) goes through libuv's pool: the thread and its
+//   isolate cost about 10 MiB of RSS, which a store serving one request at a time is spared.
+//   If the worker fails, pending reads fail with it and the next batch starts a new one.
 // - A missing file (a key deleted meanwhile) reads as null, as for any other reader.
 // - A read may ask for at most some bytes: a listing wants a record's head, not the data
 //   an inline object keeps after it. What is read moves to the main thread uncopied.
 import { Worker } from 'node:worker_threads';
+import { isErrno, readSmallFile } from './fs-util.js';
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -128,11 +131,23 @@ export class RecordReader {
       for (const waiter of batch.waiters) waiter.reject(new Error('record reader is closed'));
       return;
     }
+    if (batch.paths.length === 1 && this.worker === undefined) {
+      this.readHere(batch.paths[0]!, batch.limits[0]!, batch.waiters[0]!);
+      return;
+    }
     const id = this.nextId++;
     this.sent.set(id, batch);
     const worker = this.started();
     worker.ref(); // while a batch is out, so its answer is waited for
     worker.postMessage({ id, paths: batch.paths, limits: batch.limits });
+  }
+
+  /** A lone read while no worker runs: through libuv's pool, as readers without one do. */
+  private readHere(path: string, limit: number | null, waiter: Waiter): void {
+    readSmallFile(path, limit === null ? undefined : () => limit).then(waiter.resolve, (err: unknown) => {
+      if (isErrno(err, 'ENOENT', 'ENOTDIR')) waiter.resolve(null);
+      else waiter.reject(err as Error);
+    });
   }
 
   private started(): Worker {
