@@ -15,7 +15,7 @@ import { runPipeline } from '../streams/run-pipeline.js';
 import type { Readable } from 'node:stream';
 import { IntegrityError } from './errors.js';
 import {
-  HEADER_SIZE, decodeHeader, deriveStreamKey, encryptedSize, fitsSegmentLimit, headerAad, segmentSizeOf, sha256,
+  HEADER_SIZE, decodeHeader, deriveStreamKeys, encryptedSize, fitsSegmentLimit, headerAad, segmentSizeOf,
 } from './format/gwse.js';
 import type { GwseHeader } from './format/gwse.js';
 import { planRange } from './format/range.js';
@@ -59,10 +59,11 @@ export interface EncryptedObject {
 
 export function openEncryptedObject(opts: OpenEncryptedObjectOptions): EncryptedObject {
   const header = decodeHeader(opts.header);
+  // The AAD of every segment is the header's SHA-256: the hash the record keeps.
+  const aad = headerAad(opts.header);
   if (opts.expectedHeaderSha256 !== undefined) {
     const expected = Buffer.from(opts.expectedHeaderSha256, 'hex');
-    const actual = sha256(opts.header);
-    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+    if (expected.length !== aad.length || !timingSafeEqual(expected, aad)) {
       throw new IntegrityError('header hash differs from the metadata record');
     }
   }
@@ -83,13 +84,15 @@ export function openEncryptedObject(opts: OpenEncryptedObjectOptions): Encrypted
     throw new IntegrityError(`file is ${opts.fileSize} bytes, its length implies ${expectedSize}`);
   }
   const keyInput = { dek: opts.dek, salt: header.salt, partNumber: header.partNumber, objectContext: opts.objectContext };
-  const commitment = deriveStreamKey(keyInput, 'commit');
-  const committed = timingSafeEqual(commitment, header.commitment);
-  commitment.fill(0);
-  if (!committed) throw new IntegrityError('key commitment mismatch (wrong key or encryption context)');
+  const keys = deriveStreamKeys(keyInput);
+  const committed = timingSafeEqual(keys.commit, header.commitment);
+  keys.commit.fill(0);
+  if (!committed) {
+    keys.content.fill(0);
+    throw new IntegrityError('key commitment mismatch (wrong key or encryption context)');
+  }
 
-  let contentKey: Buffer | null = deriveStreamKey(keyInput, 'content');
-  const aad = headerAad(opts.header);
+  let contentKey: Buffer | null = keys.content;
   const plan = (range?: PlaintextRange): SegmentPlan => planRange(plaintextLength, segmentSize, range);
   return {
     header,

@@ -19,8 +19,8 @@ import { LargeBodyMark } from '../heap-growth.js';
 import { PlaintextLengthError } from './errors.js';
 import {
   DEFAULT_SEGMENT_SIZE_LOG2, MAX_SEGMENTS, NONCE_PREFIX_SIZE, SALT_SIZE, TAG_SIZE,
-  deriveStreamKey, encodeHeader, encryptedSize, etagFromHeader, headerAad, segmentCount, segmentNonce,
-  segmentSizeOf, sha256,
+  deriveStreamKeys, encodeHeader, encryptedSize, etagFromHeader, headerAad, segmentCount, segmentNonce,
+  segmentSizeOf,
 } from './format/gwse.js';
 
 export interface EncryptStreamOptions {
@@ -61,21 +61,24 @@ export function createEncryptStream(opts: EncryptStreamOptions): EncryptStream {
   const salt = opts.salt === undefined ? randomBytes(SALT_SIZE) : Buffer.from(opts.salt);
   const noncePrefix = opts.noncePrefix === undefined ? randomBytes(NONCE_PREFIX_SIZE) : Buffer.from(opts.noncePrefix);
   const keyInput = { dek: opts.dek, salt, partNumber, objectContext: opts.objectContext };
-  const commitment = deriveStreamKey(keyInput, 'commit');
+  const { commit: commitment, content: contentKey } = deriveStreamKeys(keyInput);
   let header: Buffer;
   try {
     header = encodeHeader({ segmentSizeLog2, plaintextLength: opts.plaintextLength, partNumber, salt, noncePrefix, commitment });
+  } catch (err) {
+    contentKey.fill(0);
+    throw err;
   } finally {
     commitment.fill(0);
   }
-  const contentKey = deriveStreamKey(keyInput, 'content');
   const segmentSize = segmentSizeOf(segmentSizeLog2);
+  const aad = headerAad(header); // the header's SHA-256, which the record keeps too
   const transform = opts.plaintextLength === null
-    ? new HeldSegmentEncryptor(contentKey, header, noncePrefix, segmentSize)
-    : new SegmentEncryptor(contentKey, header, noncePrefix, opts.plaintextLength, segmentSize);
+    ? new HeldSegmentEncryptor(contentKey, header, aad, noncePrefix, segmentSize)
+    : new SegmentEncryptor(contentKey, header, aad, noncePrefix, opts.plaintextLength, segmentSize);
   return {
     header,
-    headerSha256: sha256(header).toString('hex'),
+    headerSha256: aad.toString('hex'),
     etag: etagFromHeader(header),
     segmentSize,
     get plaintextLength() {
@@ -99,11 +102,11 @@ abstract class GwseEncryptor extends Transform {
   protected readonly largeBody = new LargeBodyMark();
 
   /** Takes ownership of `contentKey` and zeroes it when the stream ends or is destroyed. */
-  constructor(contentKey: Buffer, header: Buffer, noncePrefix: Buffer, segmentSize: number) {
+  constructor(contentKey: Buffer, header: Buffer, aad: Buffer, noncePrefix: Buffer, segmentSize: number) {
     super({ readableHighWaterMark: segmentSize });
     this.contentKey = contentKey;
     this.header = header;
-    this.aad = headerAad(header);
+    this.aad = aad;
     this.noncePrefix = noncePrefix;
     this.segmentSize = segmentSize;
   }
@@ -150,8 +153,8 @@ class SegmentEncryptor extends GwseEncryptor {
   private filled = 0;
   private cipher: CipherGCM | null = null;
 
-  constructor(contentKey: Buffer, header: Buffer, noncePrefix: Buffer, plaintextLength: number, segmentSize: number) {
-    super(contentKey, header, noncePrefix, segmentSize);
+  constructor(contentKey: Buffer, header: Buffer, aad: Buffer, noncePrefix: Buffer, plaintextLength: number, segmentSize: number) {
+    super(contentKey, header, aad, noncePrefix, segmentSize);
     this.declaredLength = plaintextLength;
     this.lastIndex = segmentCount(plaintextLength, segmentSize) - 1;
   }
@@ -224,8 +227,8 @@ class HeldSegmentEncryptor extends GwseEncryptor {
   private index = 0;
   private total: number | null = null;
 
-  constructor(contentKey: Buffer, header: Buffer, noncePrefix: Buffer, segmentSize: number) {
-    super(contentKey, header, noncePrefix, segmentSize);
+  constructor(contentKey: Buffer, header: Buffer, aad: Buffer, noncePrefix: Buffer, segmentSize: number) {
+    super(contentKey, header, aad, noncePrefix, segmentSize);
     this.held = Buffer.alloc(segmentSize);
   }
 

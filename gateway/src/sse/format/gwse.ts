@@ -55,7 +55,7 @@
  */
 import { createHash } from 'node:crypto';
 import { IntegrityError } from '../errors.js';
-import { hkdfSha256Key } from './hkdf.js';
+import { hkdfSha256Keys } from './hkdf.js';
 
 export const GWSE_MAGIC = 'GWSE';
 export const GWSE_VERSION = 1;
@@ -222,11 +222,18 @@ export interface StreamKeyInput {
   readonly objectContext: Buffer;
 }
 
-/** Derives one per-stream key. The caller owns the result and must zero it. */
-export function deriveStreamKey(input: StreamKeyInput, label: StreamKeyLabel): Buffer {
+/**
+ * Both per-stream keys, with one HKDF extract and one hash of the context between them (a
+ * stream always needs both). The caller owns the results and must zero them.
+ */
+export function deriveStreamKeys(input: StreamKeyInput): { commit: Buffer; content: Buffer } {
   if (input.dek.length !== KEY_SIZE) throw new RangeError('DEK must be 32 bytes');
-  const info = streamKeyInfo(label, input.partNumber, sha256(input.objectContext));
-  return hkdfSha256Key(input.dek, input.salt, info);
+  const contextHash = sha256(input.objectContext);
+  const [commit, content] = hkdfSha256Keys(input.dek, input.salt, [
+    streamKeyInfo('commit', input.partNumber, contextHash),
+    streamKeyInfo('content', input.partNumber, contextHash),
+  ]);
+  return { commit: commit!, content: content! };
 }
 
 /** Opaque 32-hex ETag of an SSE-KMS stream, derived from its header. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { hkdfSha256Key } from './hkdf.js';
+import { hkdfSha256Key, hkdfSha256Keys } from './hkdf.js';
 
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 
@@ -22,6 +22,15 @@ describe('hkdfSha256Key', () => {
       const salt = i % 2 === 0 ? Buffer.alloc(0) : randomBytes(1 + (i % 64));
       const info = randomBytes(i % 90);
       expect(hkdfSha256Key(ikm, salt, info)).toEqual(Buffer.from(hkdfSync('sha256', ikm, salt, info, 32)));
+    }
+  });
+
+  it('derives several keys from one extract, each as hkdfSync would alone', () => {
+    for (let i = 0; i < 50; i++) {
+      const ikm = randomBytes(32);
+      const salt = randomBytes(i % 33);
+      const infos = Array.from({ length: 1 + (i % 4) }, (_, j) => randomBytes(j * 7 + (i % 5)));
+      expect(hkdfSha256Keys(ikm, salt, infos)).toEqual(infos.map((info) => Buffer.from(hkdfSync('sha256', ikm, salt, info, 32))));
     }
   });
 });

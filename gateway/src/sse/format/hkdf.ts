@@ -14,9 +14,17 @@ const FIRST_BLOCK = Buffer.of(1);
 
 /** The caller owns the result and must zero it. */
 export function hkdfSha256Key(ikm: Buffer, salt: Buffer, info: Buffer): Buffer {
+  return hkdfSha256Keys(ikm, salt, [info])[0]!;
+}
+
+/**
+ * One key per info from the same IKM and salt: the extract (PRK) is the same for all, so it
+ * is computed once. The caller owns the results and must zero them.
+ */
+export function hkdfSha256Keys(ikm: Buffer, salt: Buffer, infos: readonly Buffer[]): Buffer[] {
   const prk = createHmac('sha256', salt).update(ikm).digest();
   try {
-    return createHmac('sha256', prk).update(info).update(FIRST_BLOCK).digest();
+    return infos.map((info) => createHmac('sha256', prk).update(info).update(FIRST_BLOCK).digest());
   } finally {
     prk.fill(0);
   }
