@@ -11,8 +11,8 @@
 // - A reader may have opened the old record before the rename and still be reading it, so a
 //   spare is handed out only once every record read begun before it was retired has ended.
 //   The store counts its record reads here (beginRead); one process owns the root.
-// - At most 64 are kept; a spare unused for 10 s is unlinked, so a replaced
-//   record's bytes do not outlive it for long. The folder is emptied on open and on close.
+// - At most 64 are kept, and a spare unused for 10 s is unlinked, so a replaced record's
+//   bytes do not outlive it for long. The folder is emptied on open and on close.
 // - A spare holds nothing that must survive: a crash leaves only names in spare/, and the
 //   live record is never a spare (a link is retired only once the rename succeeded).
 import { link, rename, unlink } from 'node:fs/promises';
@@ -38,7 +38,7 @@ const ignore = (): void => {};
 export class SpareRecords {
   /** In the order they were retired. */
   private spares: Spare[] = [];
-  /** Names handed out by keep() and not yet retired or given back. */
+  /** Names reserved by keepLinked() and keepMoved() and not yet retired or discarded. */
   private pending = 0;
   private nextRead = 0;
   /** Record reads in progress, by number; a Map keeps them in the order they began. */
