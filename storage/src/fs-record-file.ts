@@ -32,15 +32,15 @@ export async function readRecordFile(file: string, reader?: RecordReader): Promi
 }
 
 export async function readRecordHead(file: string, reader?: RecordReader): Promise<RecordHead | null> {
-  const bytes = reader ? await readVia(reader, file, SMALL_READ, headLength) : await readOrNull(file, headLength);
+  const bytes = reader ? await readHeadBytes(reader, file) : await readOrNull(file, headLength);
   return bytes && decodeRecordHead(bytes);
 }
 
 /**
- * A record's head for a listing, through the batching reader, which reads at most
- * SMALL_READ bytes of a file: a head longer than that (large metadata) is read again here.
+ * A record's head as bytes, through the batching reader, which reads at most SMALL_READ bytes
+ * of a file: a head longer than that (large metadata) is read on here.
  */
-export function readListingHead(reader: RecordReader, file: string): Promise<Buffer | null> {
+export function readHeadBytes(reader: RecordReader, file: string): Promise<Buffer | null> {
   return readVia(reader, file, SMALL_READ, headLength);
 }
 

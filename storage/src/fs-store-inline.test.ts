@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getData, listingEntry, putObject, putPart, readAll } from './contract.js';
 import { RecordReader } from './fs-record-reader.js';
-import { readListingHead, readRecordFile, readRecordHead } from './fs-record-file.js';
+import { readHeadBytes, readRecordFile, readRecordHead } from './fs-record-file.js';
 import { FsObjectStore } from './fs-store.js';
 import { closeTempStore, openTempStore } from './test-fixtures.js';
 import { SMALL_READ } from './fs-util.js';
@@ -155,7 +155,7 @@ describe('FsObjectStore, small objects inline', () => {
     const whole = await readFile(file);
     const reader = new RecordReader();
     try {
-      const head = await readListingHead(reader, file);
+      const head = await readHeadBytes(reader, file);
       expect(head?.length).toBe(whole.length - data.length);
       expect(head?.equals(whole.subarray(0, head.length))).toBe(true);
       expect((await reader.read(file, SMALL_READ))?.length).toBe(SMALL_READ);

@@ -41,8 +41,8 @@ import { sweepOrphanData } from './fs-sweep.js';
 import { DIR_MODE, fsyncDirOrAncestor, isErrno, readdirOrEmpty, uniqueName, writeFileSynced } from './fs-util.js';
 import { dirBases, type KeyPath } from './key-path.js';
 import { KeyedMutex, KeyedRwLock } from './locks.js';
-import { readListingHead, readRecordFile, readRecordHead } from './fs-record-file.js';
-import { CorruptRecordError, decodeRecordHead, encodeObjectRecord, INLINE_MAX, type DataFile, type ObjectRecord, type RecordHead } from './object-record.js';
+import { readRecordFile, readRecordHead } from './fs-record-file.js';
+import { CorruptRecordError, encodeObjectRecord, INLINE_MAX, type DataFile, type ObjectRecord, type RecordHead } from './object-record.js';
 import type {
   BucketInfo, CommitOptions, ListedItem, ListingEntry, ListOptions, ListUploadsOptions, ObjectStore, PendingObject, PendingPart, StoredObject, StoredPart, UploadInfo,
 } from './object-store.js';
@@ -171,7 +171,7 @@ export class FsObjectStore implements ObjectStore {
     let removed = 0;
     for (const { name } of await this.listBuckets()) {
       removed += await this.bucketLocks.exclusive(name, () =>
-        sweepOrphanData(this.layout.bucketDir(name), (file) => this.readTracked(readRecordHead, file)),
+        sweepOrphanData(this.layout.bucketDir(name), this.readHead),
       );
     }
     return removed;
@@ -403,14 +403,18 @@ export class FsObjectStore implements ObjectStore {
 
   /** A key's record without inline data bytes: all a HEAD, a commit or a delete needs. */
   private readRecord(bucket: string, path: KeyPath): Promise<RecordHead | null> {
-    return this.readTracked((file) => readRecordHead(file, this.records), this.layout.recordPath(bucket, path));
+    return this.readHead(this.layout.recordPath(bucket, path));
   }
 
+  /** A record file's head (readHead) or whole (readWhole), through the batching reader. */
+  private readonly readHead = (file: string): Promise<RecordHead | null> => this.readTracked(readRecordHead, file);
+  private readonly readWhole = (file: string): Promise<ObjectRecord | null> => this.readTracked(readRecordFile, file);
+
   /** Every read of a key's record goes through here, so no spare is reused under a reader. */
-  private async readTracked<T>(read: (file: string) => Promise<T>, file: string): Promise<T> {
+  private async readTracked<T>(read: (file: string, reader: RecordReader) => Promise<T>, file: string): Promise<T> {
     const done = this.spares.beginRead();
     try {
-      return await read(file);
+      return await read(file, this.records);
     } finally {
       done();
     }
@@ -418,10 +422,9 @@ export class FsObjectStore implements ObjectStore {
 
   /** What a listing needs of one record file; a corrupt record still lists (entry null). */
   private async readSummary(file: string): Promise<Summary | null> {
-    const bytes = await this.readTracked((f) => readListingHead(this.records, f), file);
-    if (!bytes) return null;
     try {
-      const record = decodeRecordHead(bytes);
+      const record = await this.readHead(file);
+      if (!record) return null;
       return record.listing ? { entry: record.listing } : { entry: null, metadata: record.metadata };
     } catch (err) {
       if (err instanceof CorruptRecordError) return { entry: null, metadata: Buffer.alloc(0) };
@@ -441,7 +444,7 @@ export class FsObjectStore implements ObjectStore {
     const ref = this.layout.keyRef(bucket, key);
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       // One read of the record file: an inline object's data comes with it.
-      const record: ObjectRecord = await this.readExistingRecord(bucket, ref, (file) => this.readTracked((f) => readRecordFile(f, this.records), file));
+      const record: ObjectRecord = await this.readExistingRecord(bucket, ref, this.readWhole);
       if (record.inline) return new FsInlineObject(record.inline, record.metadata);
       const handles = await this.openDataFiles(bucket, record.files);
       if (handles) return new FsStoredObject(handles, record.metadata, record.files.map((f) => f.size));
@@ -469,7 +472,7 @@ export class FsObjectStore implements ObjectStore {
 
   async headObject(bucket: string, key: string): Promise<{ metadata: Buffer; dataSize: number }> {
     this.checkOpen();
-    const record = await this.readExistingRecord(bucket, this.layout.keyRef(bucket, key), (file) => this.readTracked((f) => readRecordHead(f, this.records), file));
+    const record = await this.readExistingRecord(bucket, this.layout.keyRef(bucket, key), this.readHead);
     return { metadata: record.metadata, dataSize: record.dataSize };
   }
 
