@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -138,6 +138,8 @@ describe('CopyObject and the KMS', () => {
     const watched = watchedKms();
     const copy = CopyObject(context(watched, caller('REQ2'), 'kept', { 'x-amz-copy-source': `${BUCKET}/tampered` }));
     await expect(copy).rejects.toBeInstanceOf(IntegrityError);
+    // The source's file is closed, though its stream failed before the copy had it in hand.
+    expect(await descriptorsOpenOn(dataFile)).toBe(0);
     expect(watched.keys).toHaveLength(2);
     expect(watched.keys.every(zero)).toBe(true);
     expect(await readdir(join(dir, 'objects', 'tmp'))).toEqual([]);
@@ -152,6 +154,17 @@ describe('CopyObject and the KMS', () => {
     expect(watched.keys).toEqual([]);
   });
 });
+
+/** How many of this process's descriptors are open on `path` (Linux), once closes under way have ended. */
+async function descriptorsOpenOn(path: string): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const fds = await readdir('/proc/self/fd');
+    const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+    const open = targets.filter((target) => target === path).length;
+    if (open === 0 || attempt === 50) return open;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** The data file whose first 96 bytes hash to `headerSha256`. */
 async function findDataFile(headerSha256: string): Promise<string> {

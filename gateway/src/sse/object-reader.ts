@@ -88,7 +88,10 @@ export async function openObjectPlaintext<E>(
     } finally {
       dek.fill(0);
     }
-    stream.once('close', () => void stored.close());
+    // The stream may have closed already: a whole-object read runs ahead of the first
+    // segment's check, and a later bad segment can destroy it before we get here.
+    if (stream.closed) void stored.close();
+    else stream.once('close', () => void stored.close());
     return { meta, range, stream };
   } catch (err) {
     await stored.close();
