@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { decodeObjectRecord } from '@kmsgate/storage';
 
 export async function allFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -59,13 +60,11 @@ export async function findObjectFiles(dataDir: string, bucket: string, key: stri
 }
 
 /**
- * The gateway's JSON record inside a storage record file, read as someone with the disk would:
- * storage frames it with its 4-byte length, and storage's own listing entry follows it.
+ * The gateway's JSON record inside a storage record file, framed as storage frames it: taken
+ * by storage's own decoder, since the framing's binary lengths may hold any byte (a `{` too).
  */
 export async function gatewayRecordIn<T = Record<string, unknown>>(recordPath: string): Promise<T> {
-  const bytes = await readFile(recordPath);
-  const at = bytes.indexOf('{');
-  return JSON.parse(bytes.subarray(at, at + bytes.readUInt32BE(at - 4)).toString('utf8')) as T;
+  return JSON.parse(decodeObjectRecord(await readFile(recordPath)).metadata.toString('utf8')) as T;
 }
 
 /**
