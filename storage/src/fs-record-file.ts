@@ -2,19 +2,9 @@
 // head alone for HEAD, commits, deletes and listings, so an inline object's data is not read
 // for them; the whole file, in the same open, for a GET. The store reads through its batching
 // reader (fs-record-reader.ts); without one, a read goes through libuv's pool.
-import { isErrno, readSmallFile, SMALL_READ } from './fs-util.js';
+import { readSmallFileOrNull, SMALL_READ } from './fs-util.js';
 import type { RecordReader } from './fs-record-reader.js';
 import { decodeObjectRecord, decodeRecordHead, INLINE_MAX, recordLength, type ObjectRecord, type RecordHead } from './object-record.js';
-
-/** null for a missing file, as for a key that is not there. */
-async function readOrNull(file: string, enough: (prefix: Buffer) => number | null): Promise<Buffer | null> {
-  try {
-    return await readSmallFile(file, enough);
-  } catch (err) {
-    if (isErrno(err, 'ENOENT', 'ENOTDIR')) return null;
-    throw err;
-  }
-}
 
 const headLength = (prefix: Buffer): number | null => recordLength(prefix, false);
 // One byte past the record's length: a file longer than its lengths say is then seen as such.
@@ -27,12 +17,12 @@ const wholeLength = (prefix: Buffer): number | null => {
 const WHOLE_READ = INLINE_MAX + SMALL_READ;
 
 export async function readRecordFile(file: string, reader?: RecordReader): Promise<ObjectRecord | null> {
-  const bytes = reader ? await readVia(reader, file, WHOLE_READ, wholeLength) : await readOrNull(file, wholeLength);
+  const bytes = reader ? await readVia(reader, file, WHOLE_READ, wholeLength) : await readSmallFileOrNull(file, wholeLength);
   return bytes && decodeObjectRecord(bytes);
 }
 
 export async function readRecordHead(file: string, reader?: RecordReader): Promise<RecordHead | null> {
-  const bytes = reader ? await readHeadBytes(reader, file) : await readOrNull(file, headLength);
+  const bytes = reader ? await readHeadBytes(reader, file) : await readSmallFileOrNull(file, headLength);
   return bytes && decodeRecordHead(bytes);
 }
 
@@ -53,5 +43,5 @@ async function readVia(reader: RecordReader, file: string, limit: number, enough
   if (prefix === null || prefix.length < limit) return prefix;
   const length = enough(prefix);
   if (length !== null && length <= prefix.length) return prefix.subarray(0, length);
-  return readOrNull(file, enough);
+  return readSmallFileOrNull(file, enough);
 }

@@ -22,7 +22,7 @@
 // - A read may ask for at most some bytes: a listing wants a record's head, not the data
 //   an inline object keeps after it. What is read moves to the main thread uncopied.
 import { Worker } from 'node:worker_threads';
-import { isErrno, readSmallFile } from './fs-util.js';
+import { readSmallFileOrNull } from './fs-util.js';
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -144,10 +144,7 @@ export class RecordReader {
 
   /** A lone read while no worker runs: through libuv's pool, as readers without one do. */
   private readHere(path: string, limit: number | null, waiter: Waiter): void {
-    readSmallFile(path, limit === null ? undefined : () => limit).then(waiter.resolve, (err: unknown) => {
-      if (isErrno(err, 'ENOENT', 'ENOTDIR')) waiter.resolve(null);
-      else waiter.reject(err as Error);
-    });
+    readSmallFileOrNull(path, limit === null ? undefined : () => limit).then(waiter.resolve, waiter.reject);
   }
 
   private started(): Worker {

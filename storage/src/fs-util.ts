@@ -117,6 +117,16 @@ export async function readSmallFile(path: string, enough?: (prefix: Buffer) => n
   }
 }
 
+/** readSmallFile(), with a missing file (a key that is not there, or went meanwhile) as null. */
+export async function readSmallFileOrNull(path: string, enough?: (prefix: Buffer) => number | null): Promise<Buffer | null> {
+  try {
+    return await readSmallFile(path, enough);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT', 'ENOTDIR')) return null;
+    throw err;
+  }
+}
+
 /** Directory entries, or none if the directory is gone (pruned or deleted meanwhile). */
 export async function readdirOrEmpty(dir: string): Promise<string[]> {
   try {
