@@ -41,8 +41,8 @@ export class SpareRecords {
   /** Names reserved by keepLinked() and keepMoved() and not yet retired or discarded. */
   private pending = 0;
   private nextRead = 0;
-  /** Record reads in progress, by number; a Map keeps them in the order they began. */
-  private readonly reading = new Map<number, true>();
+  /** Record reads in progress, by number, in the order they began (a Set keeps that order). */
+  private readonly reading = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -57,7 +57,7 @@ export class SpareRecords {
   /** Call when a record read starts; call what it returns when the read is over. */
   beginRead(): () => void {
     const n = this.nextRead++;
-    this.reading.set(n, true);
+    this.reading.add(n);
     return () => this.reading.delete(n);
   }
 
@@ -132,7 +132,7 @@ export class SpareRecords {
   }
 
   private oldestRead(): number {
-    for (const n of this.reading.keys()) return n;
+    for (const n of this.reading) return n;
     return this.nextRead;
   }
 
