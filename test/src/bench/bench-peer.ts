@@ -4,7 +4,11 @@
  * the same disk, then each figure per round and the median of the per-round ratios (> 1:
  * kmsgate ahead). Small objects go through lite-client.ts at concurrency 32; listings through
  * @aws-sdk/client-s3. A `dd` with fsync of the large size on the same disk is the reference
- * for large PUTs. Printed, never asserted.
+ * for large PUTs. The small-object loads also run against the floor (floor-server.ts: a bare
+ * Node server that writes each PUT to its own file with one fdatasync and does nothing else):
+ * a Node server that syncs each object's own file before its 200 does at least that much, so
+ * the floor's ratio to the peer bounds what kmsgate's can be on this machine. Printed, never
+ * asserted.
  *
  *   BENCH_PEER_ROUNDS    rounds (default 3)
  *   BENCH_PEER_SECONDS   seconds per small-object load (default 4)
@@ -26,7 +30,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { repeatingStream } from '../streams.js';
 import { closedLoop } from './closed-loop.js';
 import { LiteClient } from './lite-client.js';
-import { BUCKET, startKmsgate, startS3rver, type BenchServer } from './peer-servers.js';
+import { BUCKET, startFloor, startKmsgate, startS3rver, type BenchServer } from './peer-servers.js';
 
 const MiB = 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_PEER_ROUNDS ?? 3);
@@ -58,7 +62,7 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-async function smallLoads(server: BenchServer, client: LiteClient): Promise<void> {
+async function smallLoads(server: { readonly name: string }, client: LiteClient): Promise<void> {
   for (const size of [4096, 65536]) {
     const body = randomBytes(size);
     const path = (i: number): string => `/${BUCKET}/s${size}/k${i % KEYSET}`;
@@ -166,21 +170,33 @@ async function ddReference(dir: string): Promise<void> {
   await rm(file);
 }
 
+/** The median over rounds of `a`'s figure against `b`'s (> 1: `a` ahead); undefined if either lacks it. */
+function medianRatio(f: Figure, a: string, b: string): number | undefined {
+  const [va, vb] = [f.values.get(a), f.values.get(b)];
+  if (!va || !vb) return undefined;
+  return median(va.map((v, r) => (f.higherIsBetter ? v / vb[r]! : vb[r]! / v)));
+}
+
 function printTable(order: readonly string[]): void {
   const cell = (v: number | undefined): string => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(1)).padStart(8);
   console.log(`\n${'figure'.padEnd(40)}${'unit'.padEnd(7)}${order.map((s) => `${s} r1..r${ROUNDS}`.padEnd(9 * ROUNDS)).join(' ')}  median ratio`);
   for (const f of figures) {
     // A reference figure (dd) has one server of its own: shown in the first column.
-    const columns = f.values.size === 1 ? [[...f.values.values()][0]!, undefined] : order.map((s) => f.values.get(s));
+    const columns = f.values.size === 1 ? order.map((_, i) => (i === 0 ? [...f.values.values()][0] : undefined)) : order.map((s) => f.values.get(s));
     const cols = columns.map((vs) => Array.from({ length: ROUNDS }, (_, r) => cell(vs?.[r])).join(' ').padEnd(9 * ROUNDS));
-    const [a, b] = order.map((s) => f.values.get(s));
-    const ratios = a && b ? a.map((v, r) => (f.higherIsBetter ? v / b[r]! : b[r]! / v)) : [];
-    console.log(`${f.label.padEnd(40)}${f.unit.padEnd(7)}${cols.join(' ')}  ${ratios.length ? `${median(ratios).toFixed(2)}×` : ''}`);
+    const ratio = medianRatio(f, order[0]!, order[1]!);
+    console.log(`${f.label.padEnd(40)}${f.unit.padEnd(7)}${cols.join(' ')}  ${ratio === undefined ? '' : `${ratio.toFixed(2)}×`}`);
   }
   const put = figures.find((f) => f.label === `${BIG_MIB} MiB PUT`)?.values.get(order[0]!);
   const dd = figures.find((f) => f.label.startsWith('dd '))?.values.get('dd');
   if (put && dd) console.log(`${BIG_MIB} MiB PUT of ${order[0]} against dd: median ${median(put.map((v, r) => v / dd[r]!)).toFixed(2)}× of the plain copy`);
   console.log('ratio: kmsgate against the peer per round, then the median (> 1: kmsgate ahead; for ms and MiB of RSS, less is ahead)');
+  const floored = figures.filter((f) => f.values.has('floor'));
+  if (floored.length === 0) return;
+  console.log(`the floor (one file and one fdatasync per PUT, nothing else), median ratios:`);
+  for (const f of floored) {
+    console.log(`  ${f.label.padEnd(40)}floor ${medianRatio(f, 'floor', order[1]!)!.toFixed(2)}× ${order[1]}, kmsgate ${medianRatio(f, order[0]!, 'floor')!.toFixed(2)}× the floor`);
+  }
 }
 
 export async function benchPeer(peer: string): Promise<void> {
@@ -191,10 +207,13 @@ export async function benchPeer(peer: string): Promise<void> {
     servers.push(await startKmsgate(join(root, 'kmsgate')));
     servers.push(await startS3rver(join(root, 's3rver')));
     const clients = new Map(servers.map((s) => [s.name, new LiteClient(s, CONCURRENCY)]));
+    const floor = PARTS.has('small') ? await startFloor(join(root, 'floor')) : undefined;
+    const floorClient = floor && new LiteClient(floor, CONCURRENCY);
     if (PARTS.has('list')) for (const s of servers) await fillListing(clients.get(s.name)!);
-    console.log(`peer bench: kmsgate (SSE-KMS) against ${peer}, ${ROUNDS} rounds, ${SECONDS} s per small load, data under ${tmpdir()}`);
+    console.log(`peer bench: kmsgate (SSE-KMS) against ${peer}${floor ? ' (and the floor for small objects)' : ''}, ${ROUNDS} rounds, ${SECONDS} s per small load, data under ${tmpdir()}`);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const s of servers) if (PARTS.has('small')) await smallLoads(s, clients.get(s.name)!);
+      if (floor) await smallLoads(floor, floorClient!);
       if (PARTS.has('big')) {
         for (const s of servers) {
           const { putRate, getRate, peakRss } = await bigLoads(s, clients.get(s.name)!);
@@ -211,7 +230,9 @@ export async function benchPeer(peer: string): Promise<void> {
       console.log(`round ${round} done`);
     }
     for (const c of clients.values()) c.destroy();
-    printTable(['kmsgate', peer]);
+    floorClient?.destroy();
+    await floor?.stop();
+    printTable(['kmsgate', peer, 'floor']);
   } finally {
     for (const s of servers) await s.stop();
     await rm(root, { recursive: true, force: true });

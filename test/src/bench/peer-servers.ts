@@ -1,14 +1,16 @@
 /**
- * The two servers of the peer bench, each its own process on a loopback port so its memory
+ * The servers of the peer bench, each its own process on a loopback port so its memory
  * and CPU are its own: kmsgate through its real CLI, and s3rver (a pinned dev dependency) run
- * with --openssl-legacy-provider, without which it cannot list past 1000 keys on Node 20.
+ * with --openssl-legacy-provider, without which it cannot list past 1000 keys on Node 20; and
+ * the floor (floor-server.ts), the small-object reference.
  */
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { spawnGateway } from '../cli-process.js';
@@ -89,6 +91,42 @@ export async function startS3rver(dataDir: string): Promise<BenchServer> {
     ...rssTools(child.pid!),
     stop: async () => {
       s3.destroy();
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const closed = new Promise((r) => child.once('close', r));
+      child.kill('SIGTERM');
+      await closed;
+    },
+  };
+}
+
+/** The floor (floor-server.ts): small-object loads only, so no SDK client and no RSS tools. */
+export interface FloorServer extends LiteTarget {
+  readonly name: 'floor';
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+// The built script, from this file's source (under jest) as from its build.
+const FLOOR_SCRIPT = fileURLToPath(new URL('../../dist/bench/floor-server.js', import.meta.url));
+
+export async function startFloor(dataDir: string): Promise<FloorServer> {
+  await mkdir(dataDir, { recursive: true });
+  const child = spawn(process.execPath, [FLOOR_SCRIPT, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}: ${err}`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /listening on ([\d.]+:\d+)/.exec(out);
+      if (match) resolve(`http://${match[1]}`);
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    name: 'floor', pid: child.pid!, endpoint, credentials: { accessKeyId: 'FLOOR', secretAccessKey: 'FLOOR' }, region: REGION, putHeaders: {},
+    stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const closed = new Promise((r) => child.once('close', r));
       child.kill('SIGTERM');

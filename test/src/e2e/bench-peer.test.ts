@@ -1,12 +1,13 @@
 // The peer bench's parts work against both servers: its lite SigV4 client is accepted by
-// kmsgate (SSE-KMS PUT, GET back) and by s3rver, which the bench starts itself.
+// kmsgate (SSE-KMS PUT, GET back) and by s3rver, which the bench starts itself; and the floor,
+// its small-object reference, keeps each PUT in a file of its own and serves it back.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { LiteClient } from '../bench/lite-client.js';
-import { BUCKET, startKmsgate, startS3rver, type BenchServer } from '../bench/peer-servers.js';
+import { BUCKET, startFloor, startKmsgate, startS3rver, type BenchServer } from '../bench/peer-servers.js';
 
 describe('peer bench servers and client', () => {
   let root: string;
@@ -46,6 +47,26 @@ describe('peer bench servers and client', () => {
       } finally {
         client.destroy();
       }
+    }
+  });
+
+  it('the floor stores each PUT body as a file of its own, with no temp file left, and answers a missing key with 404', async () => {
+    const dir = join(root, 'floor');
+    const floor = await startFloor(dir);
+    const client = new LiteClient(floor, 4);
+    try {
+      const body = Buffer.from('y'.repeat(4096));
+      await Promise.all([0, 1, 2].map((i) => client.put(`/${BUCKET}/f/k${i}`, body, body.length)));
+      await client.put(`/${BUCKET}/f/k1`, Buffer.from('z'), 1);
+      expect(await client.get(`/${BUCKET}/f/k0`)).toBe(4096);
+      expect(await client.get(`/${BUCKET}/f/k1`)).toBe(1);
+      await expect(client.get(`/${BUCKET}/f/none`)).rejects.toThrow(/answered 404/);
+      const files = (await readdir(dir)).sort();
+      expect(files).toEqual([0, 1, 2].map((i) => encodeURIComponent(`/${BUCKET}/f/k${i}`)));
+      expect(await readFile(join(dir, files[1]!), 'utf8')).toBe('z');
+    } finally {
+      client.destroy();
+      await floor.stop();
     }
   });
 });
