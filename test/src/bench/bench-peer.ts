@@ -4,7 +4,8 @@
  * the same disk, then each figure per round and the median of the per-round ratios (> 1:
  * kmsgate ahead). Small objects go through lite-client.ts at concurrency 32; listings through
  * @aws-sdk/client-s3. A `dd` with fsync of the large size on the same disk is the reference
- * for large PUTs. The small-object loads also run against the floor (floor-server.ts: a bare
+ * for large PUTs. Each PUT load and the `dd` start on a disk with nothing left to write back.
+ * The small-object loads also run against the floor (floor-server.ts: a bare
  * Node server that writes each PUT to its own file with one fdatasync and does nothing else):
  * a Node server that syncs each object's own file before its 200 does at least that much, so
  * the floor's ratio to the peer bounds what kmsgate's can be on this machine. Printed, never
@@ -62,7 +63,17 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
+/**
+ * Writes back every dirty page first (`sync`). s3rver never syncs, so the kernel was still
+ * writing back what its loads left while the next server's (or `dd`'s) ran, and their fsyncs
+ * waited on that disk traffic too.
+ */
+async function settleDisk(): Promise<void> {
+  await promisify(execFile)('sync');
+}
+
 async function smallLoads(server: { readonly name: string }, client: LiteClient): Promise<void> {
+  await settleDisk();
   for (const size of [4096, 65536]) {
     const body = randomBytes(size);
     const path = (i: number): string => `/${BUCKET}/s${size}/k${i % KEYSET}`;
@@ -81,6 +92,7 @@ async function smallLoads(server: { readonly name: string }, client: LiteClient)
 async function bigLoads(server: BenchServer, client: LiteClient): Promise<{ putRate: number; getRate: number; peakRss: number }> {
   const size = BIG_MIB * MiB;
   const path = `/${BUCKET}/big.bin`;
+  await settleDisk();
   await server.resetPeakRss();
   let t0 = performance.now();
   await client.put(path, repeatingStream(size), size);
@@ -164,6 +176,7 @@ function decodeXml(text: string | undefined): string | undefined {
 
 async function ddReference(dir: string): Promise<void> {
   const file = join(dir, 'dd.bin');
+  await settleDisk();
   const t0 = performance.now();
   await promisify(execFile)('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${BIG_MIB}`, 'conv=fsync']);
   record(`dd ${BIG_MIB} MiB with fsync (same disk)`, 'MiB/s', true, 'dd', BIG_MIB / ((performance.now() - t0) / 1000));
