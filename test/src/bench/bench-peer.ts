@@ -31,9 +31,10 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { repeatingStream } from '../streams.js';
 import { closedLoop } from './closed-loop.js';
 import { LiteClient } from './lite-client.js';
-import { BUCKET, startFloor, startKmsgate, startS3rver, type BenchServer } from './peer-servers.js';
+import { BUCKET, startFloor, startKmsgate, startS3rver, type BenchServer, type FloorServer } from './peer-servers.js';
 
 const MiB = 1024 * 1024;
+const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_PEER_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_PEER_SECONDS ?? 4);
 const BIG_MIB = Number(process.env.BENCH_PEER_BIG_MIB ?? 1024);
@@ -69,7 +70,7 @@ const median = (xs: readonly number[]): number => {
  * waited on that disk traffic too.
  */
 async function settleDisk(): Promise<void> {
-  await promisify(execFile)('sync');
+  await run('sync');
 }
 
 async function smallLoads(server: { readonly name: string }, client: LiteClient): Promise<void> {
@@ -178,7 +179,7 @@ async function ddReference(dir: string): Promise<void> {
   const file = join(dir, 'dd.bin');
   await settleDisk();
   const t0 = performance.now();
-  await promisify(execFile)('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${BIG_MIB}`, 'conv=fsync']);
+  await run('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${BIG_MIB}`, 'conv=fsync']);
   record(`dd ${BIG_MIB} MiB with fsync (same disk)`, 'MiB/s', true, 'dd', BIG_MIB / ((performance.now() - t0) / 1000));
   await rm(file);
 }
@@ -216,11 +217,12 @@ export async function benchPeer(peer: string): Promise<void> {
   if (peer !== 's3rver') throw new Error(`unknown peer '${peer}' (known: s3rver)`);
   const root = await mkdtemp(join(tmpdir(), 'kmsgate-peer-'));
   const servers: BenchServer[] = [];
+  let floor: FloorServer | undefined;
   try {
     servers.push(await startKmsgate(join(root, 'kmsgate')));
     servers.push(await startS3rver(join(root, 's3rver')));
     const clients = new Map(servers.map((s) => [s.name, new LiteClient(s, CONCURRENCY)]));
-    const floor = PARTS.has('small') ? await startFloor(join(root, 'floor')) : undefined;
+    if (PARTS.has('small')) floor = await startFloor(join(root, 'floor'));
     const floorClient = floor && new LiteClient(floor, CONCURRENCY);
     if (PARTS.has('list')) for (const s of servers) await fillListing(clients.get(s.name)!);
     console.log(`peer bench: kmsgate (SSE-KMS) against ${peer}${floor ? ' (and the floor for small objects)' : ''}, ${ROUNDS} rounds, ${SECONDS} s per small load, data under ${tmpdir()}`);
@@ -244,10 +246,10 @@ export async function benchPeer(peer: string): Promise<void> {
     }
     for (const c of clients.values()) c.destroy();
     floorClient?.destroy();
-    await floor?.stop();
     printTable(['kmsgate', peer, 'floor']);
   } finally {
     for (const s of servers) await s.stop();
+    await floor?.stop();
     await rm(root, { recursive: true, force: true });
   }
 }

@@ -65,16 +65,21 @@ export async function startKmsgate(dataDir: string, env: NodeJS.ProcessEnv = {},
   };
 }
 
-export async function startS3rver(dataDir: string): Promise<BenchServer> {
-  const bin = join(dirname(createRequire(import.meta.url).resolve('s3rver/package.json')), 'bin', 's3rver.js');
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', bin, '-d', dataDir, '-a', '127.0.0.1', '-p', '0', '--silent'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+interface ServerProcess {
+  readonly pid: number;
+  readonly endpoint: string;
+  /** SIGTERM, then waits for the process to close; nothing if it has already gone. */
+  stop(): Promise<void>;
+}
+
+/** Runs a server script under node and waits for the `listening on <ip>:<port>` line it prints. */
+async function spawnListening(name: string, args: readonly string[]): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const endpoint = await new Promise<string>((resolve, reject) => {
     let out = '';
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}: ${err}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${err}`)));
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const match = /listening on ([\d.]+):(\d+)/.exec(out);
@@ -82,19 +87,31 @@ export async function startS3rver(dataDir: string): Promise<BenchServer> {
     });
   });
   child.removeAllListeners('exit');
-  // s3rver's built-in account.
-  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-  const s3 = sdkClient(endpoint, credentials);
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   return {
-    name: 's3rver', dataDir, pid: child.pid!, endpoint, credentials, region: REGION, s3, putHeaders: {},
-    ...rssTools(child.pid!),
+    pid: child.pid!,
+    endpoint,
     stop: async () => {
-      s3.destroy();
       if (child.exitCode !== null || child.signalCode !== null) return;
       const closed = new Promise((r) => child.once('close', r));
       child.kill('SIGTERM');
       await closed;
+    },
+  };
+}
+
+export async function startS3rver(dataDir: string): Promise<BenchServer> {
+  const bin = join(dirname(createRequire(import.meta.url).resolve('s3rver/package.json')), 'bin', 's3rver.js');
+  const server = await spawnListening('s3rver', ['--openssl-legacy-provider', bin, '-d', dataDir, '-a', '127.0.0.1', '-p', '0', '--silent']);
+  // s3rver's built-in account.
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  const s3 = sdkClient(server.endpoint, credentials);
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  return {
+    name: 's3rver', dataDir, pid: server.pid, endpoint: server.endpoint, credentials, region: REGION, s3, putHeaders: {},
+    ...rssTools(server.pid),
+    stop: async () => {
+      s3.destroy();
+      await server.stop();
     },
   };
 }
@@ -111,28 +128,8 @@ const FLOOR_SCRIPT = fileURLToPath(new URL('../../dist/bench/floor-server.js', i
 
 export async function startFloor(dataDir: string): Promise<FloorServer> {
   await mkdir(dataDir, { recursive: true });
-  const child = spawn(process.execPath, [FLOOR_SCRIPT, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}: ${err}`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /listening on ([\d.]+:\d+)/.exec(out);
-      if (match) resolve(`http://${match[1]}`);
-    });
-  });
-  child.removeAllListeners('exit');
-  return {
-    name: 'floor', pid: child.pid!, endpoint, credentials: { accessKeyId: 'FLOOR', secretAccessKey: 'FLOOR' }, region: REGION, putHeaders: {},
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const closed = new Promise((r) => child.once('close', r));
-      child.kill('SIGTERM');
-      await closed;
-    },
-  };
+  const server = await spawnListening('the floor server', [FLOOR_SCRIPT, dataDir]);
+  return { ...server, name: 'floor', credentials: { accessKeyId: 'FLOOR', secretAccessKey: 'FLOOR' }, region: REGION, putHeaders: {} };
 }
 
 /**
