@@ -2,13 +2,15 @@
  * CompleteMultipartUpload (`POST /{bucket}/{key}?uploadId=`): the parts the request names, in
  * its order, become the object, as S3 checks them: ascending part numbers (InvalidPartOrder),
  * each uploaded with the ETag given (InvalidPart), every part but the last at least 5 MiB
- * (EntityTooSmall), at least one part, the checksums as s3/multipart-checksums.ts says. Nothing is
+ * (EntityTooSmall), at least one part, the checksums as s3/multipart-checksums.ts says, and
+ * the sum of the parts' sizes against x-amz-mp-object-size when the client sent one. Nothing is
  * rewritten: the record (v3) lists the parts, each its own GWSE stream, under the MAC, and
  * storage commits it atomically with the parts as the object's pieces; every part not named
  * goes with the upload. If-None-Match: * and If-Match hold under the key's lock, as for PUT.
  * The answer is sent only after the commit, so a 200 always describes a written object.
  */
 import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { readSmallBody } from '../http/body.js';
 import { S3Error } from '../http/errors.js';
 import { element, optional, parseXml, repeated, required, text } from '../http/xml-parse.js';
@@ -53,9 +55,22 @@ function checkOrder(parts: readonly CompletedPart[]): number[] {
   return numbers;
 }
 
+const MP_OBJECT_SIZE = 'x-amz-mp-object-size';
+
+/** The object size the client expects the parts to add up to, if it said. */
+function expectedObjectSize(headers: IncomingHttpHeaders): number | null {
+  const value = headers[MP_OBJECT_SIZE];
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  const size = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(size)) throw new S3Error('InvalidArgument', `Invalid value for ${MP_OBJECT_SIZE}`, { ArgumentName: MP_OBJECT_SIZE, ArgumentValue: text });
+  return size;
+}
+
 export const CompleteMultipartUpload: Operation = async (ctx) => {
   const { bucket, key, deps, headers, query } = ctx;
   const uploadId = uploadIdOf(query);
+  const expectedSize = expectedObjectSize(headers);
   const conditions = parseWriteConditions(headers);
   // The x-amz-checksum-* headers of a completion are the object's, not the XML body's.
   const body = parseXml(await readSmallBody({ ...ctx, headers: splitObjectChecksumHeaders(headers).rest }, MAX_BODY_BYTES), 'CompleteMultipartUpload', completeRequest);
@@ -90,6 +105,10 @@ export const CompleteMultipartUpload: Operation = async (ctx) => {
         throw new S3Error('EntityTooSmall', undefined, { ProposedSize: entry.plaintextSize, MinSizeAllowed: MIN_PART_SIZE, PartNumber: entry.partNumber, ETag: entry.etag });
       }
     }
+    const plaintextSize = entries.reduce((sum, e) => sum + e.plaintextSize, 0);
+    if (expectedSize !== null && expectedSize !== plaintextSize) {
+      throw new S3Error('InvalidRequest', `The provided '${MP_OBJECT_SIZE}' header value ${expectedSize} does not match what was computed: ${plaintextSize}`);
+    }
     const checksums = objectChecksumsOf(record, entries.map((e, i) => ({ ...e, defaultCrc64nvme: defaultCrcs[i] })), checksumRequest);
     const headerHash = createHash('sha256');
     for (const entry of entries) headerHash.update(Buffer.from(entry.headerSha256, 'hex'));
@@ -103,7 +122,7 @@ export const CompleteMultipartUpload: Operation = async (ctx) => {
       bucketKeyEnabled: false,
       algorithm: GWSE_ALGORITHM_NAME,
       segmentSize: SEGMENT_SIZE,
-      plaintextSize: entries.reduce((sum, e) => sum + e.plaintextSize, 0),
+      plaintextSize,
       ciphertextSize: entries.reduce((sum, e) => sum + encryptedSize(e.plaintextSize, SEGMENT_SIZE), 0),
       headerSha256: headerHash.digest('hex'),
       etag: multipartEtag(entries.map((e) => e.etag)),

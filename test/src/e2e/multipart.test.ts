@@ -159,6 +159,27 @@ describe('completion rules and errors', () => {
     expect((await errorOf(fx.gw.s3.send(new ListPartsCommand({ Bucket: fx.bucket, Key: key, UploadId: 'not-an-upload' })))).name).toBe('NoSuchUpload');
   });
 
+  it('checks x-amz-mp-object-size against the parts it completes, and keeps the upload on a mismatch', async () => {
+    const key = 'mp/sized';
+    const uploadId = await create(key);
+    const parts = [await part(key, uploadId, 1, randomBytes(5 * MiB)), await part(key, uploadId, 2, randomBytes(1000))];
+    const wrong = await errorOf(complete(key, uploadId, parts, { MpuObjectSize: 5 * MiB + 999 }));
+    expect([wrong.name, wrong.status, wrong.message]).toEqual([
+      'InvalidRequest', 400, `The provided 'x-amz-mp-object-size' header value ${5 * MiB + 999} does not match what was computed: ${5 * MiB + 1000}`,
+    ]);
+    expect((await errorOf(fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: key })))).name).toBe('NotFound');
+    // Not a number: refused before the body is read. (The SDK only sends numbers; the header is set before signing.)
+    const malformed = new CompleteMultipartUploadCommand({ Bucket: fx.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } });
+    malformed.middlewareStack.add((next) => async (args) => {
+      (args.request as { headers: Record<string, string> }).headers['x-amz-mp-object-size'] = 'ten';
+      return next(args);
+    }, { step: 'build' });
+    const notNumber = await errorOf(fx.gw.s3.send(malformed));
+    expect([notNumber.name, notNumber.status]).toEqual(['InvalidArgument', 400]);
+    await complete(key, uploadId, parts, { MpuObjectSize: 5 * MiB + 1000 });
+    expect((await fx.gw.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: key }))).ContentLength).toBe(5 * MiB + 1000);
+  });
+
   it('skips part numbers, reads parts by their own numbers, and keeps a composite CRC32 checksum of the parts', async () => {
     const key = 'mp/checksummed';
     const uploadId = await create(key, { ChecksumAlgorithm: 'CRC32' });
