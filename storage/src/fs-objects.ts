@@ -139,20 +139,20 @@ export class FsInlineObject implements StoredObject {
   readonly pieces: readonly number[];
 
   constructor(
-    private readonly data: Buffer,
+    readonly inline: Buffer,
     readonly metadata: Buffer,
   ) {
-    this.pieces = [data.length];
+    this.pieces = [inline.length];
   }
 
   get dataSize(): number {
-    return this.data.length;
+    return this.inline.length;
   }
 
   read(range?: { start: number; end: number }, piece?: number): Readable {
     if (piece !== undefined && piece !== 0) throw new RangeError(`no data piece ${piece}`);
-    const { start, endExclusive } = rangeOf(this.data.length, range);
-    return Readable.from(start === endExclusive ? [] : [this.data.subarray(start, endExclusive)], { objectMode: false });
+    const { start, endExclusive } = rangeOf(this.inline.length, range);
+    return Readable.from(start === endExclusive ? [] : [this.inline.subarray(start, endExclusive)], { objectMode: false });
   }
 
   async close(): Promise<void> {}

@@ -84,6 +84,11 @@ export interface StoredObject {
    * only one) of exactly this version, even if the key is overwritten or deleted meanwhile.
    */
   read(range?: { start: number; end: number }, piece?: number): Readable;
+  /**
+   * All data bytes, when the store holds them in memory already (a small object whose bytes
+   * came with its record); absent otherwise. A reader may take them instead of read().
+   */
+  readonly inline?: Buffer;
   /** Release the handle; idempotent. */
   close(): Promise<void>;
 }

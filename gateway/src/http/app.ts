@@ -263,7 +263,8 @@ async function writeResult(res: ServerResponse, result: OperationResult): Promis
   const headers = { ...result.headers };
   // S3 answers bodiless results with an explicit empty length, not chunked encoding.
   // (304 neither: its length would have to be the object's, which it does not carry.)
-  if (!result.stream && headers['Content-Length'] === undefined && result.status !== 204 && result.status !== 304) headers['Content-Length'] = '0';
+  if (result.body) headers['Content-Length'] ??= String(result.body.length);
+  else if (!result.stream && headers['Content-Length'] === undefined && result.status !== 204 && result.status !== 304) headers['Content-Length'] = '0';
   // Content-Length goes last: once Node has seen it, it re-reads a later Content-Disposition's
   // ISO-8859-1 text as UTF-8 (its RFC 6266 handling), which sends é as the bytes of U+FFFD.
   const length = headers['Content-Length'];
@@ -276,5 +277,5 @@ async function writeResult(res: ServerResponse, result: OperationResult): Promis
     await runPipeline([result.stream, res]);
     return;
   }
-  res.end();
+  res.end(result.body);
 }

@@ -51,6 +51,8 @@ export interface OperationResult {
    * so the status line may be sent; a later stream error destroys the connection.
    */
   stream?: Readable;
+  /** A body held whole (a small object's authenticated plaintext), sent as it is. */
+  body?: Buffer;
 }
 
 export type Operation = (ctx: OperationContext) => Promise<OperationResult>;

@@ -20,7 +20,7 @@ import {
 import type { GwseHeader } from './format/gwse.js';
 import { planRange } from './format/range.js';
 import type { PlaintextRange, SegmentPlan } from './format/range.js';
-import { SegmentDecryptor } from './segment-decryptor.js';
+import { SegmentDecryptor, openSegmentsInMemory, type SegmentDecryptorParams } from './segment-decryptor.js';
 
 export interface OpenEncryptedObjectOptions {
   /** The 32-byte data key; not retained. */
@@ -53,6 +53,11 @@ export interface EncryptedObject {
    * it may be called once.
    */
   createDecryptStream(range?: PlaintextRange): SegmentDecryptor;
+  /**
+   * What that stream would yield, from the whole file in memory, once every planned segment
+   * has authenticated. Takes the content key as createDecryptStream does: one or the other, once.
+   */
+  openInMemory(file: Buffer, range?: PlaintextRange): Buffer;
   /** Zeroes the content key if no decrypt stream took it. Safe to call twice. */
   dispose(): void;
 }
@@ -94,19 +99,23 @@ export function openEncryptedObject(opts: OpenEncryptedObjectOptions): Encrypted
 
   let contentKey: Buffer | null = keys.content;
   const plan = (range?: PlaintextRange): SegmentPlan => planRange(plaintextLength, segmentSize, range);
+  const takeKey = (segmentPlan: SegmentPlan): SegmentDecryptorParams => {
+    if (contentKey === null) throw new Error('decrypt stream already created or object disposed');
+    const key = contentKey;
+    contentKey = null;
+    return { contentKey: key, aad, noncePrefix: header.noncePrefix, plaintextLength, segmentSize, plan: segmentPlan };
+  };
   return {
     header,
     plaintextLength,
     segmentSize,
     plan,
     createDecryptStream(range?: PlaintextRange): SegmentDecryptor {
-      if (contentKey === null) throw new Error('decrypt stream already created or object disposed');
+      return new SegmentDecryptor(takeKey(plan(range)));
+    },
+    openInMemory(file: Buffer, range?: PlaintextRange): Buffer {
       const segmentPlan = plan(range);
-      const key = contentKey;
-      contentKey = null;
-      return new SegmentDecryptor({
-        contentKey: key, aad, noncePrefix: header.noncePrefix, plaintextLength, segmentSize, plan: segmentPlan,
-      });
+      return openSegmentsInMemory(takeKey(segmentPlan), file.subarray(segmentPlan.fileStart, segmentPlan.fileEnd));
     },
     dispose(): void {
       contentKey?.fill(0);
@@ -161,6 +170,28 @@ export async function openPlaintextStream(opts: OpenPlaintextStreamOptions): Pro
     throw err;
   }
   return decryptor;
+}
+
+export interface OpenPlaintextInMemoryOptions extends Omit<OpenEncryptedObjectOptions, 'header' | 'fileSize'> {
+  /** The whole stored file: a small object's bytes, which came with its record. */
+  readonly file: Buffer;
+  /** Inclusive plaintext range, already checked against the object size; whole stream when omitted. */
+  readonly range?: PlaintextRange;
+}
+
+/**
+ * openPlaintextStream's answer for a file already in memory, without streams: exactly the
+ * requested plaintext, returned only once every segment it comes from has authenticated;
+ * the same checks refuse the same files (IntegrityError).
+ */
+export function openPlaintextInMemory(opts: OpenPlaintextInMemoryOptions): Buffer {
+  if (opts.file.length < HEADER_SIZE) throw new IntegrityError('file shorter than a header');
+  const object = openEncryptedObject({ ...opts, header: opts.file.subarray(0, HEADER_SIZE), fileSize: opts.file.length });
+  try {
+    return object.openInMemory(opts.file, opts.range);
+  } finally {
+    object.dispose();
+  }
 }
 
 /**

@@ -5,12 +5,14 @@
  * name the object asked for; the caller's checks on it run before the KMS is asked; kms-core
  * unwraps the data key as the caller (kms:Decrypt); the record's MAC is checked; the header, key
  * commitment and first needed segment authenticate before this resolves, and every later
- * segment before its plaintext is released. The plaintext data key is zeroed whatever happens.
+ * segment before its plaintext is released. A small object, whose bytes came with its record,
+ * is decrypted whole instead and handed over only once all of it has authenticated. The
+ * plaintext data key is zeroed whatever happens.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ObjectStore } from '@kmsgate/storage';
 import { assertContextNamesObject, canonicalEncryptionContext } from './context.js';
-import { openPlaintextStream } from './decrypt-stream.js';
+import { openPlaintextInMemory, openPlaintextStream } from './decrypt-stream.js';
 import type { PlaintextRange } from './format/range.js';
 import { parseMetadata, verifyMetadataMac, type ObjectMetadataV1 } from './metadata.js';
 import { unwrapObjectKey } from './object-crypto.js';
@@ -53,6 +55,24 @@ export interface OpenedObject {
   readonly range: PlaintextRange | undefined;
   /** Authenticated plaintext; consume or destroy it, which releases the stored object. */
   readonly stream: Readable;
+  /**
+   * The same plaintext whole, when the object's bytes came with its record (a small object):
+   * every byte of it authenticated, and the stored object released. A reader may send these and
+   * leave `stream` untouched; it is made only when asked for.
+   */
+  readonly bytes?: Buffer;
+}
+
+function openedInMemory(meta: ObjectMetadataV1, range: PlaintextRange | undefined, bytes: Buffer): OpenedObject {
+  let stream: Readable | undefined;
+  return {
+    meta,
+    range,
+    bytes,
+    get stream(): Readable {
+      return (stream ??= Readable.from(bytes.length === 0 ? [] : [bytes], { objectMode: false }));
+    },
+  };
 }
 
 export function openObjectPlaintext(opts: OpenObjectOptions): Promise<OpenedObject>;
@@ -76,13 +96,22 @@ export async function openObjectPlaintext<E>(
     try {
       verifyMetadataMac(meta, dek);
       const parts = meta.parts;
-      stream = parts ? await openPartsPlaintext({ dek, meta: { ...meta, parts }, stored, range }) : await openPlaintextStream({
+      const checks = {
         dek,
         objectContext: canonicalEncryptionContext(meta.encryptionContext),
-        fileSize: stored.dataSize,
         expectedHeaderSha256: meta.headerSha256,
         expectedPlaintextLength: meta.plaintextSize,
         range,
+      };
+      if (!parts && stored.inline !== undefined) {
+        // All its bytes are here: decrypted and checked whole, no stream machinery per GET.
+        const bytes = openPlaintextInMemory({ ...checks, file: stored.inline });
+        await stored.close();
+        return openedInMemory(meta, range, bytes);
+      }
+      stream = parts ? await openPartsPlaintext({ dek, meta: { ...meta, parts }, stored, range }) : await openPlaintextStream({
+        ...checks,
+        fileSize: stored.dataSize,
         readFile: (start, end) => stored.read({ start, end: end - 1 }),
       });
     } finally {

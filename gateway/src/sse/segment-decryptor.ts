@@ -173,6 +173,45 @@ export class SegmentDecryptor extends Transform {
   }
 }
 
+/**
+ * What a SegmentDecryptor yields for `params.plan`, from the planned file bytes all in memory
+ * (`fileBytes` is file bytes [plan.fileStart, plan.fileEnd)): every planned segment is
+ * authenticated before any plaintext is returned, and a failure wipes what was decrypted.
+ * The content key is zeroed either way. For a small object, whose bytes come with its record.
+ */
+export function openSegmentsInMemory(params: SegmentDecryptorParams, fileBytes: Buffer): Buffer {
+  const { plan, plaintextLength, segmentSize } = params;
+  const plain: Buffer[] = [];
+  try {
+    let offset = 0;
+    for (let index = plan.firstSegment; index <= plan.lastSegment; index++) {
+      const size = segmentPlaintextSize(plaintextLength, segmentSize, index);
+      if (offset + size + TAG_SIZE > fileBytes.length) throw new IntegrityError(`file ends inside segment ${index}`);
+      const nonce = segmentNonce(params.noncePrefix, index, index === plan.segmentCount - 1);
+      const decipher = createDecipheriv('aes-256-gcm', params.contentKey, nonce, { authTagLength: TAG_SIZE });
+      decipher.setAAD(params.aad);
+      decipher.setAuthTag(fileBytes.subarray(offset + size, offset + size + TAG_SIZE));
+      plain.push(decipher.update(fileBytes.subarray(offset, offset + size)));
+      try {
+        const rest = decipher.final();
+        if (rest.length > 0) plain.push(rest);
+      } catch (err) {
+        throw new IntegrityError(`segment ${index} failed authentication`, { cause: err });
+      }
+      offset += size + TAG_SIZE;
+    }
+    if (offset !== fileBytes.length) throw new IntegrityError('bytes beyond the planned segments');
+  } catch (err) {
+    for (const buf of plain) buf.fill(0);
+    throw asIntegrityError(err);
+  } finally {
+    params.contentKey.fill(0);
+  }
+  const whole = plain.length === 1 ? plain[0]! : Buffer.concat(plain);
+  if (whole !== plain[0]) for (const buf of plain) buf.fill(0);
+  return whole.subarray(plan.skip, plan.skip + plan.length);
+}
+
 function asIntegrityError(err: unknown): IntegrityError {
   return err instanceof IntegrityError ? err : new IntegrityError('segment decryption failed', { cause: err });
 }

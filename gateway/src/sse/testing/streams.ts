@@ -7,7 +7,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createEncryptStream } from '../encrypt-stream.js';
 import type { EncryptStream, EncryptStreamOptions } from '../encrypt-stream.js';
-import { openPlaintextStream } from '../decrypt-stream.js';
+import { openPlaintextInMemory, openPlaintextStream } from '../decrypt-stream.js';
 import type { PlaintextRange } from '../format/range.js';
 import { canonicalEncryptionContext } from '../context.js';
 
@@ -66,8 +66,22 @@ export async function readThroughGetPath(
     fileSize?: number;
     /** Serve everything from `start` on, as a misbehaving store might. */
     ignoreReadEnd?: boolean;
+    /**
+     * Read as a small object is read: the whole file from memory (openPlaintextInMemory), all
+     * or nothing. There the store holds exactly `file`, so chunkSize, fileSize and ignoreReadEnd
+     * do not apply.
+     */
+    inMemory?: boolean;
   } = {},
 ): Promise<ReadOutcome> {
+  if (opts.inMemory === true) {
+    try {
+      const emitted = openPlaintextInMemory({ ...opts, dek: opts.dek ?? TEST_DEK, objectContext: opts.objectContext ?? TEST_CONTEXT, file });
+      return { opened: true, emitted, error: null };
+    } catch (error) {
+      return { opened: false, emitted: Buffer.alloc(0), error };
+    }
+  }
   let body: Readable;
   try {
     body = await openPlaintextStream({
