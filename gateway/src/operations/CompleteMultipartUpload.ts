@@ -10,8 +10,8 @@
  * The answer is sent only after the commit, so a 200 always describes a written object.
  */
 import { createHash } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import { readSmallBody } from '../http/body.js';
+import { headerValue, type RequestHeaders } from '../http/headers.js';
 import { S3Error } from '../http/errors.js';
 import { element, optional, parseXml, repeated, required, text } from '../http/xml-parse.js';
 import { commitConditions, parseWriteConditions, precheckWriteConditions } from '../s3/conditionals.js';
@@ -58,12 +58,11 @@ function checkOrder(parts: readonly CompletedPart[]): number[] {
 const MP_OBJECT_SIZE = 'x-amz-mp-object-size';
 
 /** The object size the client expects the parts to add up to, if it said. */
-function expectedObjectSize(headers: IncomingHttpHeaders): number | null {
-  const value = headers[MP_OBJECT_SIZE];
-  if (typeof value !== 'string') return null;
-  const text = value.trim();
-  const size = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(size)) throw new S3Error('InvalidArgument', `Invalid value for ${MP_OBJECT_SIZE}`, { ArgumentName: MP_OBJECT_SIZE, ArgumentValue: text });
+function expectedObjectSize(headers: RequestHeaders): number | null {
+  const value = headerValue(headers, MP_OBJECT_SIZE);
+  if (value === undefined) return null;
+  const size = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(size)) throw new S3Error('InvalidArgument', `Invalid value for ${MP_OBJECT_SIZE}`, { ArgumentName: MP_OBJECT_SIZE, ArgumentValue: value });
   return size;
 }
 

@@ -96,24 +96,23 @@ export async function openObjectPlaintext<E>(
     try {
       verifyMetadataMac(meta, dek);
       const parts = meta.parts;
-      const checks = {
-        dek,
-        objectContext: canonicalEncryptionContext(meta.encryptionContext),
-        expectedHeaderSha256: meta.headerSha256,
-        expectedPlaintextLength: meta.plaintextSize,
-        range,
-      };
-      if (!parts && stored.inline !== undefined) {
-        // All its bytes are here: decrypted and checked whole, no stream machinery per GET.
-        const bytes = openPlaintextInMemory({ ...checks, file: stored.inline });
-        await stored.close();
-        return openedInMemory(meta, range, bytes);
+      if (parts) stream = await openPartsPlaintext({ dek, meta: { ...meta, parts }, stored, range });
+      else {
+        const checks = {
+          dek,
+          objectContext: canonicalEncryptionContext(meta.encryptionContext),
+          expectedHeaderSha256: meta.headerSha256,
+          expectedPlaintextLength: meta.plaintextSize,
+          range,
+        };
+        if (stored.inline !== undefined) {
+          // All its bytes are here: decrypted and checked whole, no stream machinery per GET.
+          const bytes = openPlaintextInMemory({ ...checks, file: stored.inline });
+          await stored.close();
+          return openedInMemory(meta, range, bytes);
+        }
+        stream = await openPlaintextStream({ ...checks, fileSize: stored.dataSize, readFile: (start, end) => stored.read({ start, end: end - 1 }) });
       }
-      stream = parts ? await openPartsPlaintext({ dek, meta: { ...meta, parts }, stored, range }) : await openPlaintextStream({
-        ...checks,
-        fileSize: stored.dataSize,
-        readFile: (start, end) => stored.read({ start, end: end - 1 }),
-      });
     } finally {
       dek.fill(0);
     }

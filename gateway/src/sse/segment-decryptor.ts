@@ -120,10 +120,7 @@ export class SegmentDecryptor extends Transform {
   }
 
   private openSegment(): DecipherGCM {
-    const n = this.p.plan.segmentCount;
-    const nonce = segmentNonce(this.p.noncePrefix, this.index, this.index === n - 1);
-    const decipher = createDecipheriv('aes-256-gcm', this.p.contentKey, nonce, { authTagLength: TAG_SIZE });
-    decipher.setAAD(this.p.aad);
+    const decipher = segmentDecipher(this.p, this.index);
     this.decipher = decipher;
     this.segmentPlain = segmentPlaintextSize(this.p.plaintextLength, this.p.segmentSize, this.index);
     this.fed = 0;
@@ -132,13 +129,7 @@ export class SegmentDecryptor extends Transform {
   }
 
   private closeSegment(decipher: DecipherGCM): void {
-    decipher.setAuthTag(this.tag);
-    let rest: Buffer;
-    try {
-      rest = decipher.final();
-    } catch (err) {
-      throw new IntegrityError(`segment ${this.index} failed authentication`, { cause: err });
-    }
+    const rest = verifySegment(decipher, this.tag, this.index);
     this.tag = Buffer.alloc(TAG_SIZE);
     this.decipher = null;
     if (rest.length > 0) this.held.push(rest);
@@ -187,17 +178,10 @@ export function openSegmentsInMemory(params: SegmentDecryptorParams, fileBytes: 
     for (let index = plan.firstSegment; index <= plan.lastSegment; index++) {
       const size = segmentPlaintextSize(plaintextLength, segmentSize, index);
       if (offset + size + TAG_SIZE > fileBytes.length) throw new IntegrityError(`file ends inside segment ${index}`);
-      const nonce = segmentNonce(params.noncePrefix, index, index === plan.segmentCount - 1);
-      const decipher = createDecipheriv('aes-256-gcm', params.contentKey, nonce, { authTagLength: TAG_SIZE });
-      decipher.setAAD(params.aad);
-      decipher.setAuthTag(fileBytes.subarray(offset + size, offset + size + TAG_SIZE));
+      const decipher = segmentDecipher(params, index);
       plain.push(decipher.update(fileBytes.subarray(offset, offset + size)));
-      try {
-        const rest = decipher.final();
-        if (rest.length > 0) plain.push(rest);
-      } catch (err) {
-        throw new IntegrityError(`segment ${index} failed authentication`, { cause: err });
-      }
+      const rest = verifySegment(decipher, fileBytes.subarray(offset + size, offset + size + TAG_SIZE), index);
+      if (rest.length > 0) plain.push(rest);
       offset += size + TAG_SIZE;
     }
     if (offset !== fileBytes.length) throw new IntegrityError('bytes beyond the planned segments');
@@ -207,9 +191,28 @@ export function openSegmentsInMemory(params: SegmentDecryptorParams, fileBytes: 
   } finally {
     params.contentKey.fill(0);
   }
-  const whole = plain.length === 1 ? plain[0]! : Buffer.concat(plain);
-  if (whole !== plain[0]) for (const buf of plain) buf.fill(0);
+  if (plain.length === 1) return plain[0]!.subarray(plan.skip, plan.skip + plan.length);
+  const whole = Buffer.concat(plain);
+  for (const buf of plain) buf.fill(0);
   return whole.subarray(plan.skip, plan.skip + plan.length);
+}
+
+/** Segment `index`'s AES-GCM decipher: its nonce (final flag on the stream's last segment) and the header AAD. */
+function segmentDecipher(params: SegmentDecryptorParams, index: number): DecipherGCM {
+  const nonce = segmentNonce(params.noncePrefix, index, index === params.plan.segmentCount - 1);
+  const decipher = createDecipheriv('aes-256-gcm', params.contentKey, nonce, { authTagLength: TAG_SIZE });
+  decipher.setAAD(params.aad);
+  return decipher;
+}
+
+/** Checks segment `index`'s tag; what its decipher gave is plaintext to release only once this returns. */
+function verifySegment(decipher: DecipherGCM, tag: Buffer, index: number): Buffer {
+  decipher.setAuthTag(tag);
+  try {
+    return decipher.final();
+  } catch (err) {
+    throw new IntegrityError(`segment ${index} failed authentication`, { cause: err });
+  }
 }
 
 function asIntegrityError(err: unknown): IntegrityError {
