@@ -140,7 +140,11 @@ describe('the console in a browser', () => {
 
       await page.getByRole('button', { name: 'Audit trail' }).click();
       await page.getByLabel('Filter value').fill(keyId);
+      // The unfiltered list the page opened with stays until the filtered lookup replaces it:
+      // wait for that lookup's answer, so the rows counted below are the key's.
+      const filtered = page.waitForResponse((r) => r.request().postData()?.includes('"LookupAttributes"') === true);
       await page.getByRole('button', { name: 'Look up' }).click();
+      await filtered;
       const refused = page.getByRole('row', { name: /Decrypt.*DisabledException/ });
       await refused.first().waitFor();
       expect(await page.getByRole('row', { name: /DisableKey/ }).count()).toBe(1);
