@@ -131,4 +131,32 @@ describe('SpillingWritable', () => {
       }
     });
   });
+
+  it('takes at most 256 KiB while a write waits on the disk, then pushes back', async () => {
+    await withTempDir('kmsgate-streams-', async (dir) => {
+      const handle = await open(join(dir, 'out'), 'wx');
+      const writev = handle.writev.bind(handle);
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      // The first write stays in flight until the test lets it go, as a busy disk would.
+      handle.writev = (async (buffers: NodeJS.ArrayBufferView[], position?: number) => {
+        await held;
+        return writev(buffers, position);
+      }) as typeof handle.writev;
+      const stream = new SpillingWritable(-1, () => Promise.resolve(handle));
+      const chunk = Buffer.alloc(16 * 1024, 3);
+      let taken = 0;
+      while (stream.write(chunk)) taken += chunk.length;
+      taken += chunk.length;
+      // 16 uploads each holding 1 MiB here, with their writes queued behind the disk, was
+      // a fifth of the gateway's peak RSS.
+      expect(taken).toBeLessThanOrEqual(256 * 1024 + chunk.length);
+      expect(stream.writableLength).toBeLessThanOrEqual(256 * 1024);
+      release();
+      await new Promise<void>((resolve, reject) => stream.once('error', reject).end(resolve));
+      expect(stream.bytesWritten).toBe(taken);
+      expect((await handle.stat()).size).toBe(taken);
+      await handle.close();
+    });
+  });
 });

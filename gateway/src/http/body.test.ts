@@ -3,10 +3,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { IncomingMessage, type IncomingHttpHeaders } from 'node:http';
 import { Socket } from 'node:net';
-import { Readable, Writable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { VerifiedAuth } from '../auth/index.js';
-import { MAX_SINGLE_PUT, payloadStages } from './body.js';
+import { MAX_SINGLE_PUT, payloadStages, requestSource } from './body.js';
 import { S3Error } from './errors.js';
 
 const MiB = 1024 * 1024;
@@ -75,4 +75,20 @@ describe('payload framing', () => {
     expect((over.error as S3Error).code).toBe('EntityTooLarge');
     expect(over.passed).toBe(MAX_SINGLE_PUT);
   }, 60_000);
+});
+
+describe('request source', () => {
+  it('reads at most 64 KiB a side ahead of the stage after it; the rest waits in the request', () => {
+    const req = new IncomingMessage(new Socket());
+    const source = requestSource(req);
+    const chunk = Buffer.alloc(16 * 1024, 1);
+    // 1 MiB arrives at once and nothing downstream reads: the source must stop taking it.
+    for (let i = 0; i < 64; i++) req.push(chunk);
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const ahead = 2 * 64 * 1024 + chunk.length;
+      expect(source.readableLength + (source as PassThrough).writableLength).toBeLessThanOrEqual(ahead);
+      expect(req.readableLength).toBeGreaterThanOrEqual(1024 * 1024 - ahead);
+      source.destroy();
+    });
+  });
 });
