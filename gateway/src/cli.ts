@@ -9,7 +9,6 @@
  *   kmsgate demo [--step] [--json] [--endpoint URL [--data-dir dir] [...]]   the SSE-KMS walkthrough (demo/)
  * Settings come from KMSGATE_* variables and the same flags (see config.ts).
  */
-import './thread-pool.js';
 import { join, resolve } from 'node:path';
 import { upgradeKeystore } from '@kmsgate/kms-core';
 import { ConfigError, resolveConfig, type GatewayConfig } from './config.js';
