@@ -146,13 +146,16 @@ describe('SpillingWritable', () => {
       const stream = new SpillingWritable(-1, () => Promise.resolve(handle));
       const chunk = Buffer.alloc(16 * 1024, 3);
       let taken = 0;
-      while (stream.write(chunk)) taken += chunk.length;
-      taken += chunk.length;
-      // 16 uploads each holding 1 MiB here, with their writes queued behind the disk, was
-      // a fifth of the gateway's peak RSS.
-      expect(taken).toBeLessThanOrEqual(256 * 1024 + chunk.length);
-      expect(stream.writableLength).toBeLessThanOrEqual(256 * 1024);
-      release();
+      try {
+        while (stream.write(chunk)) taken += chunk.length;
+        taken += chunk.length;
+        // 16 uploads each holding 1 MiB here, with their writes queued behind the disk, was
+        // a fifth of the gateway's peak RSS.
+        expect(taken).toBeLessThanOrEqual(256 * 1024 + chunk.length);
+        expect(stream.writableLength).toBeLessThanOrEqual(256 * 1024);
+      } finally {
+        release();
+      }
       await new Promise<void>((resolve, reject) => stream.once('error', reject).end(resolve));
       expect(stream.bytesWritten).toBe(taken);
       expect((await handle.stat()).size).toBe(taken);

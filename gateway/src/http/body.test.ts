@@ -78,17 +78,19 @@ describe('payload framing', () => {
 });
 
 describe('request source', () => {
-  it('reads at most 64 KiB a side ahead of the stage after it; the rest waits in the request', () => {
+  it('reads at most 64 KiB a side ahead of the stage after it; the rest waits in the request', async () => {
     const req = new IncomingMessage(new Socket());
     const source = requestSource(req);
-    const chunk = Buffer.alloc(16 * 1024, 1);
-    // 1 MiB arrives at once and nothing downstream reads: the source must stop taking it.
-    for (let i = 0; i < 64; i++) req.push(chunk);
-    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    try {
+      const chunk = Buffer.alloc(16 * 1024, 1);
+      // 1 MiB arrives at once and nothing downstream reads: the source must stop taking it.
+      for (let i = 0; i < 64; i++) req.push(chunk);
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const ahead = 2 * 64 * 1024 + chunk.length;
       expect(source.readableLength + (source as PassThrough).writableLength).toBeLessThanOrEqual(ahead);
       expect(req.readableLength).toBeGreaterThanOrEqual(1024 * 1024 - ahead);
+    } finally {
       source.destroy();
-    });
+    }
   });
 });
