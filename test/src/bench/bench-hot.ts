@@ -9,6 +9,8 @@
  *   BENCH_HOT_SECONDS   seconds per load (default 10)
  *   BENCH_HOT_OPS       put, get or both (default both)
  *   BENCH_HOT_PROFILE   a folder: the gateway writes a --cpu-prof profile there on exit
+ *   BENCH_HOT_NODE_ARGS more node options for the gateway, space-separated (--trace-gc, an --import
+ *                       that samples the heap, a V8 flag to try)
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -20,6 +22,7 @@ const SIZE = Number(process.env.BENCH_HOT_SIZE ?? 4096);
 const SECONDS = Number(process.env.BENCH_HOT_SECONDS ?? 10);
 const OPS = process.env.BENCH_HOT_OPS ?? 'both';
 const PROFILE = process.env.BENCH_HOT_PROFILE;
+const NODE_ARGS = (process.env.BENCH_HOT_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 /** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux everywhere). */
 const TICKS_PER_SECOND = 100;
@@ -38,7 +41,7 @@ async function cpuTicks(pid: number): Promise<CpuTicks> {
 }
 
 async function main(): Promise<void> {
-  await withKmsgateAlone({ sockets: 32, nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [] }, async (server, client) => {
+  await withKmsgateAlone({ sockets: 32, nodeArgs: [...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []), ...NODE_ARGS] }, async (server, client) => {
     const body = randomBytes(SIZE);
     const path = (i: number): string => `/${BUCKET}/hot/k${i % 2000}`;
     // Warm up (JIT, keys folder), and fill the key set the GETs read.
