@@ -1,7 +1,7 @@
 // Where things live under a filesystem store's root (layout described in fs-store.ts), and
 // the checks that keep every computed path inside it.
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { KeyTooLongError, StorageError } from './errors.js';
 import { bucketDirName, keyPath, MAX_KEY_BYTES, type KeyPath } from './key-path.js';
 
@@ -13,7 +13,19 @@ export interface KeyRef {
 /** Escaped bucket directory names stay far below NAME_MAX. */
 const MAX_BUCKET_DIR_BYTES = 200;
 
+/** Buckets whose keys/ path is kept worked out; past this the memo starts again. */
+const KEYS_DIR_MEMO = 256;
+
 export class FsLayout {
+  /**
+   * Every GET, HEAD and PUT names a record under a bucket's keys/: that folder's path is worked
+   * out once per bucket, and the key's entries are put after it without join(), which would
+   * normalise them again. They need none: each is a type letter and escaped bytes (key-path.ts),
+   * never empty, "." or "..", and never holding a separator. Bounded, since a client may name
+   * any number of buckets that do not exist.
+   */
+  private readonly keysDirs = new Map<string, string>();
+
   constructor(readonly root: string) {}
 
   get tmpDir(): string {
@@ -59,7 +71,13 @@ export class FsLayout {
   }
 
   keysDir(bucket: string): string {
-    return join(this.bucketDir(bucket), 'keys');
+    let dir = this.keysDirs.get(bucket);
+    if (dir === undefined) {
+      dir = join(this.bucketDir(bucket), 'keys');
+      if (this.keysDirs.size >= KEYS_DIR_MEMO) this.keysDirs.clear();
+      this.keysDirs.set(bucket, dir);
+    }
+    return dir;
   }
 
   /** Persisted listing summaries of the bucket's key-tree directories (fs-listing-summaries.ts). */
@@ -86,11 +104,12 @@ export class FsLayout {
   }
 
   keyDir(bucket: string, path: KeyPath): string {
-    return join(this.keysDir(bucket), ...path.dirs);
+    const dir = this.keysDir(bucket);
+    return path.dirs.length === 0 ? dir : dir + sep + path.dirs.join(sep);
   }
 
   recordPath(bucket: string, path: KeyPath): string {
-    return join(this.keyDir(bucket, path), path.record);
+    return this.keyDir(bucket, path) + sep + path.record;
   }
 
   /** Data files are spread over 256 shard directories by their first hex byte. */
