@@ -260,18 +260,20 @@ async function writeResult(res: ServerResponse, result: OperationResult): Promis
     sendXml(res, result.status, result.xml.root, result.xml.body, result.headers);
     return;
   }
-  const headers = { ...result.headers };
-  // S3 answers bodiless results with an explicit empty length, not chunked encoding.
-  // (304 neither: its length would have to be the object's, which it does not carry.)
-  if (result.body) headers['Content-Length'] ??= String(result.body.length);
-  else if (!result.stream && headers['Content-Length'] === undefined && result.status !== 204 && result.status !== 304) headers['Content-Length'] = '0';
   // Content-Length goes last: once Node has seen it, it re-reads a later Content-Disposition's
   // ISO-8859-1 text as UTF-8 (its RFC 6266 handling), which sends é as the bytes of U+FFFD.
-  const length = headers['Content-Length'];
-  if (length !== undefined) {
-    delete headers['Content-Length'];
-    headers['Content-Length'] = length;
+  // So the headers are copied without it (the result's own object may be shared) and it follows.
+  const headers: Record<string, string> = {};
+  let length: string | undefined;
+  for (const name in result.headers) {
+    if (name === 'Content-Length') length = result.headers[name];
+    else headers[name] = result.headers[name]!;
   }
+  // S3 answers bodiless results with an explicit empty length, not chunked encoding.
+  // (304 neither: its length would have to be the object's, which it does not carry.)
+  if (result.body) length ??= String(result.body.length);
+  else if (!result.stream && length === undefined && result.status !== 204 && result.status !== 304) length = '0';
+  if (length !== undefined) headers['Content-Length'] = length;
   res.writeHead(result.status, headers);
   if (result.stream) {
     await runPipeline([result.stream, res]);

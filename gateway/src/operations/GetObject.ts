@@ -36,7 +36,7 @@ export const GetObject: Operation = async (ctx) => {
   });
   if ('early' in opened) return opened.early;
   const { meta, range, bytes } = opened;
-  const head = { status: range ? 206 : 200, headers: { ...readResponseHeaders(meta, headers, range), ...partHeaders, ...overrides } };
+  const head = { status: range ? 206 : 200, headers: Object.assign(readResponseHeaders(meta, headers, range), partHeaders, overrides) };
   // A small object comes whole: sent as one buffer, its stream never made.
   return bytes ? { ...head, body: bytes } : { ...head, stream: opened.stream };
 };

@@ -64,9 +64,15 @@ export function newObjectSseHeaders(written: Pick<ObjectMetadataV1, 'sse' | 'kms
 /** The headers of a GetObject or HeadObject answer for `range` (undefined: the whole object). */
 export function readResponseHeaders(meta: ObjectMetadataV1, request: IncomingHttpHeaders, range: PlaintextRange | undefined): Record<string, string> {
   const checksumMode = headerValue(request, 'x-amz-checksum-mode') === 'ENABLED';
+  // A fresh object of our own, so filled in place rather than copied.
   const headers = objectResponseHeaders(meta, { checksumMode, full: range === undefined });
-  if (!range) return { ...headers, 'Content-Length': String(meta.plaintextSize) };
-  return { ...headers, 'Content-Length': String(range.end - range.start + 1), 'Content-Range': `bytes ${range.start}-${range.end}/${meta.plaintextSize}` };
+  if (!range) {
+    headers['Content-Length'] = String(meta.plaintextSize);
+    return headers;
+  }
+  headers['Content-Length'] = String(range.end - range.start + 1);
+  headers['Content-Range'] = `bytes ${range.start}-${range.end}/${meta.plaintextSize}`;
+  return headers;
 }
 
 /** Headers shared by GetObject and HeadObject. `full` = the whole object is being described. */
